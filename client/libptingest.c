@@ -1,0 +1,643 @@
+/* libptingest.c - the client side of docs/protocol.md (see the header).
+ *
+ * Never blocks on a write while the daemon may be waiting for us to read:
+ * every wait is a poll for readable-or-writable, and whatever arrives
+ * (acknowledgements, progress, errors) is handled while output drains.
+ */
+#include "libptingest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/buf.h"
+#include "../common/frame.h"
+#include "../common/paths.h"
+#include "transport.h"
+
+/* A ROWS frame is closed at this size: large enough to amortise framing,
+ * small enough that the daemon's per-connection buffer stays small. */
+#define ROWS_FRAME_TARGET (256 * 1024)
+/* Above this much unsent output, pti_job_put waits for the socket. */
+#define OUT_HIGH_WATER (1024 * 1024)
+#define READ_BLOCK (64 * 1024)
+
+struct pti_client {
+    ptt t;
+    pt_buf in;
+    size_t inpos;
+    pt_buf out;
+    size_t outpos;        /* sent prefix of out */
+    size_t sendable;      /* end of the last complete frame in out */
+    pti_info info;
+    char *daemon_version;
+    char **rels;
+    int daemon_err;
+    char daemon_msg[512];
+    /* reply to a request */
+    int reply_type;
+    pt_buf reply;
+    /* export in progress */
+    pti_export_cb exp_cb;
+    void *exp_ud;
+    int exp_stop;
+    /* job */
+    int in_job;
+    char job_id[130];
+    int job_started;
+    int job_done;
+    uint64_t rows_sent, rows_acked, bytes_acked, done_rows, done_bytes;
+    int rows_open;        /* a ROWS frame is being built at the end of out */
+    pt_wr rows_wr;
+    size_t rows_count_at;
+    uint32_t rows_in_frame;
+    pti_progress_cb progress_cb;
+    void *progress_ud;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+    if (errlen)
+        snprintf(err, errlen, fmt, arg);
+}
+
+void pti_default_socket(char *out, size_t outlen)
+{
+    const char *env = getenv("PTINGEST_SOCKET");
+
+    if (env && *env)
+        snprintf(out, outlen, "%s", env);
+    else
+        pt_default_socket(out, outlen);
+}
+
+/* --- frames in ---------------------------------------------------------- */
+
+static int on_frame(pti_client *c, int type, const char *p, size_t len)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, len);
+    switch (type) {
+    case PT_MSG_CHUNK_ACK:
+        c->rows_acked = pt_rd_u64(&r);
+        c->bytes_acked = pt_rd_u64(&r);
+        break;
+    case PT_MSG_PROGRESS: {
+        pti_progress pr;
+        size_t n;
+        const char *s;
+        pr.rows_acked = pt_rd_u64(&r);
+        pr.bytes_acked = pt_rd_u64(&r);
+        pr.rows_per_s = pt_rd_u64(&r);
+        pr.queue_bytes = pt_rd_u64(&r);
+        pr.queue_capacity = pt_rd_u64(&r);
+        s = pt_rd_str(&r, &n);
+        if (n >= sizeof(pr.stall_state))
+            n = sizeof(pr.stall_state) - 1;
+        memcpy(pr.stall_state, s, n);
+        pr.stall_state[n] = '\0';
+        if (!r.err && c->progress_cb)
+            c->progress_cb(c->progress_ud, &pr);
+        break;
+    }
+    case PT_MSG_JOB_DONE:
+        c->done_rows = pt_rd_u64(&r);
+        c->done_bytes = pt_rd_u64(&r);
+        (void)pt_rd_u64(&r);
+        c->rows_acked = c->done_rows;
+        c->job_done = 1;
+        break;
+    case PT_MSG_ERROR: {
+        size_t n;
+        const char *s;
+        c->daemon_err = (int)pt_rd_u32(&r);
+        s = pt_rd_str(&r, &n);
+        if (n >= sizeof(c->daemon_msg))
+            n = sizeof(c->daemon_msg) - 1;
+        memcpy(c->daemon_msg, s, n);
+        c->daemon_msg[n] = '\0';
+        return -EREMOTEIO;
+    }
+    case PT_MSG_EXPORT_ROWS:
+        if (c->exp_cb && !c->exp_stop) {
+            uint32_t cnt = pt_rd_u32(&r);
+            for (uint32_t i = 0; i < cnt && !r.err; i++) {
+                uint16_t rel = pt_rd_u16(&r);
+                size_t kl, vl;
+                const char *k = pt_rd_str(&r, &kl);
+                const char *v = pt_rd_str(&r, &vl);
+                if (r.err || rel >= c->info.nrelations)
+                    return -EBADMSG;
+                int rc = c->exp_cb(c->exp_ud, c->rels[rel], k, kl, v, vl);
+                if (rc) {
+                    c->exp_stop = rc;
+                    break;
+                }
+            }
+        }
+        return r.err ? -EBADMSG : 0;
+    default:
+        pt_buf_reset(&c->reply);
+        if (pt_buf_append(&c->reply, p, len) < 0)
+            return -ENOMEM;
+        c->reply_type = type;
+        return 0;
+    }
+    return r.err ? -EBADMSG : 0;
+}
+
+static int drain_frames(pti_client *c)
+{
+    for (;;) {
+        int type, r;
+        size_t plen;
+        const char *p = c->in.data + c->inpos;
+
+        r = pt_frame_peek(p, c->in.len - c->inpos, UINT32_MAX, &type, &plen);
+        if (r <= 0)
+            return r;
+        c->inpos += PT_FRAME_HEADER + plen;
+        if ((r = on_frame(c, type, p + PT_FRAME_HEADER, plen)) < 0)
+            return r;
+    }
+}
+
+/* One round of I/O: wait up to timeout_ms, send what can be sent, read
+ * and handle what has arrived. */
+static int pump(pti_client *c, int timeout_ms)
+{
+    int want_write = c->outpos < c->sendable;
+    int ev = ptt_wait(&c->t, want_write, timeout_ms);
+
+    if (ev < 0)
+        return ev;
+    if (ev & PTT_WRITABLE) {
+        ssize_t n = ptt_write(&c->t, c->out.data + c->outpos, c->sendable - c->outpos);
+        if (n < 0 && n != -EAGAIN)
+            return (int)n;
+        if (n > 0)
+            c->outpos += (size_t)n;
+        if (c->outpos == c->sendable) {
+            /* keep a partly built ROWS frame, drop what was sent */
+            pt_buf_consume(&c->out, c->outpos);
+            if (c->rows_open) {
+                c->rows_wr.start -= c->outpos;
+                c->rows_count_at -= c->outpos;
+            }
+            c->sendable -= c->outpos;
+            c->outpos = 0;
+        }
+    }
+    if (ev & PTT_READABLE) {
+        ssize_t n;
+        if (c->inpos) {
+            pt_buf_consume(&c->in, c->inpos);
+            c->inpos = 0;
+        }
+        if (pt_buf_reserve(&c->in, READ_BLOCK) < 0)
+            return -ENOMEM;
+        n = ptt_read(&c->t, c->in.data + c->in.len, READ_BLOCK);
+        if (n == 0)
+            return -ECONNRESET;
+        if (n < 0 && n != -EAGAIN)
+            return (int)n;
+        if (n > 0)
+            c->in.len += (size_t)n;
+        return drain_frames(c);
+    }
+    return 0;
+}
+
+static int fail(pti_client *c, int r, char *err, size_t errlen)
+{
+    if (r == -EREMOTEIO)
+        set_err(err, errlen, "ptingestd: %s", c->daemon_msg);
+    else if (r == -ECONNRESET || r == -EPIPE)
+        set_err(err, errlen, "%s", "connection to ptingestd lost");
+    else if (r == -EBADMSG)
+        set_err(err, errlen, "%s", "malformed frame from ptingestd");
+    else
+        set_err(err, errlen, "%s", strerror(-r));
+    return r;
+}
+
+/* Send a complete frame built in `f` and wait for a reply of `want`. */
+static int request(pti_client *c, pt_buf *f, int want, char *err, size_t errlen)
+{
+    int r;
+
+    if (pt_buf_append(&c->out, f->data, f->len) < 0) {
+        pt_buf_free(f);
+        return fail(c, -ENOMEM, err, errlen);
+    }
+    pt_buf_free(f);
+    c->sendable = c->out.len;
+    c->reply_type = 0;
+    while (c->reply_type != want) {
+        if ((r = pump(c, -1)) < 0)
+            return fail(c, r, err, errlen);
+        if (c->reply_type && c->reply_type != want)
+            return fail(c, -EBADMSG, err, errlen);
+    }
+    return 0;
+}
+
+/* --- connection ---------------------------------------------------------- */
+
+static int parse_hello(pti_client *c)
+{
+    pt_rd r;
+    size_t n;
+    const char *s;
+
+    pt_rd_init(&r, c->reply.data, c->reply.len);
+    c->info.protocol_version = pt_rd_u32(&r);
+    s = pt_rd_str(&r, &n);
+    c->daemon_version = strndup(s, n);
+    c->info.max_frame_bytes = pt_rd_u64(&r);
+    c->info.max_key_bytes = pt_rd_u64(&r);
+    c->info.max_value_bytes = pt_rd_u64(&r);
+    c->info.chunk_max_rows = pt_rd_u64(&r);
+    c->info.chunk_max_bytes = pt_rd_u64(&r);
+    c->info.nrelations = pt_rd_u16(&r);
+    c->rels = calloc(c->info.nrelations + 1, sizeof(char *));
+    if (!c->rels || !c->daemon_version)
+        return -ENOMEM;
+    for (size_t i = 0; i < c->info.nrelations; i++) {
+        s = pt_rd_str(&r, &n);
+        if (!(c->rels[i] = strndup(s, n)))
+            return -ENOMEM;
+    }
+    c->info.daemon_version = c->daemon_version;
+    c->info.relations = (const char *const *)c->rels;
+    return pt_rd_done(&r) ? 0 : -EBADMSG;
+}
+
+int pti_connect(pti_client **out, const char *path, char *err, size_t errlen)
+{
+    char def[1024];
+    pti_client *c;
+    pt_buf f;
+    pt_wr w;
+    int r;
+
+    *out = NULL;
+    if (!path || !*path) {
+        pti_default_socket(def, sizeof(def));
+        path = def;
+    }
+    if (!(c = calloc(1, sizeof(*c))))
+        return fail(c, -ENOMEM, err, errlen);
+    if ((r = ptt_connect(&c->t, path, err, errlen)) < 0) {
+        free(c);
+        return r;
+    }
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, PT_MSG_HELLO);
+    pt_wr_u32(&w, PT_PROTO_VERSION);
+    pt_wr_cstr(&w, "libptingest");
+    pt_wr_end(&w);
+    if ((r = request(c, &f, PT_MSG_HELLO_OK, err, errlen)) < 0 ||
+        (r = parse_hello(c)) < 0) {
+        if (r == -EBADMSG || r == -ENOMEM)
+            fail(c, r, err, errlen);
+        pti_close(c);
+        return r;
+    }
+    *out = c;
+    return 0;
+}
+
+void pti_close(pti_client *c)
+{
+    if (!c)
+        return;
+    ptt_close(&c->t);
+    pt_buf_free(&c->in);
+    pt_buf_free(&c->out);
+    pt_buf_free(&c->reply);
+    for (size_t i = 0; c->rels && i < c->info.nrelations; i++)
+        free(c->rels[i]);
+    free(c->rels);
+    free(c->daemon_version);
+    free(c);
+}
+
+const pti_info *pti_get_info(const pti_client *c) { return &c->info; }
+int pti_daemon_error(const pti_client *c) { return c->daemon_err; }
+
+int pti_relation_index(const pti_client *c, const char *name, size_t len)
+{
+    for (size_t i = 0; i < c->info.nrelations; i++)
+        if (strlen(c->rels[i]) == len && memcmp(c->rels[i], name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* --- reads --------------------------------------------------------------- */
+
+int pti_get(pti_client *c, const char *rel, const char *key, size_t klen,
+            char **val, size_t *vlen, char *err, size_t errlen)
+{
+    int idx = rel ? pti_relation_index(c, rel, strlen(rel)) : -1;
+    pt_buf f;
+    pt_wr w;
+    pt_rd r;
+    size_t n;
+    const char *s;
+    int rc;
+
+    *val = NULL;
+    *vlen = 0;
+    if (idx < 0) {
+        set_err(err, errlen, "unknown relation \"%s\"", rel ? rel : "");
+        return -EINVAL;
+    }
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, PT_MSG_GET);
+    pt_wr_u16(&w, (uint16_t)idx);
+    pt_wr_str(&w, key, klen);
+    pt_wr_end(&w);
+    if ((rc = request(c, &f, PT_MSG_VALUE, err, errlen)) < 0)
+        return rc;
+    pt_rd_init(&r, c->reply.data, c->reply.len);
+    rc = pt_rd_u8(&r);
+    s = pt_rd_str(&r, &n);
+    if (!pt_rd_done(&r))
+        return fail(c, -EBADMSG, err, errlen);
+    if (!rc)
+        return 0;
+    if (!(*val = malloc(n + 1)))
+        return fail(c, -ENOMEM, err, errlen);
+    memcpy(*val, s, n);
+    (*val)[n] = '\0';
+    *vlen = n;
+    return 1;
+}
+
+static int check_rel(pti_client *c, const char *rel, char *err, size_t errlen)
+{
+    if (rel && *rel && pti_relation_index(c, rel, strlen(rel)) < 0) {
+        set_err(err, errlen, "unknown relation \"%s\"", rel);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int pti_count(pti_client *c, const char *rel, uint64_t *n, char *err, size_t errlen)
+{
+    pt_buf f;
+    pt_wr w;
+    pt_rd r;
+    int rc;
+
+    if ((rc = check_rel(c, rel, err, errlen)) < 0)
+        return rc;
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, PT_MSG_COUNT);
+    pt_wr_cstr(&w, rel);
+    pt_wr_end(&w);
+    if ((rc = request(c, &f, PT_MSG_COUNT_R, err, errlen)) < 0)
+        return rc;
+    pt_rd_init(&r, c->reply.data, c->reply.len);
+    *n = pt_rd_u64(&r);
+    return pt_rd_done(&r) ? 0 : fail(c, -EBADMSG, err, errlen);
+}
+
+int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
+               char *err, size_t errlen)
+{
+    pt_buf f;
+    pt_wr w;
+    int rc;
+
+    if ((rc = check_rel(c, rel, err, errlen)) < 0)
+        return rc;
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, PT_MSG_EXPORT);
+    pt_wr_cstr(&w, rel);
+    pt_wr_end(&w);
+    c->exp_cb = cb;
+    c->exp_ud = ud;
+    c->exp_stop = 0;
+    rc = request(c, &f, PT_MSG_EXPORT_END, err, errlen);
+    c->exp_cb = NULL;
+    if (rc < 0)
+        return rc;
+    return c->exp_stop;
+}
+
+static int text_request(pti_client *c, int type, int want, char **text, char *err,
+                        size_t errlen)
+{
+    pt_buf f;
+    pt_wr w;
+    pt_rd r;
+    size_t n;
+    const char *s;
+    int rc;
+
+    *text = NULL;
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, type);
+    pt_wr_end(&w);
+    if ((rc = request(c, &f, want, err, errlen)) < 0)
+        return rc;
+    pt_rd_init(&r, c->reply.data, c->reply.len);
+    s = pt_rd_str(&r, &n);
+    if (!pt_rd_done(&r))
+        return fail(c, -EBADMSG, err, errlen);
+    if (!(*text = strndup(s, n)))
+        return fail(c, -ENOMEM, err, errlen);
+    return 0;
+}
+
+int pti_status(pti_client *c, char **json, char *err, size_t errlen)
+{
+    return text_request(c, PT_MSG_STATUS, PT_MSG_STATUS_R, json, err, errlen);
+}
+
+int pti_metrics(pti_client *c, char **text, char *err, size_t errlen)
+{
+    return text_request(c, PT_MSG_METRICS, PT_MSG_METRICS_R, text, err, errlen);
+}
+
+/* --- ingest -------------------------------------------------------------- */
+
+int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
+{
+    pt_buf f;
+    pt_wr w;
+    pt_rd r;
+    size_t n;
+    const char *s;
+    int rc;
+
+    if (c->in_job) {
+        set_err(err, errlen, "%s", "a job is already open on this connection");
+        return -EINVAL;
+    }
+    pt_buf_init(&f);
+    pt_wr_begin(&w, &f, PT_MSG_JOB_BEGIN);
+    pt_wr_cstr(&w, job_id);
+    pt_wr_end(&w);
+    if ((rc = request(c, &f, PT_MSG_JOB_STARTED, err, errlen)) < 0)
+        return rc;
+    pt_rd_init(&r, c->reply.data, c->reply.len);
+    s = pt_rd_str(&r, &n);
+    if (n >= sizeof(c->job_id))
+        n = sizeof(c->job_id) - 1;
+    memcpy(c->job_id, s, n);
+    c->job_id[n] = '\0';
+    c->rows_acked = pt_rd_u64(&r);
+    if (!pt_rd_done(&r))
+        return fail(c, -EBADMSG, err, errlen);
+    c->in_job = 1;
+    c->job_done = 0;
+    c->rows_sent = 0;
+    c->bytes_acked = 0;
+    return 0;
+}
+
+const char *pti_job_id(const pti_client *c) { return c->job_id; }
+uint64_t pti_job_rows_sent(const pti_client *c) { return c->rows_sent; }
+uint64_t pti_job_rows_acked(const pti_client *c) { return c->rows_acked; }
+uint64_t pti_job_bytes_acked(const pti_client *c) { return c->bytes_acked; }
+
+void pti_set_progress_cb(pti_client *c, pti_progress_cb cb, void *ud)
+{
+    c->progress_cb = cb;
+    c->progress_ud = ud;
+}
+
+static int close_rows_frame(pti_client *c)
+{
+    if (!c->rows_open)
+        return 0;
+    pt_wr_patch_u32(&c->rows_wr, c->rows_count_at, c->rows_in_frame);
+    c->rows_open = 0;
+    if (pt_wr_end(&c->rows_wr) < 0)
+        return -ENOMEM;
+    c->sendable = c->out.len;
+    return 0;
+}
+
+static int add_row(pti_client *c, int op, unsigned rel, const char *key, size_t klen,
+                   const char *val, size_t vlen, char *err, size_t errlen)
+{
+    size_t need = 1 + 2 + 4 + klen + 4 + vlen;
+    int rc;
+
+    if (!c->in_job) {
+        set_err(err, errlen, "%s", "no job is open");
+        return -EINVAL;
+    }
+    if (rel >= c->info.nrelations) {
+        set_err(err, errlen, "%s", "unknown relation index");
+        return -EINVAL;
+    }
+    if (klen > c->info.max_key_bytes || vlen > c->info.max_value_bytes) {
+        if (errlen)
+            snprintf(err, errlen, "%s of %zu bytes exceeds the daemon's limit of %llu "
+                     "(ingest.max_%s_bytes)", klen > c->info.max_key_bytes ? "key" : "value",
+                     klen > c->info.max_key_bytes ? klen : vlen,
+                     (unsigned long long)(klen > c->info.max_key_bytes ? c->info.max_key_bytes
+                                                                        : c->info.max_value_bytes),
+                     klen > c->info.max_key_bytes ? "key" : "value");
+        return -E2BIG;
+    }
+    if (c->rows_open && (c->out.len - c->rows_wr.start + need > c->info.max_frame_bytes ||
+                         c->rows_in_frame == UINT32_MAX))
+        if ((rc = close_rows_frame(c)) < 0)
+            return fail(c, rc, err, errlen);
+    if (!c->rows_open) {
+        pt_wr_begin(&c->rows_wr, &c->out, PT_MSG_ROWS);
+        c->rows_count_at = c->out.len;
+        pt_wr_u32(&c->rows_wr, 0);
+        c->rows_in_frame = 0;
+        c->rows_open = 1;
+    }
+    pt_wr_u8(&c->rows_wr, (uint8_t)op);
+    pt_wr_u16(&c->rows_wr, (uint16_t)rel);
+    pt_wr_str(&c->rows_wr, key, klen);
+    pt_wr_str(&c->rows_wr, val, vlen);
+    if (c->rows_wr.err)
+        return fail(c, c->rows_wr.err, err, errlen);
+    c->rows_in_frame++;
+    c->rows_sent++;
+    if (c->out.len - c->rows_wr.start >= ROWS_FRAME_TARGET &&
+        (rc = close_rows_frame(c)) < 0)
+        return fail(c, rc, err, errlen);
+    /* Hand bytes to the socket as we go (and take in acknowledgements
+     * now and then); block only above the high-water mark. */
+    if (c->sendable == c->outpos && (c->rows_sent & 255))
+        return 0;
+    do {
+        rc = pump(c, c->sendable - c->outpos > OUT_HIGH_WATER ? -1 : 0);
+        if (rc < 0)
+            return fail(c, rc, err, errlen);
+    } while (c->sendable - c->outpos > OUT_HIGH_WATER);
+    return 0;
+}
+
+int pti_job_put(pti_client *c, unsigned rel, const char *key, size_t klen,
+                const char *val, size_t vlen, char *err, size_t errlen)
+{
+    return add_row(c, PT_OP_PUT, rel, key, klen, val, vlen, err, errlen);
+}
+
+int pti_job_del(pti_client *c, unsigned rel, const char *key, size_t klen,
+                char *err, size_t errlen)
+{
+    return add_row(c, PT_OP_DEL, rel, key, klen, "", 0, err, errlen);
+}
+
+static int wait_until(pti_client *c, int (*done)(const pti_client *), char *err,
+                      size_t errlen)
+{
+    int rc;
+
+    if ((rc = close_rows_frame(c)) < 0)
+        return fail(c, rc, err, errlen);
+    while (!done(c))
+        if ((rc = pump(c, 1000)) < 0)
+            return fail(c, rc, err, errlen);
+    return 0;
+}
+
+static int all_acked(const pti_client *c) { return c->rows_acked >= c->rows_sent; }
+static int job_done(const pti_client *c) { return c->job_done; }
+
+int pti_job_sync(pti_client *c, char *err, size_t errlen)
+{
+    return wait_until(c, all_acked, err, errlen);
+}
+
+int pti_job_end(pti_client *c, uint64_t *rows, uint64_t *bytes, char *err, size_t errlen)
+{
+    pt_wr w;
+    int rc;
+
+    if (!c->in_job) {
+        set_err(err, errlen, "%s", "no job is open");
+        return -EINVAL;
+    }
+    if ((rc = close_rows_frame(c)) < 0)
+        return fail(c, rc, err, errlen);
+    pt_wr_begin(&w, &c->out, PT_MSG_JOB_END);
+    pt_wr_u64(&w, c->rows_sent);
+    if ((rc = pt_wr_end(&w)) < 0)
+        return fail(c, rc, err, errlen);
+    c->sendable = c->out.len;
+    rc = wait_until(c, job_done, err, errlen);
+    c->in_job = 0;
+    if (rc < 0)
+        return rc;
+    if (rows)
+        *rows = c->done_rows;
+    if (bytes)
+        *bytes = c->done_bytes;
+    return 0;
+}

@@ -1,0 +1,101 @@
+/* libptingest.h - talk to ptingestd from any C program.
+ *
+ * One pti_client is one connection; it is not thread-safe (use one per
+ * thread). Every call returns 0 (or a documented positive value) on
+ * success, or a negative errno-style code with a human message in the
+ * caller's err buffer:
+ *   -ECONNREFUSED, -ENOENT, ... : the daemon cannot be reached
+ *   -ECONNRESET, -EPIPE        : the connection was lost
+ *   -EREMOTEIO                 : the daemon reported an error;
+ *                                pti_daemon_error() gives its code
+ *   -EINVAL, -E2BIG            : the caller's input is wrong
+ *
+ * Ingest: pti_job_begin, then pti_job_put/pti_job_del for every row, then
+ * pti_job_end, which returns once every row is durable per the daemon's
+ * `ingest.sync` setting. Rows are sent in frames as they come and the
+ * daemon acknowledges them chunk by chunk; pti_job_rows_acked() tells how
+ * many are durable so far.
+ */
+#ifndef LIBPTINGEST_H
+#define LIBPTINGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pti_client pti_client;
+
+typedef struct pti_info {
+    uint32_t protocol_version;
+    const char *daemon_version;
+    uint64_t max_frame_bytes;
+    uint64_t max_key_bytes;
+    uint64_t max_value_bytes;
+    uint64_t chunk_max_rows;
+    uint64_t chunk_max_bytes;
+    size_t nrelations;
+    const char *const *relations;
+} pti_info;
+
+typedef struct pti_progress {
+    uint64_t rows_acked;
+    uint64_t bytes_acked;
+    uint64_t rows_per_s;
+    uint64_t queue_bytes;
+    uint64_t queue_capacity;
+    char stall_state[32];  /* ok | pacing | rocksdb-delayed | rocksdb-stopped */
+} pti_progress;
+
+typedef void (*pti_progress_cb)(void *ud, const pti_progress *p);
+typedef int (*pti_export_cb)(void *ud, const char *rel, const char *key, size_t klen,
+                             const char *val, size_t vlen);
+
+/* The socket used when none is given: $PTINGEST_SOCKET, else the
+ * daemon's built-in default. */
+void pti_default_socket(char *out, size_t outlen);
+
+int pti_connect(pti_client **out, const char *socket_path, char *err, size_t errlen);
+void pti_close(pti_client *c);
+const pti_info *pti_get_info(const pti_client *c);
+/* Index of a relation by name, or -1. */
+int pti_relation_index(const pti_client *c, const char *name, size_t len);
+/* The code of the last ERROR the daemon sent (enum pt_err), or 0. */
+int pti_daemon_error(const pti_client *c);
+
+/* Reads. pti_get returns 1 and a malloc'd NUL-terminated value when the
+ * key exists, 0 when it does not. rel NULL or "" = every relation. */
+int pti_get(pti_client *c, const char *rel, const char *key, size_t klen,
+            char **val, size_t *vlen, char *err, size_t errlen);
+int pti_count(pti_client *c, const char *rel, uint64_t *n, char *err, size_t errlen);
+/* Rows in key order within each relation; a non-zero return from cb stops
+ * the export and is returned. */
+int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
+               char *err, size_t errlen);
+/* malloc'd text */
+int pti_status(pti_client *c, char **json, char *err, size_t errlen);
+int pti_metrics(pti_client *c, char **text, char *err, size_t errlen);
+
+/* Ingest. job_id NULL or "" lets the daemon name the job. */
+int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen);
+const char *pti_job_id(const pti_client *c);
+void pti_set_progress_cb(pti_client *c, pti_progress_cb cb, void *ud);
+int pti_job_put(pti_client *c, unsigned rel, const char *key, size_t klen,
+                const char *val, size_t vlen, char *err, size_t errlen);
+int pti_job_del(pti_client *c, unsigned rel, const char *key, size_t klen,
+                char *err, size_t errlen);
+/* Send what is buffered and wait until every row sent so far is
+ * acknowledged (without ending the job). */
+int pti_job_sync(pti_client *c, char *err, size_t errlen);
+int pti_job_end(pti_client *c, uint64_t *rows, uint64_t *bytes, char *err, size_t errlen);
+uint64_t pti_job_rows_sent(const pti_client *c);
+uint64_t pti_job_rows_acked(const pti_client *c);
+uint64_t pti_job_bytes_acked(const pti_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,575 @@
+/* ptingest.c - the command-line client (CONTRACT.md "Client"). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "../common/buf.h"
+#include "../common/jsonesc.h"
+#include "gen.h"
+#include "libptingest.h"
+#include "ndjson.h"
+#include "progress.h"
+
+enum { EXIT_OK = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT_DAEMON = 4 };
+
+#define READ_BLOCK (4u << 20)
+
+typedef struct cli {
+    const char *socket;
+    char **args;   /* command arguments, options removed */
+    int nargs;
+    const char *job;
+    int progress;  /* -1 auto, 0 off, 1 on */
+    int json;
+    uint64_t entities, seed;
+} cli;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ptingest [--socket PATH] COMMAND [ARGS]\n"
+            "\n"
+            "  gen [--entities N] [--seed S]   Parseltongue-shaped NDJSON on stdout\n"
+            "  ingest [FILE|-] [--job ID] [--progress|--no-progress]\n"
+            "  get REL KEY                     print the stored value (exit 1 if absent)\n"
+            "  count [REL]                     number of rows\n"
+            "  export [REL]                    NDJSON of the stored rows, key order\n"
+            "  status [--json]                 daemon state\n"
+            "  metrics                         Prometheus text format\n"
+            "\n"
+            "Socket: --socket PATH, else $PTINGEST_SOCKET, else the daemon's default.\n"
+            "Exit: 0 ok, 1 not found, 2 usage or input error, 3 daemon unreachable,\n"
+            "4 the daemon reported an error.\n");
+}
+
+static int exit_for(int r)
+{
+    if (r == -EREMOTEIO)
+        return EXIT_DAEMON;
+    if (r == -EINVAL || r == -E2BIG)
+        return EXIT_USAGE;
+    return EXIT_UNREACHABLE;
+}
+
+static int connect_or_say(const cli *o, pti_client **c)
+{
+    char err[512];
+    int r = pti_connect(c, o->socket, err, sizeof(err));
+
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return r == -EREMOTEIO ? EXIT_DAEMON : EXIT_UNREACHABLE;
+    }
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!s || !*s || *s == '-')
+        return -EINVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* --- gen ----------------------------------------------------------------- */
+
+static int cmd_gen(const cli *o)
+{
+    gen_params p = {.entities = o->entities, .seed = o->seed};
+    char err[256];
+
+    if (o->nargs) {
+        fprintf(stderr, "ptingest gen: unexpected argument \"%s\"\n", o->args[0]);
+        return EXIT_USAGE;
+    }
+    if (gen_write(&p, stdout, err, sizeof(err)) < 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "ptingest gen: %s\n", *err ? err : strerror(errno));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* --- ingest -------------------------------------------------------------- */
+
+typedef struct ingest {
+    const char *name;        /* FILE as given, or <stdin> */
+    int fd;
+    pti_client *c;
+    ndjson_parser *parser;
+    progress_bar bar;
+    char *buf;
+    size_t cap, len, pos;
+    uint64_t line, input_bytes;
+} ingest;
+
+static void on_progress(void *ud, const pti_progress *p)
+{
+    ingest *in = ud;
+
+    in->bar.rows_acked = p->rows_acked;
+    in->bar.bytes_acked = p->bytes_acked;
+    in->bar.rows_per_s = p->rows_per_s;
+    in->bar.queue_bytes = p->queue_bytes;
+    in->bar.queue_capacity = p->queue_capacity;
+    snprintf(in->bar.stall, sizeof(in->bar.stall), "%s", p->stall_state);
+}
+
+/* Read more input; the buffer keeps NDJSON_PADDING spare bytes. */
+static int fill(ingest *in)
+{
+    ssize_t n;
+
+    if (in->pos) {
+        memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+        in->len -= in->pos;
+        in->pos = 0;
+    }
+    if (in->cap - in->len < READ_BLOCK / 4) {
+        size_t ncap = in->cap * 2;
+        char *nb = realloc(in->buf, ncap + NDJSON_PADDING);
+        if (!nb)
+            return -ENOMEM;
+        in->buf = nb;
+        in->cap = ncap;
+    }
+    do
+        n = read(in->fd, in->buf + in->len, in->cap - in->len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    in->len += (size_t)n;
+    return (int)(n > 0);
+}
+
+/* An input error: say where, wait until what was sent is durable, and
+ * say how much of the input is in. */
+static int input_error(ingest *in, const char *msg)
+{
+    char err[512];
+
+    progress_clear(&in->bar);
+    fprintf(stderr, "%s:%llu: %s\n", in->name, (unsigned long long)in->line, msg);
+    if (pti_job_sync(in->c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return EXIT_DAEMON;
+    }
+    fprintf(stderr, "ptingest: stopped at line %llu; the %llu rows before it are ingested "
+                    "(job %s)\n",
+            (unsigned long long)in->line, (unsigned long long)pti_job_rows_acked(in->c),
+            pti_job_id(in->c));
+    return EXIT_USAGE;
+}
+
+static int ingest_line(ingest *in, const char *line, size_t len)
+{
+    char err[512], msg[600];
+    ndjson_row row;
+    int rel, r;
+
+    r = ndjson_parse_line(in->parser, line, len, &row, err, sizeof(err));
+    if (r == -ENODATA)
+        return 0;
+    if (r < 0)
+        return input_error(in, err);
+    rel = pti_relation_index(in->c, row.rel, row.rel_len);
+    if (rel < 0) {
+        snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"", (int)(row.rel_len > 100 ? 100 : row.rel_len),
+                 row.rel);
+        return input_error(in, msg);
+    }
+    if (row.op == NDJSON_DEL)
+        r = pti_job_del(in->c, (unsigned)rel, row.key, row.key_len, err, sizeof(err));
+    else
+        r = pti_job_put(in->c, (unsigned)rel, row.key, row.key_len, row.value, row.value_len,
+                        err, sizeof(err));
+    if (r == -E2BIG || r == -EINVAL)
+        return input_error(in, err);
+    if (r < 0) {
+        progress_clear(&in->bar);
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    return 0;
+}
+
+static int ingest_stream(ingest *in)
+{
+    int r, eof = 0;
+
+    while (!eof) {
+        if ((r = fill(in)) < 0) {
+            fprintf(stderr, "ptingest: %s: read failed: %s\n", in->name, strerror(-r));
+            return EXIT_USAGE;
+        }
+        eof = r == 0;
+        for (;;) {
+            char *start = in->buf + in->pos;
+            char *nl = memchr(start, '\n', in->len - in->pos);
+            size_t len;
+            if (!nl && !(eof && in->pos < in->len))
+                break;
+            len = nl ? (size_t)(nl - start) : in->len - in->pos;
+            in->line++;
+            in->pos += len + (nl ? 1 : 0);
+            in->bar.input_bytes += len + (nl ? 1 : 0);
+            if ((r = ingest_line(in, start, len)) != 0)
+                return r;
+        }
+        in->bar.rows_acked = pti_job_rows_acked(in->c);
+        progress_draw(&in->bar, 0);
+    }
+    return 0;
+}
+
+static int cmd_ingest(const cli *o)
+{
+    ingest in = {0};
+    char err[512];
+    struct stat st;
+    uint64_t rows = 0, t0 = uv_hrtime();
+    int rc, show;
+
+    if (o->nargs > 1) {
+        fprintf(stderr, "ptingest ingest: unexpected argument \"%s\"\n", o->args[1]);
+        return EXIT_USAGE;
+    }
+    in.name = o->nargs && strcmp(o->args[0], "-") != 0 ? o->args[0] : "<stdin>";
+    in.fd = in.name[0] == '<' ? 0 : open(in.name, O_RDONLY | O_CLOEXEC);
+    if (in.fd < 0) {
+        fprintf(stderr, "ptingest: %s: %s\n", in.name, strerror(errno));
+        return EXIT_USAGE;
+    }
+    show = o->progress >= 0 ? o->progress : isatty(2);
+    progress_init(&in.bar, stderr, show,
+                  fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+    in.cap = READ_BLOCK;
+    in.buf = malloc(in.cap + NDJSON_PADDING);
+    if (!in.buf || ndjson_parser_new(&in.parser) < 0) {
+        fprintf(stderr, "ptingest: out of memory\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = connect_or_say(o, &in.c)) != 0)
+        goto out;
+    pti_set_progress_cb(in.c, on_progress, &in);
+    if ((rc = pti_job_begin(in.c, o->job, err, sizeof(err))) < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        rc = exit_for(rc);
+        goto out;
+    }
+    if (!o->job)
+        fprintf(stderr, "ptingest: job %s\n", pti_job_id(in.c));
+    if ((rc = ingest_stream(&in)) != 0)
+        goto out;
+    rc = pti_job_end(in.c, &rows, NULL, err, sizeof(err));
+    in.bar.rows_acked = pti_job_rows_acked(in.c);
+    progress_draw(&in.bar, 1);
+    progress_clear(&in.bar);
+    if (rc < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        rc = exit_for(rc);
+        goto out;
+    }
+    fprintf(stderr, "ingested %llu rows (%llu bytes) in %.2f s\n", (unsigned long long)rows,
+            (unsigned long long)in.bar.input_bytes, (double)(uv_hrtime() - t0) / 1e9);
+    rc = EXIT_OK;
+out:
+    pti_close(in.c);
+    ndjson_parser_free(in.parser);
+    free(in.buf);
+    if (in.fd > 0)
+        close(in.fd);
+    return rc;
+}
+
+/* --- reads --------------------------------------------------------------- */
+
+static int cmd_get(const cli *o)
+{
+    pti_client *c;
+    char err[512], *val;
+    size_t vlen;
+    int r;
+
+    if (o->nargs != 2) {
+        fprintf(stderr, "usage: ptingest get REL KEY\n");
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    r = pti_get(c, o->args[0], o->args[1], strlen(o->args[1]), &val, &vlen, err, sizeof(err));
+    pti_close(c);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    if (r == 0)
+        return EXIT_NOT_FOUND;
+    fwrite(val, 1, vlen, stdout);
+    putchar('\n');
+    free(val);
+    return EXIT_OK;
+}
+
+static int cmd_count(const cli *o)
+{
+    pti_client *c;
+    char err[512];
+    uint64_t n;
+    int r;
+
+    if (o->nargs > 1) {
+        fprintf(stderr, "usage: ptingest count [REL]\n");
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    r = pti_count(c, o->nargs ? o->args[0] : NULL, &n, err, sizeof(err));
+    pti_close(c);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    printf("%llu\n", (unsigned long long)n);
+    return EXIT_OK;
+}
+
+typedef struct export_out {
+    pt_buf line;
+    int failed;
+} export_out;
+
+static int export_row(void *ud, const char *rel, const char *key, size_t klen,
+                      const char *val, size_t vlen)
+{
+    export_out *e = ud;
+
+    pt_buf_reset(&e->line);
+    pt_buf_append_str(&e->line, "{\"rel\":");
+    json_append_cstr(&e->line, rel);
+    pt_buf_append_str(&e->line, ",\"key\":");
+    json_append_string(&e->line, key, klen);
+    pt_buf_append_str(&e->line, ",\"value\":");
+    pt_buf_append(&e->line, val, vlen);
+    if (pt_buf_append_str(&e->line, "}\n") < 0 ||
+        fwrite(e->line.data, 1, e->line.len, stdout) != e->line.len) {
+        e->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_export(const cli *o)
+{
+    static char obuf[1 << 20];
+    export_out e;
+    pti_client *c;
+    char err[512];
+    int r;
+
+    if (o->nargs > 1) {
+        fprintf(stderr, "usage: ptingest export [REL]\n");
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+    pt_buf_init(&e.line);
+    e.failed = 0;
+    r = pti_export(c, o->nargs ? o->args[0] : NULL, export_row, &e, err, sizeof(err));
+    pti_close(c);
+    pt_buf_free(&e.line);
+    if (fflush(stdout) != 0 || e.failed) {
+        fprintf(stderr, "ptingest: writing the export failed: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    return EXIT_OK;
+}
+
+static int cmd_text(const cli *o, int metrics)
+{
+    pti_client *c;
+    char err[512], *text;
+    int r;
+
+    if (o->nargs) {
+        fprintf(stderr, "ptingest: unexpected argument \"%s\"\n", o->args[0]);
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    r = metrics ? pti_metrics(c, &text, err, sizeof(err)) : pti_status(c, &text, err, sizeof(err));
+    pti_close(c);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    fputs(text, stdout);
+    if (!metrics)
+        putchar('\n');
+    free(text);
+    return EXIT_OK;
+}
+
+/* Indent well-formed JSON (the daemon's own) for people to read. */
+static void json_pretty(const char *s, FILE *out)
+{
+    int depth = 0, in_str = 0;
+
+    for (; *s; s++) {
+        char ch = *s;
+        if (in_str) {
+            fputc(ch, out);
+            if (ch == '\\' && s[1])
+                fputc(*++s, out);
+            else if (ch == '"')
+                in_str = 0;
+            continue;
+        }
+        switch (ch) {
+        case '"': in_str = 1; fputc(ch, out); break;
+        case '{': case '[':
+            if ((s[1] == '}' || s[1] == ']')) { fputc(ch, out); fputc(*++s, out); break; }
+            fprintf(out, "%c\n%*s", ch, ++depth * 2, "");
+            break;
+        case '}': case ']': fprintf(out, "\n%*s%c", --depth * 2, "", ch); break;
+        case ',': fprintf(out, ",\n%*s", depth * 2, ""); break;
+        case ':': fputs(": ", out); break;
+        default: fputc(ch, out);
+        }
+    }
+    fputc('\n', out);
+}
+
+static int cmd_status_human(const cli *o)
+{
+    pti_client *c;
+    char err[512], *text;
+    int r;
+
+    if (o->nargs) {
+        fprintf(stderr, "ptingest: unexpected argument \"%s\"\n", o->args[0]);
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    r = pti_status(c, &text, err, sizeof(err));
+    pti_close(c);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    json_pretty(text, stdout);
+    free(text);
+    return EXIT_OK;
+}
+
+/* --- command line -------------------------------------------------------- */
+
+static int take_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
+        *out = argv[*i] + n + 1;
+        return 1;
+    }
+    if (strcmp(argv[*i], name) != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "ptingest: %s needs a value\n", name);
+        return -1;
+    }
+    *out = argv[++*i];
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    cli o = {.progress = -1, .entities = 1000, .seed = 1};
+    const char *cmd = NULL, *v;
+    char **args = calloc((size_t)argc + 1, sizeof(char *));
+    int r, rc;
+
+    if (!args)
+        return EXIT_USAGE;
+    o.args = args;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((r = take_value(argc, argv, &i, "--socket", &o.socket)) ||
+            (r = take_value(argc, argv, &i, "--job", &o.job))) {
+            if (r < 0)
+                goto usage;
+        } else if ((r = take_value(argc, argv, &i, "--entities", &v)) ||
+                   (r = take_value(argc, argv, &i, "--seed", &v))) {
+            uint64_t *dst = strncmp(a, "--seed", 6) == 0 ? &o.seed : &o.entities;
+            if (r < 0 || parse_u64(v, dst) < 0) {
+                fprintf(stderr, "ptingest: %s needs a non-negative integer\n", a);
+                goto usage;
+            }
+        } else if (strcmp(a, "--progress") == 0) {
+            o.progress = 1;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            o.progress = 0;
+        } else if (strcmp(a, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            if (cmd && strcmp(cmd, "gen") == 0)
+                printf("\n%s", gen_describe());
+            free(args);
+            return EXIT_OK;
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "ptingest: unknown option %s\n", a);
+            goto usage;
+        } else if (!cmd) {
+            cmd = a;
+        } else {
+            o.args[o.nargs++] = argv[i];
+        }
+    }
+    if (!o.socket)
+        o.socket = getenv("PTINGEST_SOCKET");
+    if (!cmd)
+        goto usage;
+    if (strcmp(cmd, "gen") == 0)
+        rc = cmd_gen(&o);
+    else if (strcmp(cmd, "ingest") == 0)
+        rc = cmd_ingest(&o);
+    else if (strcmp(cmd, "get") == 0)
+        rc = cmd_get(&o);
+    else if (strcmp(cmd, "count") == 0)
+        rc = cmd_count(&o);
+    else if (strcmp(cmd, "export") == 0)
+        rc = cmd_export(&o);
+    else if (strcmp(cmd, "status") == 0)
+        rc = o.json ? cmd_text(&o, 0) : cmd_status_human(&o);
+    else if (strcmp(cmd, "metrics") == 0)
+        rc = cmd_text(&o, 1);
+    else {
+        fprintf(stderr, "ptingest: unknown command \"%s\"\n", cmd);
+        goto usage;
+    }
+    free(args);
+    return rc;
+usage:
+    usage(stderr);
+    free(args);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,26 @@
+/* transport.h - the client's byte pipe to the daemon: a Unix socket, or a
+ * named pipe on Windows. Blocking calls with a poll-style wait, so the
+ * library can read acknowledgements while its writes are held back. */
+#ifndef PTI_TRANSPORT_H
+#define PTI_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct ptt {
+    int fd;
+} ptt;
+
+int ptt_connect(ptt *t, const char *path, char *err, size_t errlen);
+void ptt_close(ptt *t);
+/* Non-blocking: bytes moved, 0 at end of stream (read), -EAGAIN, or <0. */
+ssize_t ptt_read(ptt *t, void *buf, size_t len);
+ssize_t ptt_write(ptt *t, const void *buf, size_t len);
+/* Wait until readable (and writable if want_write). Returns a mask of
+ * PTT_READABLE|PTT_WRITABLE, 0 on timeout, <0 on error. timeout_ms < 0
+ * waits forever. */
+#define PTT_READABLE 1
+#define PTT_WRITABLE 2
+int ptt_wait(ptt *t, int want_write, int timeout_ms);
+
+#endif

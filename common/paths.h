@@ -1,0 +1,11 @@
+/* paths.h - platform defaults shared by the daemon and the client. */
+#ifndef PT_PATHS_H
+#define PT_PATHS_H
+
+#include <stddef.h>
+
+/* $XDG_RUNTIME_DIR/ptingestd.sock, else /tmp/ptingestd-<uid>.sock;
+ * \\.\pipe\ptingestd on Windows. */
+void pt_default_socket(char *out, size_t outlen);
+
+#endif

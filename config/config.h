@@ -1,0 +1,121 @@
+/* config.h - the daemon's configuration: one struct, one keys table.
+ *
+ * A pt_config is plain data owned by whoever loaded it. The loop thread
+ * owns the live one; a reload builds a new one and swaps it in, so no lock
+ * is needed. Every scalar setting is declared once in config/keys.c (name,
+ * type, default, bounds, unit, whether it may change on reload); the YAML
+ * loader, --check-config and the effective-config printer all walk it.
+ */
+#ifndef PT_CONFIG_H
+#define PT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum pt_sync_mode {
+    PT_SYNC_NONE = 0,  /* WAL written, not fsynced before the ack */
+    PT_SYNC_CHUNK = 1, /* WAL fsynced before each chunk's ack (group commit) */
+    PT_SYNC_JOB = 2,   /* WAL fsynced before a job's final ack */
+};
+
+/* One RocksDB option as the user wrote it: name and value text, plus where
+ * it came from so that RocksDB's rejection can be reported against the
+ * YAML (or INI) line. `file` is "<built-in>" for defaults. */
+typedef struct pt_opt {
+    char *name;
+    char *value;
+    char *file;
+    unsigned line, col;
+} pt_opt;
+
+typedef struct pt_optlist {
+    pt_opt *v;
+    size_t n;
+} pt_optlist;
+
+typedef struct pt_relation {
+    char *name;
+    pt_optlist cf_options; /* relations.<Name>.cf_options */
+} pt_relation;
+
+#define PT_MAX_RELATIONS 64
+#define PT_RELATION_NAME_MAX 64
+
+typedef struct pt_config {
+    char *path;      /* the file loaded; NULL when running on built-in defaults */
+    char *data_dir;  /* data_dir */
+    char *listen_path; /* listen.path; NULL = platform default (see config_default_socket) */
+    unsigned listen_mode; /* listen.mode, octal text in YAML ("0660") */
+    uint64_t max_clients;  /* listen.max_clients */
+
+    uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */
+    uint64_t chunk_max_bytes;  /* ingest.chunk_max_bytes */
+    uint64_t chunk_linger_ms;  /* ingest.chunk_linger_ms: seal a partial chunk after this idle time */
+    uint64_t queue_max_bytes;  /* ingest.queue_max_bytes */
+    uint64_t max_frame_bytes;  /* ingest.max_frame_bytes */
+    uint64_t max_key_bytes;    /* ingest.max_key_bytes */
+    uint64_t max_value_bytes;  /* ingest.max_value_bytes */
+    int sync;                  /* ingest.sync: enum pt_sync_mode */
+    uint64_t progress_interval_ms; /* ingest.progress_interval_ms */
+    uint64_t shutdown_grace_ms;    /* ingest.shutdown_grace_ms */
+
+    pt_relation *relations;    /* relations: map name -> {cf_options} */
+    size_t nrelations;
+
+    char *options_file;        /* rocksdb.options_file, or NULL */
+    pt_optlist db_options;     /* rocksdb.db_options (built-in defaults merged in) */
+    pt_optlist cf_options;     /* rocksdb.cf_options (built-in defaults merged in) */
+    uint64_t rate_limit_bytes_per_sec; /* rocksdb.rate_limit_bytes_per_sec, 0 = off */
+
+    uint64_t stall_sample_ms;  /* stall.sample_ms */
+
+    int log_level;             /* log.level: enum pt_log_level */
+} pt_config;
+
+/* Fill c with the built-in defaults (all allocations owned by c). */
+int config_init_defaults(pt_config *c);
+/* Load a YAML file over the defaults already in c. Errors and warnings are
+ * appended to d as "FILE:LINE:COL: message" lines; returns 0, or -EINVAL
+ * when d holds at least one error (c is then unspecified: free it). */
+int config_load_file(pt_config *c, const char *path, pt_diag *d);
+/* Same from memory; `name` is used as FILE in messages. */
+int config_load_string(pt_config *c, const char *name, const char *text,
+                       size_t len, pt_diag *d);
+/* Cross-key checks (chunk_max_bytes <= queue_max_bytes, ...). Called by
+ * the loaders; exposed for command-line overrides. */
+int config_validate(const pt_config *c, pt_diag *d);
+void config_free(pt_config *c);
+/* Deep copy. */
+int config_clone(pt_config *dst, const pt_config *src);
+/* 1 when a and b hold the same settings: every key, the relations (by
+ * name) and the option lists (as sets of name=value). `path` and where an
+ * option came from are not settings and are ignored. */
+int config_equal(const pt_config *a, const pt_config *b);
+
+/* The effective configuration as YAML, every key, defaults filled in. */
+int config_print(const pt_config *c, FILE *out);
+
+/* Replace a string member (used for command-line overrides). */
+int config_set_string(char **member, const char *value);
+/* Set or override one option in a list (later wins). */
+int optlist_set(pt_optlist *l, const char *name, const char *value,
+                const char *file, unsigned line, unsigned col);
+const pt_opt *optlist_find(const pt_optlist *l, const char *name);
+
+/* The platform's default socket/pipe path when listen.path is unset:
+ * $XDG_RUNTIME_DIR/ptingestd.sock, else /tmp/ptingestd-<uid>.sock;
+ * \\.\pipe\ptingestd on Windows. Writes into out. */
+void config_default_socket(char *out, size_t outlen);
+
+const char *config_sync_name(int sync);
+
+/* Settings that a reload may change at run time are flagged in the keys
+ * table; this lists, into d as info lines, each changed key that needs a
+ * restart, and returns how many. */
+int config_diff_needs_restart(const pt_config *old, const pt_config *neu,
+                              pt_diag *d);
+
+#endif

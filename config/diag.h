@@ -1,0 +1,37 @@
+/* diag.h - collected diagnostics: "FILE:LINE:COL: message" lines for errors
+ * (the form CONTRACT.md fixes) and "FILE:LINE:COL: warning: message" for
+ * warnings.
+ *
+ * Loaders report every problem they find, not only the first, so a user
+ * fixes a config in one pass. Owned by the caller.
+ */
+#ifndef PT_DIAG_H
+#define PT_DIAG_H
+
+#include <stddef.h>
+#include "../common/buf.h"
+
+typedef struct pt_diag {
+    pt_buf text;    /* one line per diagnostic, each ending in '\n' */
+    int errors;
+    int warnings;
+} pt_diag;
+
+void diag_init(pt_diag *d);
+void diag_free(pt_diag *d);
+/* line/col of 0 are left out: "FILE: message". */
+void diag_error(pt_diag *d, const char *file, unsigned line, unsigned col,
+                const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+void diag_warn(pt_diag *d, const char *file, unsigned line, unsigned col,
+               const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+const char *diag_text(const pt_diag *d);
+
+#endif

@@ -1,0 +1,66 @@
+/* chunk_queue.h - the bounded queue between the loop and the writer.
+ *
+ * LOCKS (the whole daemon's list; no other lock exists):
+ *   chunk_queue.mu guards `pending`, `done`, `bytes`, `chunks`, `capacity`
+ *   and `closing`. It is held only to move list pointers and counters,
+ *   never across a RocksDB call, an allocation or a libuv call other than
+ *   uv_cond_signal. The writer waits on `cond` when there is nothing to
+ *   write. The writer's statistics (writer.h) are atomics, not locked.
+ *
+ * Bound: `bytes` counts every chunk from push until the loop has taken it
+ * back from the done list, so queued and in-flight chunks together stay
+ * within `capacity`. The loop asks chunk_queue_has_room before pushing and
+ * keeps a sealed chunk (and stops reading that client) when there is none;
+ * push itself never blocks and never fails.
+ */
+#ifndef PT_CHUNK_QUEUE_H
+#define PT_CHUNK_QUEUE_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "chunk.h"
+
+typedef struct chunk_queue {
+    uv_mutex_t mu;
+    uv_cond_t cond;
+    chunk_list pending;  /* for the writer */
+    chunk_list done;     /* written (or failed), for the loop */
+    uint64_t bytes;      /* pending + in flight + done */
+    uint64_t chunks;
+    uint64_t capacity;
+    int closing;
+    void (*wake)(void *arg); /* tells the loop that `done` has chunks */
+    void *wake_arg;
+} chunk_queue;
+
+int chunk_queue_init(chunk_queue *q, uint64_t capacity,
+                     void (*wake)(void *), void *wake_arg);
+void chunk_queue_destroy(chunk_queue *q);
+void chunk_queue_set_capacity(chunk_queue *q, uint64_t capacity);
+
+/* Loop thread. An empty queue always has room, so a chunk larger than the
+ * capacity still goes through (alone). */
+int chunk_queue_has_room(chunk_queue *q, uint64_t mem);
+void chunk_queue_push(chunk_queue *q, chunk *c);
+/* Take back every finished chunk and release their bytes. */
+void chunk_queue_take_done(chunk_queue *q, chunk_list *out);
+
+/* Writer thread: wait for chunks, take up to max_bytes of them (at least
+ * one) as a group. Returns 0 with an empty list once closing and drained. */
+void chunk_queue_pop_group(chunk_queue *q, uint64_t max_bytes, chunk_list *out);
+void chunk_queue_complete(chunk_queue *q, chunk_list *group);
+
+/* Move every chunk the writer has not taken yet to the done list with
+ * status -ECANCELED (shutdown past its grace period). */
+void chunk_queue_cancel_pending(chunk_queue *q);
+
+/* Ask the writer to stop once what is pending has been written. */
+void chunk_queue_close(chunk_queue *q);
+
+typedef struct chunk_queue_stats {
+    uint64_t chunks, bytes, capacity;
+} chunk_queue_stats;
+void chunk_queue_get_stats(chunk_queue *q, chunk_queue_stats *st);
+
+#endif

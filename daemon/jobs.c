@@ -1,0 +1,459 @@
+/* jobs.c - ingest jobs: rows in, chunks out, acknowledgements back.
+ *
+ * Loop thread only. A job cuts its rows into chunks (chunk.c), keeps
+ * sealed chunks until the bounded queue has room, and acknowledges each
+ * chunk to its client once the writer reports it durable. Chunks enter
+ * the queue in FIFO order across jobs (`blocked` list), so one fast client
+ * cannot starve the others, and a job whose chunks wait pauses its
+ * connection: that is the back-pressure.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/clock.h"
+#include "../common/frame.h"
+#include "../common/log.h"
+
+const char *job_state_name(int state)
+{
+    switch (state) {
+    case JOB_RUNNING: return "running";
+    case JOB_ENDING: return "ending";
+    case JOB_DONE: return "done";
+    case JOB_FAILED: return "failed";
+    case JOB_ABORTED: return "aborted";
+    default: return "?";
+    }
+}
+
+static int job_active(const job *j)
+{
+    return j->state == JOB_RUNNING || j->state == JOB_ENDING;
+}
+
+static int valid_job_id(const char *id, size_t len)
+{
+    if (len == 0 || len > JOB_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+              ch == ':'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Keep the most recent finished jobs for status; free older ones. */
+static void trim_jobs(pt_daemon *d)
+{
+    size_t finished = 0;
+    job **pp = &d->jobs;
+
+    while (*pp) {
+        job *j = *pp;
+        int idle = !job_active(j) && !j->conn && !j->inflight && !j->sealed.n;
+        if (idle && ++finished > DAEMON_RECENT_JOBS) {
+            *pp = j->next;
+            chunker_free(&j->ck);
+            free(j);
+            continue;
+        }
+        pp = &j->next;
+    }
+}
+
+static int send_job_started(job *j)
+{
+    pt_buf b;
+    pt_wr w;
+
+    pt_buf_init(&b);
+    pt_wr_begin(&w, &b, PT_MSG_JOB_STARTED);
+    pt_wr_cstr(&w, j->id);
+    pt_wr_u64(&w, j->rows_acked);
+    if (pt_wr_end(&w) < 0) {
+        pt_buf_free(&b);
+        return -ENOMEM;
+    }
+    return conn_send(j->conn, &b);
+}
+
+job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, char *err, size_t errlen)
+{
+    job *j;
+
+    if (idlen && !valid_job_id(id, idlen)) {
+        snprintf(err, errlen, "job id must be 1-%d characters of A-Z a-z 0-9 - _ . :",
+                 JOB_ID_MAX);
+        return NULL;
+    }
+    for (job *o = d->jobs; idlen && o; o = o->next)
+        if (job_active(o) && strlen(o->id) == idlen && memcmp(o->id, id, idlen) == 0) {
+            snprintf(err, errlen, "job %s is already running", o->id);
+            return NULL;
+        }
+    j = calloc(1, sizeof(*j));
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    j->d = d;
+    j->conn = c;
+    j->token = d->next_job_token++;
+    if (idlen)
+        memcpy(j->id, id, idlen);
+    else
+        snprintf(j->id, sizeof(j->id), "job-%llu-%llu", (unsigned long long)time(NULL),
+                 (unsigned long long)j->token);
+    j->state = JOB_RUNNING;
+    chunker_init(&j->ck, d->cfg.chunk_max_rows, d->cfg.chunk_max_bytes);
+    j->start_ns = j->last_row_ns = j->last_progress_ns = pt_now_ns();
+    j->next = d->jobs;
+    d->jobs = j;
+    c->job = j;
+    d->jobs_started++;
+    trim_jobs(d);
+    log_info("job %s: started (client %llu)", j->id, (unsigned long long)c->id);
+    if (send_job_started(j) < 0) {
+        snprintf(err, errlen, "cannot answer JOB_BEGIN");
+        return NULL;
+    }
+    return j;
+}
+
+int job_blocked(const job *j)
+{
+    return j->sealed.n > 0;
+}
+
+/* Stamp freshly sealed chunks and line them up behind the job. */
+static void take_sealed(job *j, chunk_list *sealed)
+{
+    pt_daemon *d = j->d;
+    uint64_t now = pt_now_ns();
+    chunk *c;
+
+    while ((c = chunk_list_pop(sealed))) {
+        c->job = j;
+        c->job_token = j->token;
+        c->sealed_ns = now;
+        c->need_sync = d->cfg.sync == PT_SYNC_CHUNK ||
+                       (d->cfg.sync == PT_SYNC_JOB && c->final);
+        chunk_list_push(&j->sealed, c);
+    }
+    if (j->sealed.n && !j->in_blocked) {
+        j->in_blocked = 1;
+        j->next_blocked = NULL;
+        if (d->blocked_tail)
+            d->blocked_tail->next_blocked = j;
+        else
+            d->blocked_head = j;
+        d->blocked_tail = j;
+    }
+}
+
+int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen)
+{
+    pt_daemon *d = j->d;
+    size_t nrel = store_nrelations(d->store);
+    chunk_list sealed = {0};
+    uint32_t n;
+    pt_rd r;
+    int rc = 0;
+
+    pt_rd_init(&r, payload, len);
+    n = pt_rd_u32(&r);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        uint8_t op = pt_rd_u8(&r);
+        uint16_t rel = pt_rd_u16(&r);
+        size_t klen, vlen;
+        const char *key = pt_rd_str(&r, &klen);
+        const char *val = pt_rd_str(&r, &vlen);
+        uint64_t row = j->rows_in + 1;
+
+        if (r.err) {
+            snprintf(err, errlen, "malformed ROWS frame (row %u of %u)", i + 1, n);
+            rc = -EBADMSG;
+        } else if (op > PT_OP_DEL) {
+            snprintf(err, errlen, "row %llu: unknown op %u", (unsigned long long)row, op);
+            rc = -EINVAL;
+        } else if (rel >= nrel) {
+            snprintf(err, errlen, "row %llu: unknown relation index %u (%zu relations)",
+                     (unsigned long long)row, rel, nrel);
+            rc = -EINVAL;
+        } else if (klen > d->cfg.max_key_bytes) {
+            snprintf(err, errlen, "row %llu: key of %zu bytes exceeds ingest.max_key_bytes (%llu)",
+                     (unsigned long long)row, klen, (unsigned long long)d->cfg.max_key_bytes);
+            rc = -E2BIG;
+        } else if (vlen > d->cfg.max_value_bytes) {
+            snprintf(err, errlen,
+                     "row %llu: value of %zu bytes exceeds ingest.max_value_bytes (%llu)",
+                     (unsigned long long)row, vlen, (unsigned long long)d->cfg.max_value_bytes);
+            rc = -E2BIG;
+        } else {
+            rc = chunker_add(&j->ck, d->store, op, rel, key, klen, val, vlen, &sealed);
+            if (rc < 0)
+                snprintf(err, errlen, "out of memory");
+            else {
+                j->rows_in++;
+                j->bytes_in += klen + vlen;
+                d->rows_received++;
+                d->bytes_received += klen + vlen;
+            }
+        }
+    }
+    if (rc == 0 && !pt_rd_done(&r)) {
+        snprintf(err, errlen, "malformed ROWS frame (trailing bytes)");
+        rc = -EBADMSG;
+    }
+    j->last_row_ns = pt_now_ns();
+    take_sealed(j, &sealed);
+    jobs_admit(d);
+    return rc;
+}
+
+int job_end(job *j, uint64_t total_rows, char *err, size_t errlen)
+{
+    chunk_list sealed = {0};
+
+    if (total_rows != j->rows_in) {
+        snprintf(err, errlen, "JOB_END says %llu rows but %llu arrived",
+                 (unsigned long long)total_rows, (unsigned long long)j->rows_in);
+        return -EINVAL;
+    }
+    /* The final chunk (possibly empty) carries the job's fsync in `job`
+     * mode, and its acknowledgement is the job's. */
+    if (chunker_flush(&j->ck, 1, &sealed) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    j->state = JOB_ENDING;
+    take_sealed(j, &sealed);
+    jobs_admit(j->d);
+    return 0;
+}
+
+static void seal_partial(job *j)
+{
+    chunk_list sealed = {0};
+
+    if (chunker_pending(&j->ck) && chunker_flush(&j->ck, 0, &sealed) == 0)
+        take_sealed(j, &sealed);
+}
+
+void job_conn_gone(job *j)
+{
+    j->conn = NULL;
+    if (j->state == JOB_RUNNING) {
+        /* Rows that arrived whole are written: the client resumes from its
+         * last acknowledgement, and more progress means less to redo. */
+        seal_partial(j);
+        j->state = JOB_ABORTED;
+        j->end_ns = pt_now_ns();
+        j->d->jobs_aborted++;
+        log_info("job %s: client went away after %llu rows received", j->id,
+                 (unsigned long long)j->rows_in);
+    }
+    jobs_admit(j->d);
+}
+
+void jobs_seal_all(pt_daemon *d)
+{
+    for (job *j = d->jobs; j; j = j->next)
+        if (j->state == JOB_RUNNING)
+            seal_partial(j);
+}
+
+static void unlink_blocked(pt_daemon *d, job *j)
+{
+    job **pp = &d->blocked_head, *prev = NULL;
+
+    if (!j->in_blocked)
+        return;
+    while (*pp && *pp != j) {
+        prev = *pp;
+        pp = &(*pp)->next_blocked;
+    }
+    if (*pp) {
+        *pp = j->next_blocked;
+        if (d->blocked_tail == j)
+            d->blocked_tail = prev;
+    }
+    j->in_blocked = 0;
+    j->next_blocked = NULL;
+}
+
+void jobs_admit(pt_daemon *d)
+{
+    job *j;
+
+    while ((j = d->blocked_head)) {
+        chunk *c;
+        while ((c = j->sealed.head) && chunk_queue_has_room(&d->queue, c->mem)) {
+            chunk_list_pop(&j->sealed);
+            j->inflight++;
+            chunk_queue_push(&d->queue, c);
+        }
+        if (j->sealed.n)
+            break; /* the queue is full: everyone behind waits too */
+        unlink_blocked(d, j);
+        /* Its connection may read again. Frames processed from there may
+         * seal and admit more (a nested call over the same FIFO). */
+        if (j->conn && !j->conn->closing)
+            conn_resume(j->conn);
+    }
+}
+
+static void send_ack(job *j)
+{
+    pt_buf b;
+    pt_wr w;
+
+    pt_buf_init(&b);
+    pt_wr_begin(&w, &b, PT_MSG_CHUNK_ACK);
+    pt_wr_u64(&w, j->rows_acked);
+    pt_wr_u64(&w, j->bytes_acked);
+    if (pt_wr_end(&w) == 0)
+        conn_send(j->conn, &b);
+    else
+        pt_buf_free(&b);
+}
+
+static void finish_job(job *j)
+{
+    pt_daemon *d = j->d;
+    uint64_t ms;
+    pt_buf b;
+    pt_wr w;
+
+    j->state = JOB_DONE;
+    j->end_ns = pt_now_ns();
+    d->jobs_done++;
+    ms = (j->end_ns - j->start_ns) / 1000000;
+    log_info("job %s: done, %llu rows (%llu bytes) in %llu ms", j->id,
+             (unsigned long long)j->rows_acked, (unsigned long long)j->bytes_acked,
+             (unsigned long long)ms);
+    if (!j->conn)
+        return;
+    pt_buf_init(&b);
+    pt_wr_begin(&w, &b, PT_MSG_JOB_DONE);
+    pt_wr_u64(&w, j->rows_acked);
+    pt_wr_u64(&w, j->bytes_acked);
+    pt_wr_u64(&w, ms);
+    if (pt_wr_end(&w) == 0)
+        conn_send(j->conn, &b);
+    else
+        pt_buf_free(&b);
+    j->conn->job = NULL;
+    j->conn = NULL;
+}
+
+static void fail_job(job *j, const chunk *c)
+{
+    pt_daemon *d = j->d;
+    chunk *s;
+
+    if (j->state == JOB_FAILED)
+        return;
+    if (job_active(j))
+        d->jobs_failed++;
+    j->state = JOB_FAILED;
+    j->end_ns = pt_now_ns();
+    snprintf(j->error, sizeof(j->error), "%s", c->err);
+    d->errors_store++;
+    log_error("job %s: failed after %llu durable rows: %s", j->id,
+              (unsigned long long)j->rows_acked, c->err);
+    while ((s = chunk_list_pop(&j->sealed)))
+        chunk_free(s);
+    unlink_blocked(d, j);
+    if (j->conn) {
+        conn_send_error(j->conn, c->status == -ECANCELED ? PT_ERR_SHUTDOWN : PT_ERR_STORE,
+                        "job %s: %s (%s); %llu rows are durable", j->id, c->err,
+                        store_data_dir(d->store), (unsigned long long)j->rows_acked);
+        j->conn->close_after_write = 1;
+        j->conn->job = NULL;
+        j->conn = NULL;
+    }
+}
+
+void jobs_on_done(pt_daemon *d)
+{
+    chunk_list done = {0};
+    chunk *c;
+
+    chunk_queue_take_done(&d->queue, &done);
+    while ((c = chunk_list_pop(&done))) {
+        job *j = c->job;
+        j->inflight--;
+        if (c->status < 0) {
+            fail_job(j, c);
+        } else if (j->state != JOB_FAILED) {
+            j->rows_acked = c->end_row;
+            j->bytes_acked += c->bytes;
+            j->last_ack_ns = pt_now_ns();
+            if (j->conn)
+                send_ack(j);
+            if (c->final)
+                finish_job(j);
+        }
+        chunk_free(c);
+    }
+    jobs_admit(d);
+    trim_jobs(d);
+}
+
+static void send_progress(job *j, uint64_t now)
+{
+    pt_daemon *d = j->d;
+    chunk_queue_stats st;
+    uint64_t dt = now - j->last_progress_ns;
+    pt_buf b;
+    pt_wr w;
+
+    if (dt)
+        j->rate_rows_per_s = (j->rows_acked - j->last_progress_rows) * 1000000000ull / dt;
+    j->last_progress_ns = now;
+    j->last_progress_rows = j->rows_acked;
+    chunk_queue_get_stats(&d->queue, &st);
+    pt_buf_init(&b);
+    pt_wr_begin(&w, &b, PT_MSG_PROGRESS);
+    pt_wr_u64(&w, j->rows_acked);
+    pt_wr_u64(&w, j->bytes_acked);
+    pt_wr_u64(&w, j->rate_rows_per_s);
+    pt_wr_u64(&w, st.bytes);
+    pt_wr_u64(&w, st.capacity);
+    pt_wr_cstr(&w, daemon_stall_state(d));
+    if (pt_wr_end(&w) == 0)
+        conn_send(j->conn, &b);
+    else
+        pt_buf_free(&b);
+}
+
+void jobs_tick(pt_daemon *d, uint64_t now)
+{
+    uint64_t linger = d->cfg.chunk_linger_ms * 1000000ull;
+    uint64_t every = d->cfg.progress_interval_ms * 1000000ull;
+    int sealed_any = 0;
+
+    for (job *j = d->jobs; j; j = j->next) {
+        if (!job_active(j) || !j->conn)
+            continue;
+        /* A client that pauses must not leave rows unacknowledged. */
+        if (j->state == JOB_RUNNING && chunker_pending(&j->ck) &&
+            now - j->last_row_ns >= linger) {
+            seal_partial(j);
+            sealed_any = 1;
+        }
+        if (now - j->last_progress_ns >= every)
+            send_progress(j, now);
+    }
+    if (sealed_any)
+        jobs_admit(d);
+}

@@ -1,0 +1,197 @@
+/* main.c - ptingestd's command line. The only place that may exit. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../service/service.h"
+#include "daemon.h"
+
+typedef struct overrides {
+    const char *config;
+    const char *data_dir;
+    const char *socket;
+    const char *log_level;
+} overrides;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ptingestd [--config FILE] [--data-dir DIR] [--socket PATH] [--log-level LEVEL]\n"
+            "       ptingestd --check-config FILE\n"
+            "       ptingestd --help | --version\n"
+            "\n"
+            "Runs in the foreground. With no --config, runs on built-in defaults\n"
+            "(data dir ./ptingestd-data; socket $XDG_RUNTIME_DIR/ptingestd.sock, else\n"
+            "/tmp/ptingestd-<uid>.sock). Flags override the file. SIGTERM/SIGINT drain\n"
+            "and stop; SIGHUP reloads the configuration.\n");
+}
+
+/* Defaults < file < flags. Errors go to d as FILE:LINE:COL lines. */
+static int load_config(pt_config *c, const overrides *o, pt_diag *d)
+{
+    int r = config_init_defaults(c);
+
+    if (r < 0)
+        return r;
+    if (o->config && (r = config_load_file(c, o->config, d)) < 0)
+        return r;
+    if (o->data_dir && (r = config_set_string(&c->data_dir, o->data_dir)) < 0)
+        return r;
+    if (o->socket && (r = config_set_string(&c->listen_path, o->socket)) < 0)
+        return r;
+    if (o->log_level) {
+        int lvl = pt_log_level_parse(o->log_level);
+        if (lvl < 0) {
+            diag_error(d, "--log-level", 0, 0, "\"%s\" is not one of error, warn, info, debug",
+                       o->log_level);
+            return -EINVAL;
+        }
+        c->log_level = lvl;
+    }
+    return config_validate(c, d);
+}
+
+static int check_config(const char *path)
+{
+    overrides o = {.config = path};
+    pt_config c;
+    pt_diag d;
+    int r;
+
+    diag_init(&d);
+    r = load_config(&c, &o, &d);
+    if (r == 0)
+        r = store_check_options(&c, &d);
+    fputs(diag_text(&d), stderr);
+    if (r == 0) {
+        config_print(&c, stdout);
+        fprintf(stderr, "%s: valid\n", path);
+    }
+    config_free(&c);
+    diag_free(&d);
+    return r == 0 ? 0 : 2;
+}
+
+typedef struct app {
+    pt_daemon d;
+    service_signals sig;
+    overrides o;
+    int stopping;
+} app;
+
+static void on_stop(void *arg)
+{
+    app *a = arg;
+
+    if (a->stopping++)
+        log_warn("already stopping; waiting for the drain (grace %llu ms)",
+                 (unsigned long long)a->d.cfg.shutdown_grace_ms);
+    daemon_shutdown(&a->d);
+}
+
+static void on_reload(void *arg)
+{
+    app *a = arg;
+    pt_config c;
+    pt_diag d;
+
+    if (!a->o.config) {
+        log_info("SIGHUP: running on built-in defaults, nothing to reload");
+        return;
+    }
+    supervisor_notify("RELOADING=1");
+    diag_init(&d);
+    if (load_config(&c, &a->o, &d) < 0)
+        log_error("reload of %s refused, nothing changed:\n%s", a->o.config, diag_text(&d));
+    else
+        daemon_reload(&a->d, &c);
+    config_free(&c);
+    diag_free(&d);
+    supervisor_notify("READY=1");
+}
+
+static void on_ready(pt_daemon *d)
+{
+    (void)d;
+    supervisor_notify("READY=1\nSTATUS=ready");
+}
+
+static void on_stopping(pt_daemon *d)
+{
+    (void)d;
+    supervisor_notify("STOPPING=1");
+}
+
+static int run(app *a)
+{
+    uv_loop_t *loop = uv_default_loop();
+    pt_config c;
+    pt_diag d;
+    int r;
+
+    diag_init(&d);
+    r = load_config(&c, &a->o, &d);
+    if (r == 0)
+        r = daemon_init(&a->d, loop, &c, &d);
+    config_free(&c);
+    fputs(diag_text(&d), stderr);
+    diag_free(&d);
+    if (r < 0) {
+        daemon_free(&a->d);
+        return 1;
+    }
+    a->d.on_ready = on_ready;
+    a->d.on_stopping = on_stopping;
+    a->sig.on_stop = on_stop;
+    a->sig.on_reload = on_reload;
+    a->sig.arg = a;
+    if ((r = service_signals_start(&a->sig, loop)) < 0)
+        log_error("cannot watch signals: %s", uv_strerror(r));
+    else if ((r = daemon_start(&a->d)) < 0)
+        daemon_shutdown(&a->d);
+    uv_run(loop, UV_RUN_DEFAULT);
+    service_signals_stop(&a->sig);
+    uv_run(loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+    daemon_free(&a->d);
+    uv_loop_close(loop);
+    return r < 0 ? 1 : a->d.exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"socket", required_argument, NULL, 's'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"check-config", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    app a;
+    int ch;
+
+    memset(&a, 0, sizeof(a));
+    while ((ch = getopt_long(argc, argv, "c:d:s:l:C:hV", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': a.o.config = optarg; break;
+        case 'd': a.o.data_dir = optarg; break;
+        case 's': a.o.socket = optarg; break;
+        case 'l': a.o.log_level = optarg; break;
+        case 'C': return check_config(optarg);
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("ptingestd %s\n", PT_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "ptingestd: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    return run(&a);
+}

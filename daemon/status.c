@@ -1,0 +1,177 @@
+/* status.c - what the daemon says about itself: status JSON (CONTRACT.md
+ * keys) and Prometheus metrics. Loop thread; reads the writer's atomics
+ * and the stall monitor's last published sample, never RocksDB itself,
+ * so status answers at once even while RocksDB is stalled.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/clock.h"
+#include "../common/jsonesc.h"
+
+#define U(x) ((unsigned long long)(x))
+
+const char *daemon_stall_state(pt_daemon *d)
+{
+    const stall_sample *s = &d->stall.cur;
+
+    if (s->is_write_stopped)
+        return "rocksdb-stopped";
+    if (s->delayed_write_rate)
+        return "rocksdb-delayed";
+    return "ok";
+}
+
+static const char *state_name(int s)
+{
+    switch (s) {
+    case DAEMON_STARTING: return "starting";
+    case DAEMON_READY: return "ready";
+    case DAEMON_DRAINING: return "draining";
+    default: return "stopped";
+    }
+}
+
+static void job_json(pt_buf *b, const job *j, uint64_t now)
+{
+    uint64_t end = j->end_ns ? j->end_ns : now;
+
+    pt_buf_append_str(b, "{\"id\":");
+    json_append_cstr(b, j->id);
+    pt_buf_printf(b, ",\"state\":\"%s\",\"rows\":%llu,\"bytes\":%llu,"
+                     "\"rows_received\":%llu,\"rows_per_s\":%llu,\"elapsed_ms\":%llu,"
+                     "\"chunks_waiting\":%llu,\"chunks_in_queue\":%llu,\"client\":%s",
+                  job_state_name(j->state), U(j->rows_acked), U(j->bytes_acked),
+                  U(j->rows_in), U(j->rate_rows_per_s), U((end - j->start_ns) / 1000000),
+                  U(j->sealed.n), U(j->inflight), j->conn ? "true" : "false");
+    if (*j->error) {
+        pt_buf_append_str(b, ",\"error\":");
+        json_append_cstr(b, j->error);
+    }
+    pt_buf_append_byte(b, '}');
+}
+
+int status_json(pt_daemon *d, pt_buf *b)
+{
+    uint64_t now = pt_now_ns();
+    chunk_queue_stats q;
+    const stall_sample *s = &d->stall.cur;
+    writer *w = &d->writer;
+    int first = 1;
+
+    chunk_queue_get_stats(&d->queue, &q);
+    pt_buf_printf(b, "{\"version\":\"%s\",\"uptime_s\":%llu,\"state\":\"%s\",", PT_VERSION,
+                  U((now - d->start_ns) / 1000000000ull), state_name(d->state));
+    pt_buf_append_str(b, "\"config\":{\"path\":");
+    if (d->cfg.path)
+        json_append_cstr(b, d->cfg.path);
+    else
+        pt_buf_append_str(b, "null");
+    pt_buf_printf(b, ",\"loaded_unix_ms\":%llu,\"sync\":\"%s\"},",
+                  U(d->config_loaded_unix_ms), config_sync_name(d->cfg.sync));
+    pt_buf_append_str(b, "\"data_dir\":");
+    json_append_cstr(b, d->cfg.data_dir);
+    pt_buf_append_str(b, ",\"socket\":");
+    json_append_cstr(b, d->listen_path);
+    pt_buf_printf(b, ",\"clients\":%llu,", U(d->nconns));
+    pt_buf_printf(b, "\"queue\":{\"chunks\":%llu,\"bytes\":%llu,\"capacity_bytes\":%llu},",
+                  U(q.chunks), U(q.bytes), U(q.capacity));
+    pt_buf_printf(b, "\"writer\":{\"chunks_written\":%llu,\"rows_written\":%llu,"
+                     "\"bytes_written\":%llu,\"groups\":%llu,\"wal_syncs\":%llu,\"errors\":%llu},",
+                  U(atomic_load(&w->chunks_written)), U(atomic_load(&w->rows_written)),
+                  U(atomic_load(&w->bytes_written)), U(atomic_load(&w->groups)),
+                  U(atomic_load(&w->syncs)), U(atomic_load(&w->errors)));
+    pt_buf_printf(b, "\"rocksdb\":{\"l0_files\":%llu,\"immutable_memtables\":%llu,"
+                     "\"pending_compaction_bytes\":%llu,\"delayed_write_rate\":%llu,"
+                     "\"is_write_stopped\":%s,\"stall_micros\":%llu,\"stopped_samples\":%llu,"
+                     "\"sample_age_ms\":%llu},",
+                  U(s->l0_files), U(s->immutable_memtables), U(s->pending_compaction_bytes),
+                  U(s->delayed_write_rate), s->is_write_stopped ? "true" : "false",
+                  U(s->stall_micros), U(d->stall.stopped_samples),
+                  U(s->valid ? (now - s->taken_ns) / 1000000 : 0));
+    pt_buf_printf(b, "\"stall_state\":\"%s\",", daemon_stall_state(d));
+    pt_buf_append_str(b, "\"jobs\":[");
+    for (const job *j = d->jobs; j; j = j->next) {
+        if (!first)
+            pt_buf_append_byte(b, ',');
+        first = 0;
+        job_json(b, j, now);
+    }
+    return pt_buf_append_str(b, "]}");
+}
+
+static void metric(pt_buf *b, const char *name, const char *type, const char *help,
+                   unsigned long long v)
+{
+    pt_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+int status_metrics(pt_daemon *d, pt_buf *b)
+{
+    chunk_queue_stats q;
+    const stall_sample *s = &d->stall.cur;
+    writer *w = &d->writer;
+    uint64_t cum = 0, states[5] = {0};
+
+    chunk_queue_get_stats(&d->queue, &q);
+    metric(b, "ptingestd_uptime_seconds", "gauge", "Seconds since start.",
+           U((pt_now_ns() - d->start_ns) / 1000000000ull));
+    metric(b, "ptingestd_queue_chunks", "gauge", "Chunks queued or being written.", U(q.chunks));
+    metric(b, "ptingestd_queue_bytes", "gauge", "Bytes queued or being written.", U(q.bytes));
+    metric(b, "ptingestd_queue_capacity_bytes", "gauge", "ingest.queue_max_bytes.", U(q.capacity));
+    metric(b, "ptingestd_rows_received_total", "counter", "Rows received from clients.",
+           U(d->rows_received));
+    metric(b, "ptingestd_rows_written_total", "counter", "Rows written to RocksDB.",
+           U(atomic_load(&w->rows_written)));
+    metric(b, "ptingestd_bytes_written_total", "counter", "Key and value bytes written.",
+           U(atomic_load(&w->bytes_written)));
+    metric(b, "ptingestd_chunks_written_total", "counter", "Chunks (WriteBatches) written.",
+           U(atomic_load(&w->chunks_written)));
+    metric(b, "ptingestd_wal_syncs_total", "counter", "WAL fsyncs (group commits).",
+           U(atomic_load(&w->syncs)));
+    metric(b, "ptingestd_clients", "gauge", "Connected clients.", U(d->nconns));
+    pt_buf_append_str(b, "# HELP ptingestd_chunk_commit_seconds From seal to durable.\n"
+                         "# TYPE ptingestd_chunk_commit_seconds histogram\n");
+    for (int i = 0; i < WRITER_LATENCY_BUCKETS; i++) {
+        cum += atomic_load(&w->latency[i]);
+        if (i < WRITER_LATENCY_BUCKETS - 1)
+            pt_buf_printf(b, "ptingestd_chunk_commit_seconds_bucket{le=\"%.3f\"} %llu\n",
+                          (double)(1u << i) / 1000.0, U(cum));
+    }
+    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_bucket{le=\"+Inf\"} %llu\n", U(cum));
+    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_sum %.6f\n",
+                  (double)atomic_load(&w->latency_sum_us) / 1e6);
+    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_count %llu\n", U(cum));
+    metric(b, "ptingestd_rocksdb_l0_files", "gauge", "Level-0 SST files.", U(s->l0_files));
+    metric(b, "ptingestd_rocksdb_immutable_memtables", "gauge", "Memtables waiting for flush.",
+           U(s->immutable_memtables));
+    metric(b, "ptingestd_rocksdb_pending_compaction_bytes", "gauge",
+           "Estimated bytes compaction is behind.", U(s->pending_compaction_bytes));
+    metric(b, "ptingestd_rocksdb_delayed_write_rate", "gauge",
+           "RocksDB's write rate while it delays writes (0 = not delayed).",
+           U(s->delayed_write_rate));
+    metric(b, "ptingestd_rocksdb_write_stopped", "gauge", "1 while RocksDB stops writes.",
+           U(s->is_write_stopped));
+    metric(b, "ptingestd_rocksdb_stall_micros_total", "counter",
+           "Cumulative write stall time reported by RocksDB.", U(s->stall_micros));
+    metric(b, "ptingestd_rocksdb_stopped_samples_total", "counter",
+           "Samples that saw writes stopped.", U(d->stall.stopped_samples));
+    for (const job *j = d->jobs; j; j = j->next)
+        if (j->state >= 0 && j->state < 5)
+            states[j->state]++;
+    pt_buf_append_str(b, "# HELP ptingestd_jobs Jobs known to the daemon by state.\n"
+                         "# TYPE ptingestd_jobs gauge\n");
+    for (int i = 0; i < 5; i++)
+        pt_buf_printf(b, "ptingestd_jobs{state=\"%s\"} %llu\n", job_state_name(i), U(states[i]));
+    pt_buf_append_str(b, "# HELP ptingestd_errors_total Errors by kind.\n"
+                         "# TYPE ptingestd_errors_total counter\n");
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"protocol\"} %llu\n", U(d->errors_protocol));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"bad_row\"} %llu\n", U(d->errors_bad_row));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"store\"} %llu\n", U(d->errors_store));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"busy\"} %llu\n", U(d->errors_busy));
+    return pt_buf_printf(b, "ptingestd_errors_total{kind=\"write\"} %llu\n",
+                         U(atomic_load(&w->errors)));
+}

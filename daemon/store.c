@@ -1,0 +1,526 @@
+/* store.c - RocksDB behind a small C interface (see store.h for threads).
+ *
+ * RocksDB's C API reports errors through malloc'd strings in char**
+ * out-parameters; they are turned into our int + message convention here
+ * and nowhere else.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rocksdb/c.h>
+
+#include "../common/log.h"
+
+struct store {
+    rocksdb_t *db;
+    rocksdb_options_t *db_opts;
+    rocksdb_options_t **cf_opts;      /* one per opened column family */
+    rocksdb_column_family_handle_t **cfs; /* opened CFs, same order */
+    char **cf_names;
+    size_t ncf;
+    size_t *rel_cf;                   /* relation index -> cfs index */
+    char **rel_names;
+    size_t nrel;
+    rocksdb_writeoptions_t *wo_nosync;
+    rocksdb_writeoptions_t *wo_sync;
+    rocksdb_readoptions_t *ro;
+    rocksdb_readoptions_t *ro_scan;
+    rocksdb_ratelimiter_t *limiter;
+    char *data_dir;
+};
+
+struct store_batch {
+    rocksdb_writebatch_t *wb;
+};
+
+struct store_iter {
+    rocksdb_iterator_t *it;
+};
+
+static void take_error(char *rerr, char *err, size_t errlen)
+{
+    if (errlen)
+        snprintf(err, errlen, "%s", rerr ? rerr : "unknown RocksDB error");
+    rocksdb_free(rerr);
+}
+
+/* Apply one "name=value" through RocksDB's own option parser, so that
+ * every RocksDB option works without us listing it. On failure the old
+ * options stay in place and the rejection is reported at the option's
+ * place in the config. */
+static int apply_opt(rocksdb_options_t **o, const pt_opt *opt, pt_diag *d)
+{
+    rocksdb_options_t *next = rocksdb_options_create();
+    pt_buf s;
+    char *rerr = NULL;
+
+    pt_buf_init(&s);
+    if (pt_buf_printf(&s, "%s=%s", opt->name, opt->value) < 0) {
+        rocksdb_options_destroy(next);
+        return -ENOMEM;
+    }
+    rocksdb_get_options_from_string(*o, s.data, next, &rerr);
+    pt_buf_free(&s);
+    if (rerr) {
+        diag_error(d, opt->file, opt->line, opt->col,
+                   "RocksDB rejected %s = %s: %s", opt->name, opt->value, rerr);
+        rocksdb_free(rerr);
+        rocksdb_options_destroy(next);
+        return -EINVAL;
+    }
+    rocksdb_options_destroy(*o);
+    *o = next;
+    return 0;
+}
+
+static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
+{
+    int r = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (apply_opt(o, &l->v[i], d) < 0)
+            r = -EINVAL;
+    return r;
+}
+
+static rocksdb_options_t *base_options(const pt_config *cfg)
+{
+    rocksdb_options_t *o = rocksdb_options_create();
+
+    rocksdb_options_set_create_if_missing(o, 1);
+    rocksdb_options_set_create_missing_column_families(o, 1);
+    (void)cfg;
+    return o;
+}
+
+/* Database-wide options: built-in base, then rocksdb.db_options. */
+static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
+                            pt_diag *d)
+{
+    rocksdb_options_t *o = base_options(cfg);
+    int r = apply_list(&o, &cfg->db_options, d);
+
+    *out = o;
+    return r;
+}
+
+/* A relation's options: the database options, rocksdb.cf_options, then
+ * relations.<Name>.cf_options (CONTRACT.md precedence). */
+static int build_cf_options(const pt_config *cfg, const rocksdb_options_t *db,
+                            const pt_relation *rel, rocksdb_options_t **out,
+                            pt_diag *d)
+{
+    rocksdb_options_t *o = rocksdb_options_create_copy((rocksdb_options_t *)db);
+    int r = apply_list(&o, &cfg->cf_options, d);
+
+    if (rel && apply_list(&o, &rel->cf_options, d) < 0)
+        r = -EINVAL;
+    *out = o;
+    return r;
+}
+
+int store_check_options(const pt_config *cfg, pt_diag *d)
+{
+    rocksdb_options_t *db = NULL, *cf = NULL;
+    int r = build_db_options(cfg, &db, d);
+
+    for (size_t i = 0; i < cfg->nrelations; i++) {
+        if (build_cf_options(cfg, db, &cfg->relations[i], &cf, d) < 0)
+            r = -EINVAL;
+        rocksdb_options_destroy(cf);
+    }
+    rocksdb_options_destroy(db);
+    return r;
+}
+
+static int mkdir_p(const char *path, char *err, size_t errlen)
+{
+    char *p = strdup(path);
+    int r = 0;
+
+    if (!p)
+        return -ENOMEM;
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0750) < 0 && errno != EEXIST) {
+                r = -errno;
+                snprintf(err, errlen, "cannot create %s: %s", p, strerror(errno));
+                break;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return r;
+}
+
+/* Column families already in the database (RocksDB insists that every
+ * one is opened), plus every configured relation. */
+static int collect_cf_names(store *s, const pt_config *cfg)
+{
+    char *rerr = NULL;
+    size_t nold = 0;
+    char **old = rocksdb_list_column_families(s->db_opts, s->data_dir, &nold, &rerr);
+    size_t cap = nold + cfg->nrelations + 1;
+
+    rocksdb_free(rerr); /* a new database has none: not an error */
+    s->cf_names = calloc(cap, sizeof(char *));
+    if (!s->cf_names)
+        goto fail;
+    s->cf_names[s->ncf++] = strdup("default");
+    for (size_t i = 0; i < nold; i++)
+        if (strcmp(old[i], "default") != 0)
+            s->cf_names[s->ncf++] = strdup(old[i]);
+    for (size_t i = 0; i < cfg->nrelations; i++) {
+        size_t j;
+        for (j = 0; j < s->ncf; j++)
+            if (strcmp(s->cf_names[j], cfg->relations[i].name) == 0)
+                break;
+        if (j == s->ncf)
+            s->cf_names[s->ncf++] = strdup(cfg->relations[i].name);
+        s->rel_cf[i] = j;
+    }
+    for (size_t j = 0; j < s->ncf; j++)
+        if (!s->cf_names[j])
+            goto fail;
+    if (old)
+        rocksdb_list_column_families_destroy(old, nold);
+    return 0;
+fail:
+    if (old)
+        rocksdb_list_column_families_destroy(old, nold);
+    return -ENOMEM;
+}
+
+static const pt_relation *relation_of_cf(const pt_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nrelations; i++)
+        if (strcmp(cfg->relations[i].name, name) == 0)
+            return &cfg->relations[i];
+    return NULL;
+}
+
+int store_open(store **out, const pt_config *cfg, pt_diag *d)
+{
+    store *s = calloc(1, sizeof(*s));
+    char err[512], *rerr = NULL;
+    int r = -ENOMEM;
+
+    *out = NULL;
+    if (!s)
+        return -ENOMEM;
+    s->data_dir = strdup(cfg->data_dir);
+    s->rel_cf = calloc(cfg->nrelations, sizeof(size_t));
+    s->rel_names = calloc(cfg->nrelations, sizeof(char *));
+    if (!s->data_dir || !s->rel_cf || !s->rel_names)
+        goto fail;
+    s->nrel = cfg->nrelations;
+    for (size_t i = 0; i < s->nrel; i++)
+        if (!(s->rel_names[i] = strdup(cfg->relations[i].name)))
+            goto fail;
+
+    r = mkdir_p(s->data_dir, err, sizeof(err));
+    if (r < 0) {
+        diag_error(d, s->data_dir, 0, 0, "%s", err);
+        goto fail;
+    }
+    if ((r = build_db_options(cfg, &s->db_opts, d)) < 0)
+        goto fail;
+    if (cfg->rate_limit_bytes_per_sec > 0) {
+        /* Throttles flush and compaction I/O: the slow-disk harness. */
+        s->limiter = rocksdb_ratelimiter_create((int64_t)cfg->rate_limit_bytes_per_sec,
+                                                100 * 1000, 10);
+        rocksdb_options_set_ratelimiter(s->db_opts, s->limiter);
+    }
+    if ((r = collect_cf_names(s, cfg)) < 0)
+        goto fail;
+    s->cf_opts = calloc(s->ncf, sizeof(*s->cf_opts));
+    s->cfs = calloc(s->ncf, sizeof(*s->cfs));
+    r = -ENOMEM;
+    if (!s->cf_opts || !s->cfs)
+        goto fail;
+    r = 0;
+    for (size_t j = 0; j < s->ncf; j++) {
+        const pt_relation *rel = relation_of_cf(cfg, s->cf_names[j]);
+        if (!rel && j > 0)
+            log_warn("%s: column family \"%s\" is in the database but not "
+                     "configured as a relation; its rows are kept but not served",
+                     s->data_dir, s->cf_names[j]);
+        if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d) < 0)
+            r = -EINVAL;
+    }
+    if (r < 0)
+        goto fail;
+
+    s->db = rocksdb_open_column_families(s->db_opts, s->data_dir, (int)s->ncf,
+                                         (const char *const *)s->cf_names,
+                                         (const rocksdb_options_t *const *)s->cf_opts,
+                                         s->cfs, &rerr);
+    if (rerr) {
+        take_error(rerr, err, sizeof(err));
+        diag_error(d, s->data_dir, 0, 0, "cannot open RocksDB: %s", err);
+        r = -EIO;
+        goto fail;
+    }
+    s->wo_nosync = rocksdb_writeoptions_create();
+    s->wo_sync = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_sync(s->wo_sync, 1);
+    s->ro = rocksdb_readoptions_create();
+    s->ro_scan = rocksdb_readoptions_create();
+    /* A full scan (export, count) should not evict the hot working set. */
+    rocksdb_readoptions_set_fill_cache(s->ro_scan, 0);
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return r;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    if (s->db) {
+        char *rerr = NULL;
+        /* Make the WAL durable whatever the sync mode was. */
+        rocksdb_flush_wal(s->db, 1, &rerr);
+        if (rerr) {
+            log_error("%s: final WAL sync failed: %s", s->data_dir, rerr);
+            rocksdb_free(rerr);
+        }
+        for (size_t j = 0; j < s->ncf; j++)
+            if (s->cfs[j])
+                rocksdb_column_family_handle_destroy(s->cfs[j]);
+        rocksdb_close(s->db);
+    }
+    for (size_t j = 0; s->cf_opts && j < s->ncf; j++)
+        if (s->cf_opts[j])
+            rocksdb_options_destroy(s->cf_opts[j]);
+    for (size_t j = 0; s->cf_names && j < s->ncf; j++)
+        free(s->cf_names[j]);
+    for (size_t i = 0; s->rel_names && i < s->nrel; i++)
+        free(s->rel_names[i]);
+    if (s->db_opts)
+        rocksdb_options_destroy(s->db_opts);
+    if (s->limiter)
+        rocksdb_ratelimiter_destroy(s->limiter);
+    if (s->wo_nosync)
+        rocksdb_writeoptions_destroy(s->wo_nosync);
+    if (s->wo_sync)
+        rocksdb_writeoptions_destroy(s->wo_sync);
+    if (s->ro)
+        rocksdb_readoptions_destroy(s->ro);
+    if (s->ro_scan)
+        rocksdb_readoptions_destroy(s->ro_scan);
+    free(s->cf_opts);
+    free(s->cfs);
+    free(s->cf_names);
+    free(s->rel_names);
+    free(s->rel_cf);
+    free(s->data_dir);
+    free(s);
+}
+
+size_t store_nrelations(const store *s) { return s->nrel; }
+const char *store_relation_name(const store *s, size_t rel) { return s->rel_names[rel]; }
+const char *store_data_dir(const store *s) { return s->data_dir; }
+
+int store_relation_index(const store *s, const char *name, size_t len)
+{
+    for (size_t i = 0; i < s->nrel; i++)
+        if (strlen(s->rel_names[i]) == len && memcmp(s->rel_names[i], name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static rocksdb_column_family_handle_t *cf_of(store *s, size_t rel)
+{
+    return s->cfs[s->rel_cf[rel]];
+}
+
+store_batch *store_batch_new(void)
+{
+    store_batch *b = malloc(sizeof(*b));
+    if (!b)
+        return NULL;
+    b->wb = rocksdb_writebatch_create();
+    return b;
+}
+
+void store_batch_free(store_batch *b)
+{
+    if (!b)
+        return;
+    rocksdb_writebatch_destroy(b->wb);
+    free(b);
+}
+
+void store_batch_put(store *s, store_batch *b, size_t rel, const char *key,
+                     size_t klen, const char *val, size_t vlen)
+{
+    rocksdb_writebatch_put_cf(b->wb, cf_of(s, rel), key, klen, val, vlen);
+}
+
+void store_batch_del(store *s, store_batch *b, size_t rel, const char *key,
+                     size_t klen)
+{
+    rocksdb_writebatch_delete_cf(b->wb, cf_of(s, rel), key, klen);
+}
+
+size_t store_batch_bytes(store_batch *b)
+{
+    size_t n = 0;
+    rocksdb_writebatch_data(b->wb, &n);
+    return n;
+}
+
+int store_batch_count(store_batch *b)
+{
+    return rocksdb_writebatch_count(b->wb);
+}
+
+int store_write(store *s, store_batch *b, int sync, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+
+    rocksdb_write(s->db, sync ? s->wo_sync : s->wo_nosync, b->wb, &rerr);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    return 0;
+}
+
+int store_sync_wal(store *s, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+
+    rocksdb_flush_wal(s->db, 1, &rerr);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    return 0;
+}
+
+int store_get(store *s, size_t rel, const char *key, size_t klen,
+              char **val, size_t *vlen, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+    char *v = rocksdb_get_cf(s->db, s->ro, cf_of(s, rel), key, klen, vlen, &rerr);
+
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    if (!v)
+        return 0;
+    /* rocksdb_get_cf's buffer is malloc'd, but hand over our own so
+     * callers free with plain free() on every platform. */
+    *val = malloc(*vlen + 1);
+    if (!*val) {
+        rocksdb_free(v);
+        return -ENOMEM;
+    }
+    memcpy(*val, v, *vlen);
+    (*val)[*vlen] = '\0';
+    rocksdb_free(v);
+    return 1;
+}
+
+store_iter *store_iter_new(store *s, size_t rel)
+{
+    store_iter *it = malloc(sizeof(*it));
+    if (!it)
+        return NULL;
+    it->it = rocksdb_create_iterator_cf(s->db, s->ro_scan, cf_of(s, rel));
+    return it;
+}
+
+void store_iter_free(store_iter *it)
+{
+    if (!it)
+        return;
+    rocksdb_iter_destroy(it->it);
+    free(it);
+}
+
+void store_iter_seek_first(store_iter *it) { rocksdb_iter_seek_to_first(it->it); }
+int store_iter_valid(store_iter *it) { return rocksdb_iter_valid(it->it); }
+void store_iter_next(store_iter *it) { rocksdb_iter_next(it->it); }
+
+const char *store_iter_key(store_iter *it, size_t *len)
+{
+    return rocksdb_iter_key(it->it, len);
+}
+
+const char *store_iter_value(store_iter *it, size_t *len)
+{
+    return rocksdb_iter_value(it->it, len);
+}
+
+int store_iter_status(store_iter *it, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+
+    rocksdb_iter_get_error(it->it, &rerr);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    return 0;
+}
+
+int store_count(store *s, size_t rel, uint64_t *n, char *err, size_t errlen)
+{
+    store_iter *it = store_iter_new(s, rel);
+    uint64_t c = 0;
+    int r;
+
+    if (!it)
+        return -ENOMEM;
+    for (store_iter_seek_first(it); store_iter_valid(it); store_iter_next(it))
+        c++;
+    r = store_iter_status(it, err, errlen);
+    store_iter_free(it);
+    *n = c;
+    return r;
+}
+
+int store_property_u64(store *s, const char *name, int per_cf, uint64_t *out)
+{
+    uint64_t v, sum = 0;
+
+    if (!per_cf) {
+        if (rocksdb_property_int(s->db, name, &v) != 0)
+            return -ENOENT;
+        *out = v;
+        return 0;
+    }
+    for (size_t i = 0; i < s->nrel; i++) {
+        if (rocksdb_property_int_cf(s->db, cf_of(s, i), name, &v) != 0)
+            return -ENOENT;
+        sum += v;
+    }
+    *out = sum;
+    return 0;
+}
+
+char *store_property_text(store *s, const char *name)
+{
+    char *v = rocksdb_property_value(s->db, name), *copy;
+
+    if (!v)
+        return NULL;
+    copy = strdup(v);
+    rocksdb_free(v);
+    return copy;
+}

@@ -1,0 +1,78 @@
+/* store.h - the only door to RocksDB.
+ *
+ * One database, one column family per relation (named as the relation).
+ * Nothing else in the tree includes rocksdb/c.h.
+ *
+ * Threads: store_open/store_close run on the loop thread before the writer
+ * starts and after it has stopped. store_write and store_sync_wal are
+ * called by the writer thread only. Batches are built on the loop thread
+ * and handed over through the chunk queue (one owner at a time). Reads
+ * (get, count, iterators, properties) are safe from any thread: RocksDB
+ * synchronises them internally; the daemon runs them on libuv's thread
+ * pool so the loop never waits on disk.
+ */
+#ifndef PT_STORE_H
+#define PT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+
+typedef struct store store;
+typedef struct store_batch store_batch;
+typedef struct store_iter store_iter;
+
+/* Open (creating when missing) the database in cfg->data_dir with the
+ * configured options. Option errors are reported against the option's
+ * FILE:LINE:COL in d; other failures as one line in d. */
+int store_open(store **out, const pt_config *cfg, pt_diag *d);
+void store_close(store *s);
+/* Check every RocksDB option in cfg through RocksDB's own parser without
+ * opening anything (for --check-config). */
+int store_check_options(const pt_config *cfg, pt_diag *d);
+
+size_t store_nrelations(const store *s);
+const char *store_relation_name(const store *s, size_t rel);
+/* Index of the relation named name[0..len), or -1. */
+int store_relation_index(const store *s, const char *name, size_t len);
+const char *store_data_dir(const store *s);
+
+store_batch *store_batch_new(void);
+void store_batch_free(store_batch *b);
+void store_batch_put(store *s, store_batch *b, size_t rel, const char *key,
+                     size_t klen, const char *val, size_t vlen);
+void store_batch_del(store *s, store_batch *b, size_t rel, const char *key,
+                     size_t klen);
+/* Bytes of the batch's encoded form (what it costs in memory). */
+size_t store_batch_bytes(store_batch *b);
+int store_batch_count(store_batch *b);
+
+/* Writer thread. sync != 0 fsyncs the WAL before returning. */
+int store_write(store *s, store_batch *b, int sync, char *err, size_t errlen);
+int store_sync_wal(store *s, char *err, size_t errlen);
+
+/* Reads. store_get returns 1 and a malloc'd value when found, 0 when not,
+ * negative on error. */
+int store_get(store *s, size_t rel, const char *key, size_t klen,
+              char **val, size_t *vlen, char *err, size_t errlen);
+int store_count(store *s, size_t rel, uint64_t *n, char *err, size_t errlen);
+
+store_iter *store_iter_new(store *s, size_t rel);
+void store_iter_free(store_iter *it);
+void store_iter_seek_first(store_iter *it);
+int store_iter_valid(store_iter *it);
+void store_iter_next(store_iter *it);
+const char *store_iter_key(store_iter *it, size_t *len);
+const char *store_iter_value(store_iter *it, size_t *len);
+/* 0, or negative with a message when the iteration hit an error. */
+int store_iter_status(store_iter *it, char *err, size_t errlen);
+
+/* An integer RocksDB property summed over every relation's column
+ * family (e.g. "rocksdb.num-immutable-mem-table"), or of the database
+ * when per_cf is 0. Returns 0 or -ENOENT. */
+int store_property_u64(store *s, const char *name, int per_cf, uint64_t *out);
+/* A text property of the database (e.g. "rocksdb.dbstats"), malloc'd. */
+char *store_property_text(store *s, const char *name);
+
+#endif

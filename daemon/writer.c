@@ -1,0 +1,113 @@
+/* writer.c - the writer thread (see writer.h). */
+#include "writer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/clock.h"
+#include "../common/log.h"
+
+static void record_latency(writer *w, uint64_t ns)
+{
+    uint64_t ms = ns / 1000000;
+    int b = 0;
+
+    while (b < WRITER_LATENCY_BUCKETS - 1 && ms >= (1ull << b))
+        b++;
+    atomic_fetch_add(&w->latency[b], 1);
+    atomic_fetch_add(&w->latency_sum_us, ns / 1000);
+}
+
+static int token_failed(const writer *w, uint64_t token)
+{
+    for (size_t i = 0; i < sizeof(w->failed_tokens) / sizeof(w->failed_tokens[0]); i++)
+        if (w->failed_tokens[i] == token && token != 0)
+            return 1;
+    return 0;
+}
+
+static void write_group(writer *w, chunk_list *group)
+{
+    int need_sync = 0, sync_r = 0;
+    char sync_err[200] = "";
+    uint64_t t0 = pt_now_ns();
+
+    for (chunk *c = group->head; c; c = c->next) {
+        if (token_failed(w, c->job_token)) {
+            c->status = -ECANCELED;
+            snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
+            continue;
+        }
+        c->status = store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+        if (c->status < 0) {
+            w->failed_tokens[w->failed_next++ % 32] = c->job_token;
+            atomic_fetch_add(&w->errors, 1);
+            log_error("%s: write of a chunk of %llu rows failed: %s",
+                      store_data_dir(w->s), (unsigned long long)c->rows, c->err);
+        }
+        need_sync |= c->need_sync;
+    }
+    if (need_sync) {
+        sync_r = store_sync_wal(w->s, sync_err, sizeof(sync_err));
+        atomic_fetch_add(&w->syncs, 1);
+        if (sync_r < 0) {
+            atomic_fetch_add(&w->errors, 1);
+            log_error("%s: WAL fsync failed: %s", store_data_dir(w->s), sync_err);
+        }
+    }
+    uint64_t t1 = pt_now_ns();
+    atomic_fetch_add(&w->busy_ns, t1 - t0);
+    atomic_fetch_add(&w->groups, 1);
+    for (chunk *c = group->head; c; c = c->next) {
+        /* Not durable as asked: the chunk must not be acknowledged. */
+        if (c->status == 0 && c->need_sync && sync_r < 0) {
+            c->status = sync_r;
+            snprintf(c->err, sizeof(c->err), "WAL fsync failed: %s", sync_err);
+        }
+        if (c->status == 0) {
+            atomic_fetch_add(&w->chunks_written, 1);
+            atomic_fetch_add(&w->rows_written, c->rows);
+            atomic_fetch_add(&w->bytes_written, c->bytes);
+        }
+        record_latency(w, t1 - c->sealed_ns);
+    }
+}
+
+static void writer_main(void *arg)
+{
+    writer *w = arg;
+
+    for (;;) {
+        chunk_list group = {0};
+
+        chunk_queue_pop_group(w->q, w->group_max_bytes, &group);
+        if (!group.head)
+            break; /* closed and drained */
+        write_group(w, &group);
+        chunk_queue_complete(w->q, &group);
+    }
+}
+
+int writer_start(writer *w, chunk_queue *q, store *s)
+{
+    int r;
+
+    w->q = q;
+    w->s = s;
+    if (!w->group_max_bytes)
+        w->group_max_bytes = 64u << 20;
+    r = uv_thread_create(&w->thread, writer_main, w);
+    if (r == 0)
+        w->started = 1;
+    return r;
+}
+
+void writer_stop(writer *w)
+{
+    if (!w->started)
+        return;
+    chunk_queue_close(w->q);
+    uv_thread_join(&w->thread);
+    w->started = 0;
+}

@@ -1,0 +1,54 @@
+/* writer.h - the one thread that writes to RocksDB.
+ *
+ * Owns: every store_write/store_sync_wal call. Talks to the loop only
+ * through the chunk queue (chunks in, finished chunks out, plus the
+ * queue's wake callback, a uv_async_send). Its counters are atomics so
+ * that status can read them from the loop thread without a lock.
+ *
+ * Group commit: the writer takes every chunk that is waiting (up to
+ * group_max_bytes), writes each as its own WriteBatch without fsync, and
+ * then fsyncs the WAL once if any of them asked for it. One fsync thus
+ * covers every chunk that was ready, across clients, and each chunk is
+ * still atomic on its own.
+ */
+#ifndef PT_WRITER_H
+#define PT_WRITER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "chunk_queue.h"
+#include "store.h"
+
+#define WRITER_LATENCY_BUCKETS 16
+
+typedef struct writer {
+    uv_thread_t thread;
+    chunk_queue *q;
+    store *s;
+    uint64_t group_max_bytes;
+    int started;
+    atomic_uint_fast64_t chunks_written;
+    atomic_uint_fast64_t rows_written;
+    atomic_uint_fast64_t bytes_written;
+    atomic_uint_fast64_t groups;
+    atomic_uint_fast64_t syncs;
+    atomic_uint_fast64_t errors;
+    atomic_uint_fast64_t busy_ns;   /* time spent inside RocksDB calls */
+    /* commit latency (write + sync) histogram: bucket i counts chunks
+     * whose latency was < 2^i ms (last bucket: everything above) */
+    atomic_uint_fast64_t latency[WRITER_LATENCY_BUCKETS];
+    atomic_uint_fast64_t latency_sum_us;
+    /* jobs with a failed chunk: their later chunks are not written, so a
+     * job's stored rows are always a prefix of what it sent (writer
+     * thread only) */
+    uint64_t failed_tokens[32];
+    unsigned failed_next;
+} writer;
+
+int writer_start(writer *w, chunk_queue *q, store *s);
+/* Close the queue and wait until the writer has written what was queued. */
+void writer_stop(writer *w);
+
+#endif

@@ -1,0 +1,944 @@
+/* test_config.c - the config module: keys table, defaults, YAML loader,
+ * printer, diff, and a fuzz-style loop over broken inputs.
+ *
+ * Usage: test_config PATH/TO/config/ptingestd.yaml
+ * (the example config; its test is skipped with a note when absent).
+ */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* setenv, getuid */
+#endif
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
+
+#include "../../common/log.h"
+#include "../../config/config.h"
+#include "../../config/keys.h"
+#include "check.h"
+
+static const char *example_path;
+
+/* Load text over fresh defaults as "t.yaml". */
+static int load(pt_config *c, pt_diag *d, const char *text)
+{
+    CHECK_EQ_INT(config_init_defaults(c), 0);
+    diag_init(d);
+    return config_load_string(c, "t.yaml", text, strlen(text), d);
+}
+
+/* Expect exactly one error line, verbatim. */
+static void expect_error(const char *text, const char *line)
+{
+    pt_config c;
+    pt_diag d;
+    int r = load(&c, &d, text);
+
+    CHECK_EQ_INT(r, -EINVAL);
+    CHECK_EQ_INT(d.errors, 1);
+    CHECK_STREQ(diag_text(&d), line);
+    config_free(&c);
+    diag_free(&d);
+}
+
+/* Expect failure with `needle` somewhere in the diagnostics. */
+static void expect_fail(const char *text, const char *needle)
+{
+    pt_config c;
+    pt_diag d;
+    int r = load(&c, &d, text);
+
+    CHECK_EQ_INT(r, -EINVAL);
+    CHECK(d.errors >= 1);
+    if (!strstr(diag_text(&d), needle))
+        fprintf(stderr, "  input: %s  wanted: %s\n  got: %s", text, needle,
+                diag_text(&d));
+    CHECK(strstr(diag_text(&d), needle) != NULL);
+    config_free(&c);
+    diag_free(&d);
+}
+
+static void expect_ok(const char *text, pt_config *out)
+{
+    pt_diag d;
+    int r = load(out, &d, text);
+
+    CHECK_EQ_INT(r, 0);
+    CHECK_EQ_INT(d.errors, 0);
+    if (r != 0)
+        fprintf(stderr, "  input: %s  got: %s", text, diag_text(&d));
+    diag_free(&d);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    pt_buf b;
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    pt_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pt_buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return pt_buf_steal(&b);
+}
+
+/* ---- table and defaults --------------------------------------------------- */
+
+TEST(keys_table)
+{
+    pt_config c;
+    char err[160];
+    size_t i, j;
+
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    CHECK_EQ_INT(pt_nkeys, 18);
+    for (i = 0; i < pt_nkeys; i++) {
+        const pt_key *k = &pt_keys[i];
+        const char *dot = strchr(k->name, '.');
+        CHECK(keys_find(k->name) == k);
+        CHECK(k->doc && *k->doc);
+        CHECK(k->unit != NULL);
+        CHECK_EQ_INT(key_check(&c, k, err, sizeof err), 0);
+        for (j = 0; j < i; j++)
+            CHECK(strcmp(pt_keys[j].name, k->name) != 0);
+        /* Sections contiguous: the printer depends on it. */
+        if (dot && i > 0) {
+            size_t n = (size_t)(dot - k->name) + 1;
+            int seen_before = 0, adjacent = strncmp(pt_keys[i - 1].name,
+                                                    k->name, n) == 0;
+            for (j = 0; j + 1 < i; j++)
+                if (strncmp(pt_keys[j].name, k->name, n) == 0)
+                    seen_before = 1;
+            CHECK(!seen_before || adjacent);
+        }
+    }
+    CHECK(keys_find("ingest.chunk_max_rowz") == NULL);
+    CHECK(keys_find("ingest") == NULL);
+    CHECK(keys_find("ingest.sync")->flags & PT_KEY_RELOADABLE);
+    CHECK(!(keys_find("data_dir")->flags & PT_KEY_RELOADABLE));
+    CHECK(!(keys_find("ingest.max_frame_bytes")->flags & PT_KEY_RELOADABLE));
+    config_free(&c);
+}
+
+TEST(defaults)
+{
+    pt_config c;
+    pt_diag d;
+    static const char *const rels[] = {"CodeGraph", "DependencyEdges",
+                                       "TestEntitiesExcluded",
+                                       "FileWordCoverage", "IgnoredFiles"};
+
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    CHECK(c.path == NULL);
+    CHECK_STREQ(c.data_dir, "./ptingestd-data");
+    CHECK(c.listen_path == NULL);
+    CHECK_EQ_INT(c.listen_mode, 0660);
+    CHECK_EQ_INT(c.max_clients, 256);
+    CHECK_EQ_INT(c.chunk_max_rows, 8192);
+    CHECK_EQ_INT(c.chunk_max_bytes, 1048576);
+    CHECK_EQ_INT(c.chunk_linger_ms, 20);
+    CHECK_EQ_INT(c.queue_max_bytes, 67108864);
+    CHECK_EQ_INT(c.max_frame_bytes, 16777216);
+    CHECK_EQ_INT(c.max_key_bytes, 16384);
+    CHECK_EQ_INT(c.max_value_bytes, 8388608);
+    CHECK_EQ_INT(c.sync, PT_SYNC_CHUNK);
+    CHECK_EQ_INT(c.progress_interval_ms, 500);
+    CHECK_EQ_INT(c.shutdown_grace_ms, 30000);
+    CHECK(c.options_file == NULL);
+    CHECK_EQ_INT(c.rate_limit_bytes_per_sec, 0);
+    CHECK_EQ_INT(c.stall_sample_ms, 100);
+    CHECK_EQ_INT(c.log_level, PT_LOG_INFO);
+    CHECK_EQ_INT(c.nrelations, 5);
+    for (size_t i = 0; i < 5 && i < c.nrelations; i++) {
+        CHECK_STREQ(c.relations[i].name, rels[i]);
+        CHECK_EQ_INT(c.relations[i].cf_options.n, 0);
+    }
+    CHECK_EQ_INT(c.db_options.n, 2);
+    CHECK_STREQ(optlist_find(&c.db_options, "max_background_jobs")->value, "6");
+    CHECK_STREQ(optlist_find(&c.db_options, "bytes_per_sync")->value, "1048576");
+    CHECK_STREQ(c.db_options.v[0].file, "<built-in>");
+    CHECK_EQ_INT(c.db_options.v[0].line, 0);
+    CHECK_EQ_INT(c.cf_options.n, 6);
+    CHECK_STREQ(c.cf_options.v[0].name, "write_buffer_size");
+    CHECK_STREQ(c.cf_options.v[0].value, "16777216");
+    CHECK_STREQ(optlist_find(&c.cf_options, "max_write_buffer_number")->value, "4");
+    CHECK_STREQ(optlist_find(&c.cf_options, "min_write_buffer_number_to_merge")->value, "2");
+    CHECK_STREQ(optlist_find(&c.cf_options, "level0_file_num_compaction_trigger")->value, "4");
+    CHECK_STREQ(optlist_find(&c.cf_options, "level0_slowdown_writes_trigger")->value, "20");
+    CHECK_STREQ(optlist_find(&c.cf_options, "level0_stop_writes_trigger")->value, "36");
+    CHECK_STREQ(c.cf_options.v[5].file, "<built-in>");
+    CHECK(optlist_find(&c.cf_options, "nope") == NULL);
+    diag_init(&d);
+    CHECK_EQ_INT(config_validate(&c, &d), 0);
+    CHECK_EQ_INT(d.errors, 0);
+    CHECK_STREQ(config_sync_name(PT_SYNC_NONE), "none");
+    CHECK_STREQ(config_sync_name(PT_SYNC_JOB), "job");
+    CHECK_STREQ(config_sync_name(7), "?");
+    diag_free(&d);
+    config_free(&c);
+}
+
+TEST(empty_inputs)
+{
+    static const char *const texts[] = {
+        "", "# only a comment\n", "---\n", "---\n...\n", "\n\n", "~\n",
+        "ingest:\n", "ingest: {}\n", "rocksdb:\n  db_options:\n",
+    };
+    pt_config c, def;
+
+    CHECK_EQ_INT(config_init_defaults(&def), 0);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        expect_ok(texts[i], &c);
+        CHECK(config_equal(&c, &def));
+        config_free(&c);
+    }
+    config_free(&def);
+}
+
+TEST(example_file)
+{
+    pt_config c, want;
+    pt_diag d;
+    const pt_relation *cg;
+    const pt_opt *o;
+    char *text, leaf[80];
+    size_t len;
+
+    if (!example_path) {
+        printf("  (no example path given: skipped)\n");
+        return;
+    }
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_load_file(&c, example_path, &d), 0);
+    CHECK_EQ_INT(d.errors, 0);
+    CHECK_EQ_INT(d.warnings, 0);
+    CHECK_STREQ(diag_text(&d), "");
+    CHECK_STREQ(c.path, example_path);
+    CHECK_EQ_INT(c.nrelations, 5);
+    cg = &c.relations[0];
+    CHECK_STREQ(cg->name, "CodeGraph");
+    CHECK_EQ_INT(cg->cf_options.n, 1);
+    o = optlist_find(&cg->cf_options, "write_buffer_size");
+    CHECK(o != NULL);
+    if (o) {
+        CHECK_STREQ(o->value, "33554432");
+        CHECK_STREQ(o->file, example_path);
+        CHECK(o->line > 0 && o->col > 0);
+    }
+
+    /* Everything else is the built-in default, as its header promises. */
+    CHECK_EQ_INT(config_init_defaults(&want), 0);
+    CHECK_EQ_INT(optlist_set(&want.relations[0].cf_options, "write_buffer_size",
+                             "33554432", NULL, 0, 0), 0);
+    CHECK(config_equal(&c, &want));
+
+    /* It documents every key of the table. */
+    text = slurp(example_path, &len);
+    CHECK(text != NULL);
+    for (size_t i = 0; text && i < pt_nkeys; i++) {
+        const char *dot = strrchr(pt_keys[i].name, '.');
+        snprintf(leaf, sizeof leaf, "%s:", dot ? dot + 1 : pt_keys[i].name);
+        if (!strstr(text, leaf))
+            fprintf(stderr, "  example lacks %s\n", pt_keys[i].name);
+        CHECK(strstr(text, leaf) != NULL);
+    }
+    free(text);
+    config_free(&want);
+    config_free(&c);
+    diag_free(&d);
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+TEST(values)
+{
+    pt_config c;
+
+    expect_ok("data_dir: /var/lib/pt\n"
+              "listen:\n  path: '/run/pt.sock'\n  mode: 0750\n"
+              "  max_clients: 65536\n"
+              "ingest:\n  chunk_max_rows: 1\n  sync: job\n"
+              "  queue_max_bytes: 17179869184\n"
+              "rocksdb:\n  options_file: \"/etc/pt/OPTIONS.ini\"\n"
+              "  rate_limit_bytes_per_sec: 1000000000000\n"
+              "log:\n  level: debug\n", &c);
+    CHECK_STREQ(c.data_dir, "/var/lib/pt");
+    CHECK_STREQ(c.listen_path, "/run/pt.sock");
+    CHECK_EQ_INT(c.listen_mode, 0750);
+    CHECK_EQ_INT(c.max_clients, 65536);
+    CHECK_EQ_INT(c.chunk_max_rows, 1);
+    CHECK_EQ_INT(c.sync, PT_SYNC_JOB);
+    CHECK(c.queue_max_bytes == UINT64_C(17179869184));
+    CHECK_STREQ(c.options_file, "/etc/pt/OPTIONS.ini");
+    CHECK(c.rate_limit_bytes_per_sec == UINT64_C(1000000000000));
+    CHECK_EQ_INT(c.log_level, PT_LOG_DEBUG);
+    config_free(&c);
+
+    expect_ok("listen: {mode: \"0600\", path: null}\ningest: {sync: none}\n"
+              "log: {level: warning}\n", &c);
+    CHECK_EQ_INT(c.listen_mode, 0600);
+    CHECK(c.listen_path == NULL);
+    CHECK_EQ_INT(c.sync, PT_SYNC_NONE);
+    CHECK_EQ_INT(c.log_level, PT_LOG_WARN);
+    config_free(&c);
+
+    expect_ok("listen:\n  mode: 0\n", &c);
+    CHECK_EQ_INT(c.listen_mode, 0);
+    config_free(&c);
+    expect_ok("listen:\n  mode: '777'\n", &c);
+    CHECK_EQ_INT(c.listen_mode, 0777);
+    config_free(&c);
+}
+
+TEST(error_lines)
+{
+    expect_error("ingest:\n  chunk_linger_ms: 20\n  chunk_max_rows: 0\n",
+                 "t.yaml:3:19: ingest.chunk_max_rows: 0 is out of range "
+                 "1..1000000\n");
+    expect_error("ingest:\n  chunk_max_rowz: 5\n",
+                 "t.yaml:2:3: unknown key \"ingest.chunk_max_rowz\"\n");
+    expect_error("foo: 1\n", "t.yaml:1:1: unknown key \"foo\"\n");
+    expect_error("ingest:\n  chunk_max_rows: \"500\"\n",
+                 "t.yaml:2:19: ingest.chunk_max_rows: expected an unsigned "
+                 "integer, got the quoted string \"500\" (remove the quotes)\n");
+    expect_error("ingest:\n  chunk_max_rows: {a: 1}\n",
+                 "t.yaml:2:19: ingest.chunk_max_rows: expected a single value, "
+                 "got a mapping\n");
+    expect_error("ingest:\n  sync: none\n  sync: job\n",
+                 "t.yaml:3:3: duplicate key \"ingest.sync\" (first at line 2)\n");
+    expect_error("ingest:\n  chunk_max_rows: 5\n bad: [\n",
+                 "t.yaml:3:2: did not find expected key (while parsing a "
+                 "block mapping at line 1)\n");
+    expect_error("relations:\n  bad-name: {}\n",
+                 "t.yaml:2:3: relations: bad relation name \"bad-name\" "
+                 "(1..64 characters of A-Z, a-z, 0-9, _)\n");
+    expect_error("rocksdb:\n  cf_options:\n    compression_per_level: [a, b]\n",
+                 "t.yaml:3:28: rocksdb.cf_options.compression_per_level: a "
+                 "sequence is not a RocksDB option value (use a scalar or a "
+                 "mapping)\n");
+    expect_error("ingest:\n  chunk_max_bytes: 1048576\n  queue_max_bytes: 65536\n",
+                 "t.yaml:2:20: ingest.chunk_max_bytes (1048576) must not "
+                 "exceed ingest.queue_max_bytes (65536)\n");
+    expect_error("ingest:\n  queue_max_bytes: 65536\n",
+                 "t.yaml:2:20: ingest.chunk_max_bytes (1048576) must not "
+                 "exceed ingest.queue_max_bytes (65536)\n");
+    expect_error("ingest: {max_frame_bytes: 65536}\n",
+                 "t.yaml:1:27: ingest.max_frame_bytes (65536) must be at least "
+                 "ingest.max_key_bytes + ingest.max_value_bytes + 1024 "
+                 "(8406016)\n");
+    expect_error("relations: {}\n",
+                 "t.yaml:1:1: relations: at least one relation is required\n");
+    expect_error("- a\n- b\n",
+                 "t.yaml:1:1: the top level must be a mapping (key: value), "
+                 "got a sequence\n");
+    expect_error("a: &x 1\nb: *x\n", "t.yaml:2:4: aliases are not supported\n");
+    expect_error("log: {level: 1}\n---\nlog: {level: 2}\n",
+                 "t.yaml:2:1: only one YAML document is allowed\n");
+}
+
+TEST(type_errors)
+{
+    expect_fail("ingest:\n  chunk_max_rows: abc\n",
+                "ingest.chunk_max_rows: expected an unsigned decimal integer, "
+                "got \"abc\"");
+    expect_fail("ingest:\n  chunk_max_rows: 1.5\n", "got \"1.5\"");
+    expect_fail("ingest:\n  chunk_max_rows: 0x10\n", "got \"0x10\"");
+    expect_fail("ingest:\n  chunk_max_rows: 1e3\n", "got \"1e3\"");
+    expect_fail("ingest:\n  chunk_max_rows: +5\n", "got \"+5\"");
+    expect_fail("ingest:\n  chunk_max_rows: 1_000\n", "got \"1_000\"");
+    expect_fail("ingest:\n  chunk_max_rows: 0100\n", "got \"0100\"");
+    expect_fail("ingest:\n  chunk_max_rows: -5\n",
+                "t.yaml:2:19: ingest.chunk_max_rows: \"-5\" is negative");
+    expect_fail("ingest:\n  chunk_max_rows: '500'\n", "the quoted string \"500\"");
+    expect_fail("ingest:\n  chunk_max_rows:\n", "ingest.chunk_max_rows: missing value");
+    expect_fail("ingest:\n  chunk_max_rows: [1]\n", "got a sequence");
+    expect_fail("ingest:\n  queue_max_bytes: 99999999999999999999999\n",
+                "99999999999999999999999 is out of range 65536..17179869184");
+    expect_fail("ingest:\n  queue_max_bytes: 18446744073709551616\n",
+                "is out of range");
+    expect_fail("listen:\n  max_clients: 65537\n", "65537 is out of range 1..65536");
+    expect_fail("listen:\n  mode: \"0888\"\n",
+                "listen.mode: expected an octal mode such as \"0660\", got \"0888\"");
+    expect_fail("listen:\n  mode: 01000\n", "listen.mode: 01000 is out of range 0..0777");
+    expect_fail("listen:\n  mode: rw\n", "got \"rw\"");
+    expect_fail("ingest:\n  sync: fast\n",
+                "ingest.sync: expected one of none|chunk|job, got \"fast\"");
+    expect_fail("log:\n  level: loud\n",
+                "log.level: expected one of error|warn|info|debug, got \"loud\"");
+    expect_fail("data_dir: \"\"\n", "t.yaml:1:11: data_dir: must not be empty");
+    expect_fail("data_dir:\n", "data_dir: must not be empty");
+    expect_fail("listen:\n  path: ''\n", "listen.path: must not be empty");
+    expect_fail("data_dir: {a: 1}\n", "data_dir: expected a single value");
+    expect_fail("ingest: 5\n", "t.yaml:1:9: ingest: expected a mapping, got a scalar");
+    expect_fail("ingest: [1]\n", "ingest: expected a mapping, got a sequence");
+    expect_fail("data_dir: \"a\\0b\"\n", "data_dir: contains a NUL byte");
+    expect_fail("[a]: 1\n", "keys must be scalars, got a sequence");
+    expect_fail("ingest:\n  ingest:\n    sync: job\n",
+                "unknown key \"ingest.ingest\"");
+    expect_fail("ingest.sync: job\n", "t.yaml:1:1: unknown key \"ingest.sync\"");
+    expect_fail("listen: {}\nlisten: {}\n", "t.yaml:2:1: duplicate key \"listen\"");
+    expect_fail("x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+                "nested too deeply");
+    expect_fail("a: \"\xff\"\n", "t.yaml:1:5: invalid leading UTF-8 octet");
+    expect_fail("a: 'unterminated\n", "t.yaml:2:1: found unexpected end of stream");
+}
+
+TEST(relation_errors)
+{
+    pt_buf b;
+    char name[80];
+
+    expect_fail("relations:\n  default: {}\n",
+                "t.yaml:2:3: relations: \"default\" is reserved");
+    expect_fail("relations:\n  \"\": {}\n", "bad relation name \"\"");
+    memset(name, 'a', 65);
+    name[65] = '\0';
+    pt_buf_init(&b);
+    pt_buf_printf(&b, "relations:\n  %s: {}\n", name);
+    expect_fail(b.data, "bad relation name");
+    pt_buf_reset(&b);
+    name[64] = '\0'; /* exactly 64 is fine */
+    pt_buf_printf(&b, "relations:\n  %s: {}\n", name);
+    {
+        pt_config c;
+        expect_ok(b.data, &c);
+        CHECK_EQ_INT(c.nrelations, 1);
+        config_free(&c);
+    }
+    pt_buf_reset(&b);
+    pt_buf_append_str(&b, "relations:\n");
+    for (int i = 0; i < PT_MAX_RELATIONS + 2; i++)
+        pt_buf_printf(&b, "  R%d: {}\n", i);
+    expect_error(b.data, "t.yaml:66:3: relations: more than 64 relations\n");
+    pt_buf_free(&b);
+
+    expect_fail("relations:\n  A: {}\n  A: {}\n",
+                "t.yaml:3:3: duplicate key \"relations.A\"");
+    expect_fail("relations:\n  A: {cf_option: {}}\n",
+                "t.yaml:2:7: unknown key \"relations.A.cf_option\"");
+    expect_fail("relations:\n  A: 5\n", "relations.A: expected a mapping, got a scalar");
+    expect_fail("relations: [A, B]\n", "relations: expected a mapping of relation names");
+    expect_fail("relations:\n", "relations: at least one relation is required");
+    expect_fail("relations:\n  A:\n    cf_options: [1]\n",
+                "relations.A.cf_options: expected a mapping of RocksDB options");
+    expect_fail("rocksdb:\n  db_options:\n    \"bad name\": 1\n",
+                "rocksdb.db_options: bad RocksDB option name \"bad name\"");
+    expect_fail("rocksdb:\n  db_options:\n    max_open_files:\n",
+                "rocksdb.db_options.max_open_files: missing value");
+    expect_fail("rocksdb:\n  cf_options:\n    t: {a: 'x;y'}\n",
+                "rocksdb.cf_options.t.a: a nested value cannot contain");
+    expect_fail("rocksdb:\n  cf_options:\n    a: 1\n    a: 2\n",
+                "duplicate key \"rocksdb.cf_options.a\"");
+    expect_fail("rocksdb:\n  cf_options:\n    t: {a: 1, a: 2}\n",
+                "duplicate key \"rocksdb.cf_options.t.a\"");
+    expect_fail("rocksdb:\n  cf_options:\n    t: {a: {b: {c: {d: {e: {f: {g: {h: {i: 1}}}}}}}}}\n",
+                "nested too deeply");
+}
+
+TEST(all_errors_reported)
+{
+    pt_config c;
+    pt_diag d;
+    int r = load(&c, &d,
+                 "ingest:\n"
+                 "  chunk_max_rows: 0\n"
+                 "  bogus: 1\n"
+                 "  sync: sometimes\n"
+                 "relations:\n"
+                 "  ok_one: {}\n"
+                 "  bad.one: {}\n"
+                 "rocksdb:\n"
+                 "  cf_options: {x: [1]}\n"
+                 "log: {level: loud}\n");
+
+    CHECK_EQ_INT(r, -EINVAL);
+    CHECK_EQ_INT(d.errors, 6);
+    CHECK_STREQ(diag_text(&d),
+                "t.yaml:2:19: ingest.chunk_max_rows: 0 is out of range 1..1000000\n"
+                "t.yaml:3:3: unknown key \"ingest.bogus\"\n"
+                "t.yaml:4:9: ingest.sync: expected one of none|chunk|job, got \"sometimes\"\n"
+                "t.yaml:7:3: relations: bad relation name \"bad.one\" (1..64 characters of A-Z, a-z, 0-9, _)\n"
+                "t.yaml:9:19: rocksdb.cf_options.x: a sequence is not a RocksDB option value (use a scalar or a mapping)\n"
+                "t.yaml:10:14: log.level: expected one of error|warn|info|debug, got \"loud\"\n");
+    config_free(&c);
+    diag_free(&d);
+}
+
+TEST(missing_file)
+{
+    pt_config c;
+    pt_diag d;
+
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_load_file(&c, "/nonexistent/pt.yaml", &d), -ENOENT);
+    CHECK_STREQ(diag_text(&d),
+                "/nonexistent/pt.yaml: cannot open: No such file or directory\n");
+    CHECK_EQ_INT(d.errors, 1);
+    config_free(&c);
+    diag_free(&d);
+}
+
+/* ---- option maps ------------------------------------------------------------- */
+
+TEST(nested_options)
+{
+    pt_config c;
+    const pt_opt *o;
+
+    expect_ok("rocksdb:\n"
+              "  cf_options:\n"
+              "    block_based_table_factory: {block_size: 16384, "
+              "cache_index_and_filter_blocks: true}\n"
+              "    deep:\n"
+              "      a:\n"
+              "        b: 1\n"
+              "        c: kSnappyCompression\n"
+              "      d: {}\n"
+              "    compression: kLZ4Compression\n"
+              "    wal_dir: \"\"\n", &c);
+    o = optlist_find(&c.cf_options, "block_based_table_factory");
+    CHECK(o != NULL);
+    if (o) {
+        CHECK_STREQ(o->value, "{block_size=16384;cache_index_and_filter_blocks=true}");
+        CHECK_STREQ(o->file, "t.yaml");
+        CHECK_EQ_INT(o->line, 3);
+        CHECK_EQ_INT(o->col, 32);
+    }
+    o = optlist_find(&c.cf_options, "deep");
+    CHECK(o && strcmp(o->value, "{a={b=1;c=kSnappyCompression};d={}}") == 0);
+    o = optlist_find(&c.cf_options, "compression");
+    CHECK(o && strcmp(o->value, "kLZ4Compression") == 0 && o->line == 9 &&
+          o->col == 18);
+    o = optlist_find(&c.cf_options, "wal_dir");
+    CHECK(o && strcmp(o->value, "") == 0);
+    config_free(&c);
+}
+
+TEST(merge_precedence)
+{
+    pt_config c;
+    const pt_opt *o;
+
+    expect_ok("rocksdb:\n"
+              "  db_options: {max_background_jobs: 2}\n"
+              "  cf_options:\n"
+              "    level0_stop_writes_trigger: 48\n"
+              "    write_buffer_size: 67108864\n"
+              "    compression: kZSTD\n"
+              "relations:\n"
+              "  Only:\n"
+              "    cf_options: {write_buffer_size: 1048576}\n", &c);
+    CHECK_EQ_INT(c.db_options.n, 2);
+    CHECK_STREQ(c.db_options.v[0].name, "max_background_jobs");
+    CHECK_STREQ(c.db_options.v[0].value, "2");
+    CHECK_STREQ(c.db_options.v[0].file, "t.yaml");
+    CHECK_EQ_INT(c.db_options.v[0].line, 2);
+    CHECK_STREQ(c.db_options.v[1].file, "<built-in>");
+    /* Overrides stay in place; new names are appended. */
+    CHECK_EQ_INT(c.cf_options.n, 7);
+    CHECK_STREQ(c.cf_options.v[0].name, "write_buffer_size");
+    CHECK_STREQ(c.cf_options.v[0].value, "67108864");
+    CHECK_EQ_INT(c.cf_options.v[0].line, 5);
+    CHECK_STREQ(c.cf_options.v[5].name, "level0_stop_writes_trigger");
+    CHECK_STREQ(c.cf_options.v[5].value, "48");
+    CHECK_STREQ(c.cf_options.v[6].name, "compression");
+    CHECK_STREQ(c.cf_options.v[1].file, "<built-in>");
+    /* relations replaced the default five. */
+    CHECK_EQ_INT(c.nrelations, 1);
+    CHECK_STREQ(c.relations[0].name, "Only");
+    o = optlist_find(&c.relations[0].cf_options, "write_buffer_size");
+    CHECK(o && strcmp(o->value, "1048576") == 0);
+    config_free(&c);
+}
+
+TEST(optlist)
+{
+    pt_optlist l = {NULL, 0};
+    pt_config c;
+
+    CHECK_EQ_INT(optlist_set(&l, "a", "1", "f", 1, 2), 0);
+    CHECK_EQ_INT(optlist_set(&l, "b", "2", NULL, 0, 0), 0);
+    CHECK_EQ_INT(optlist_set(&l, "a", "3", "g", 4, 5), 0);
+    CHECK_EQ_INT(l.n, 2);
+    CHECK_STREQ(l.v[0].name, "a");
+    CHECK_STREQ(l.v[0].value, "3");
+    CHECK_STREQ(l.v[0].file, "g");
+    CHECK_EQ_INT(l.v[0].line, 4);
+    CHECK_STREQ(l.v[1].file, "<built-in>");
+    /* Freed through a config that owns it. */
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    for (size_t i = 0; i < c.db_options.n; i++) {
+        free(c.db_options.v[i].name);
+        free(c.db_options.v[i].value);
+        free(c.db_options.v[i].file);
+    }
+    free(c.db_options.v);
+    c.db_options = l;
+    config_free(&c);
+}
+
+/* ---- printer, clone, diff ------------------------------------------------------ */
+
+static char *print_to_string(const pt_config *c)
+{
+    FILE *f = tmpfile();
+    pt_buf b;
+    char chunk[4096];
+    size_t n;
+
+    pt_buf_init(&b);
+    if (!f)
+        return NULL;
+    CHECK_EQ_INT(config_print(c, f), 0);
+    rewind(f);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pt_buf_append(&b, chunk, n);
+    fclose(f);
+    return pt_buf_steal(&b);
+}
+
+static void round_trip(const pt_config *c)
+{
+    char *text = print_to_string(c);
+    pt_config back;
+    pt_diag d;
+
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    CHECK_EQ_INT(config_init_defaults(&back), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_load_string(&back, "printed", text, strlen(text), &d), 0);
+    CHECK_STREQ(diag_text(&d), "");
+    if (!config_equal(c, &back))
+        fprintf(stderr, "  printed:\n%s", text);
+    CHECK(config_equal(c, &back));
+    config_free(&back);
+    diag_free(&d);
+    free(text);
+}
+
+TEST(print_round_trip)
+{
+    pt_config c;
+    pt_diag d;
+    char *text;
+
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    text = print_to_string(&c);
+    CHECK(text && strstr(text, "\ningest:\n  chunk_max_rows: 8192  # reloadable, rows, 1..1000000\n"));
+    CHECK(text && strstr(text, "\ndata_dir: \"./ptingestd-data\"  # restart\n"));
+    CHECK(text && strstr(text, "\n  mode: \"0660\"  # restart, octal\n"));
+    CHECK(text && strstr(text, "\n  path: null  # restart, default "));
+    CHECK(text && strstr(text, "\n  sync: chunk  # reloadable\n"));
+    CHECK(text && strstr(text, "\nrelations:\n  CodeGraph: {}\n"));
+    CHECK(text && strstr(text, "\n  db_options:\n    max_background_jobs: 6  # <built-in>\n"));
+    CHECK(text && strstr(text, "\nlog:\n  level: info  # reloadable\n"));
+    free(text);
+    round_trip(&c);
+    config_free(&c);
+
+    if (example_path) {
+        CHECK_EQ_INT(config_init_defaults(&c), 0);
+        diag_init(&d);
+        CHECK_EQ_INT(config_load_file(&c, example_path, &d), 0);
+        round_trip(&c);
+        config_free(&c);
+        diag_free(&d);
+    }
+
+    /* Awkward text in every place that prints a string. */
+    expect_ok("data_dir: \"we \\\"quote\\\" \\\\ tab\\t nl\\n bell\\a é € 😀 \\u0080 \\uFEFF: #x\"\n"
+              "listen:\n  path: '- -: ? [x] {y} & * ! | > % @ `'\n  mode: 0\n"
+              "ingest: {sync: none, chunk_max_rows: 1000000}\n"
+              "rocksdb:\n"
+              "  options_file: \"null\"\n"
+              "  db_options: {x: \"null\", y: \"-\", z: \"a: b\", w: \"\", v: '~', t: true}\n"
+              "  cf_options:\n"
+              "    block_based_table_factory: {block_size: 16384, filter_policy: bloomfilter:10:false}\n"
+              "relations:\n"
+              "  null: {}\n"
+              "  true: {cf_options: {write_buffer_size: 1}}\n"
+              "  '123': {}\n"
+              "log: {level: error}\n", &c);
+    CHECK_STREQ(c.options_file, "null");
+    CHECK_EQ_INT(c.nrelations, 3);
+    CHECK_STREQ(optlist_find(&c.db_options, "v")->value, "~");
+    round_trip(&c);
+    config_free(&c);
+}
+
+TEST(clone_equal)
+{
+    pt_config a, b;
+
+    expect_ok("listen: {path: /x.sock}\nrelations:\n  A: {cf_options: {k: v}}\n"
+              "rocksdb: {db_options: {n: 1}}\n", &a);
+    CHECK_EQ_INT(config_set_string(&a.path, "orig.yaml"), 0);
+    CHECK_EQ_INT(config_clone(&b, &a), 0);
+    CHECK(config_equal(&a, &b));
+    CHECK_STREQ(b.path, "orig.yaml");
+    CHECK(b.listen_path != a.listen_path);
+    CHECK_STREQ(b.relations[0].cf_options.v[0].value, "v");
+    CHECK_EQ_INT(config_set_string(&b.relations[0].cf_options.v[0].value, "w"), 0);
+    CHECK(!config_equal(&a, &b));
+    CHECK_EQ_INT(config_set_string(&b.listen_path, NULL), 0);
+    CHECK(b.listen_path == NULL);
+    config_free(&a);
+    config_free(&b);
+    CHECK(a.relations == NULL && a.nrelations == 0);
+}
+
+TEST(diff_restart)
+{
+    pt_config old, neu;
+    pt_diag d;
+
+    CHECK_EQ_INT(config_init_defaults(&old), 0);
+    expect_ok("data_dir: /elsewhere\n"
+              "ingest: {chunk_max_rows: 10, max_frame_bytes: 33554432}\n"
+              "log: {level: debug}\n", &neu);
+    CHECK_EQ_INT(config_set_string(&neu.path, "new.yaml"), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 2);
+    CHECK_STREQ(diag_text(&d),
+                "new.yaml: warning: data_dir changed: needs restart\n"
+                "new.yaml: warning: ingest.max_frame_bytes changed: needs restart\n");
+    CHECK_EQ_INT(d.warnings, 2);
+    CHECK_EQ_INT(d.errors, 0);
+    diag_free(&d);
+    config_free(&neu);
+
+    /* Relation set and RocksDB option maps are fixed at open. */
+    expect_ok("relations: {A: {}}\nrocksdb: {cf_options: {write_buffer_size: 1}}\n"
+              "stall: {sample_ms: 50}\n", &neu);
+    diag_init(&d);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 2);
+    CHECK_STREQ(diag_text(&d),
+                "<config>: warning: relations changed: needs restart\n"
+                "<config>: warning: rocksdb.cf_options changed: needs restart\n");
+    diag_free(&d);
+    config_free(&neu);
+
+    /* Reloadable changes only: nothing to say. */
+    expect_ok("ingest: {sync: job, chunk_linger_ms: 1}\n", &neu);
+    diag_init(&d);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 0);
+    CHECK_STREQ(diag_text(&d), "");
+    diag_free(&d);
+    config_free(&neu);
+    config_free(&old);
+}
+
+TEST(validate_overrides)
+{
+    pt_config c;
+    pt_diag d;
+    char err[160];
+
+    /* Command-line flags go through key_set / config_set_string. */
+    CHECK_EQ_INT(config_init_defaults(&c), 0);
+    CHECK_EQ_INT(key_set(&c, keys_find("log.level"), "debug", 0, err, sizeof err), 0);
+    CHECK_EQ_INT(c.log_level, PT_LOG_DEBUG);
+    CHECK_EQ_INT(key_set(&c, keys_find("log.level"), "chatty", 0, err, sizeof err), -EINVAL);
+    CHECK_STREQ(err, "expected one of error|warn|info|debug, got \"chatty\"");
+    CHECK_EQ_INT(config_set_string(&c.data_dir, "/srv/pt"), 0);
+    c.max_clients = 0;
+    c.listen_mode = 01000;
+    diag_init(&d);
+    CHECK_EQ_INT(config_validate(&c, &d), -EINVAL);
+    CHECK_STREQ(diag_text(&d),
+                "<config>: listen.mode: 01000 is out of range 0..0777\n"
+                "<config>: listen.max_clients: 0 is out of range 1..65536\n");
+    diag_free(&d);
+    c.max_clients = 1;
+    c.listen_mode = 0600;
+    c.max_value_bytes = 536870912;
+    CHECK_EQ_INT(config_set_string(&c.path, "p.yaml"), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_validate(&c, &d), -EINVAL);
+    CHECK_STREQ(diag_text(&d),
+                "p.yaml: ingest.max_frame_bytes (16777216) must be at least "
+                "ingest.max_key_bytes + ingest.max_value_bytes + 1024 (536888320)\n");
+    diag_free(&d);
+    config_free(&c);
+}
+
+TEST(diag_format)
+{
+    pt_diag d;
+
+    diag_init(&d);
+    CHECK_STREQ(diag_text(&d), "");
+    diag_error(&d, "f", 3, 7, "bad %d", 1);
+    diag_error(&d, "f", 3, 0, "no col");
+    diag_error(&d, "f", 0, 9, "no line");
+    diag_warn(&d, "f", 2, 1, "hmm");
+    diag_warn(&d, "f", 0, 0, "meh");
+    CHECK_STREQ(diag_text(&d), "f:3:7: bad 1\nf:3: no col\nf: no line\n"
+                               "f:2:1: warning: hmm\nf: warning: meh\n");
+    CHECK_EQ_INT(d.errors, 3);
+    CHECK_EQ_INT(d.warnings, 2);
+    diag_free(&d);
+    CHECK_EQ_INT(d.errors, 0);
+}
+
+TEST(default_socket)
+{
+#ifndef _WIN32
+    char out[256], want[64];
+    const char *saved = getenv("XDG_RUNTIME_DIR");
+    char *keep = saved ? strdup(saved) : NULL;
+
+    setenv("XDG_RUNTIME_DIR", "/run/user/42", 1);
+    config_default_socket(out, sizeof out);
+    CHECK_STREQ(out, "/run/user/42/ptingestd.sock");
+    setenv("XDG_RUNTIME_DIR", "", 1);
+    config_default_socket(out, sizeof out);
+    snprintf(want, sizeof want, "/tmp/ptingestd-%lu.sock", (unsigned long)getuid());
+    CHECK_STREQ(out, want);
+    unsetenv("XDG_RUNTIME_DIR");
+    config_default_socket(out, sizeof out);
+    CHECK_STREQ(out, want);
+    if (keep)
+        setenv("XDG_RUNTIME_DIR", keep, 1);
+    free(keep);
+#endif
+}
+
+/* ---- fuzz-style --------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t xorshift(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static const char fuzz_seed[] =
+    "data_dir: \"/var/lib/ptingestd\"\n"
+    "listen:\n"
+    "  path: /run/ptingestd/ptingestd.sock\n"
+    "  mode: \"0660\"\n"
+    "  max_clients: 64\n"
+    "ingest:\n"
+    "  chunk_max_rows: 500\n"
+    "  chunk_max_bytes: 4194304\n"
+    "  queue_max_bytes: 67108864\n"
+    "  sync: chunk\n"
+    "relations:\n"
+    "  CodeGraph: { cf_options: { write_buffer_size: 33554432 } }\n"
+    "  DependencyEdges: {}\n"
+    "  IgnoredFiles:\n"
+    "    cf_options:\n"
+    "      block_based_table_factory: {block_size: 16384, x: {y: 1}}\n"
+    "rocksdb:\n"
+    "  options_file: /etc/ptingestd/OPTIONS.ini\n"
+    "  db_options: { max_background_jobs: 6, bytes_per_sync: 1048576 }\n"
+    "  cf_options: { write_buffer_size: 16777216, max_write_buffer_number: 4 }\n"
+    "  rate_limit_bytes_per_sec: 0\n"
+    "log:\n"
+    "  level: info   # comment\n";
+
+static int fuzz_one(const char *text, size_t len)
+{
+    pt_config c;
+    pt_diag d;
+    int r;
+
+    if (config_init_defaults(&c) != 0)
+        return 0;
+    diag_init(&d);
+    r = config_load_string(&c, "fuzz", text, len, &d);
+    if ((r == 0) != (d.errors == 0))
+        r = -12345; /* status and diagnostics disagree */
+    config_free(&c);
+    diag_free(&d);
+    return r == 0 || r == -EINVAL;
+}
+
+TEST(fuzz)
+{
+    size_t len = sizeof fuzz_seed - 1;
+    char *buf = malloc(4096);
+    int bad = 0;
+    static const char interesting[] = ":{}[],-?&*!|>'\"#%@` \n\t\\0";
+
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    /* The seed itself is valid. */
+    CHECK(fuzz_one(fuzz_seed, len));
+    {
+        pt_config c;
+        expect_ok(fuzz_seed, &c);
+        config_free(&c);
+    }
+    /* Every truncation. */
+    for (size_t n = 0; n <= len; n++) {
+        memcpy(buf, fuzz_seed, n);
+        if (!fuzz_one(buf, n))
+            bad++;
+    }
+    /* Single-byte mutations, half of them with YAML's own punctuation. */
+    for (int i = 0; i < 4000; i++) {
+        size_t at = (size_t)(xorshift() % len);
+        uint64_t v = xorshift();
+        memcpy(buf, fuzz_seed, len);
+        buf[at] = (v & 1) ? (char)(v >> 8)
+                          : interesting[(v >> 8) % (sizeof interesting - 1)];
+        if (!fuzz_one(buf, len))
+            bad++;
+    }
+    /* Random bytes. */
+    for (int i = 0; i < 300; i++) {
+        size_t n = (size_t)(xorshift() % 4096);
+        for (size_t j = 0; j < n; j++)
+            buf[j] = (char)xorshift();
+        if (!fuzz_one(buf, n))
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    free(buf);
+}
+
+int main(int argc, char **argv)
+{
+    example_path = argc > 1 ? argv[1] : NULL;
+    RUN(keys_table);
+    RUN(defaults);
+    RUN(empty_inputs);
+    RUN(example_file);
+    RUN(values);
+    RUN(error_lines);
+    RUN(type_errors);
+    RUN(relation_errors);
+    RUN(all_errors_reported);
+    RUN(missing_file);
+    RUN(nested_options);
+    RUN(merge_precedence);
+    RUN(optlist);
+    RUN(print_round_trip);
+    RUN(clone_equal);
+    RUN(diff_restart);
+    RUN(validate_overrides);
+    RUN(diag_format);
+    RUN(default_socket);
+    RUN(fuzz);
+    return CHECK_DONE();
+}
