@@ -164,6 +164,22 @@ static int drain_frames(pti_client *c)
     }
 }
 
+/* The daemon closed on us: it usually said why first. Read what is left
+ * and prefer its ERROR over the bare connection error. */
+static int last_words(pti_client *c, int r)
+{
+    for (;;) {
+        ssize_t n;
+        if (pt_buf_reserve(&c->in, READ_BLOCK) < 0)
+            return r;
+        n = ptt_read(&c->t, c->in.data + c->in.len, READ_BLOCK);
+        if (n <= 0)
+            break;
+        c->in.len += (size_t)n;
+    }
+    return drain_frames(c) == -EREMOTEIO ? -EREMOTEIO : r;
+}
+
 /* One round of I/O: wait up to timeout_ms, send what can be sent, read
  * and handle what has arrived. */
 static int pump(pti_client *c, int timeout_ms)
@@ -176,7 +192,7 @@ static int pump(pti_client *c, int timeout_ms)
     if (ev & PTT_WRITABLE) {
         ssize_t n = ptt_write(&c->t, c->out.data + c->outpos, c->sendable - c->outpos);
         if (n < 0 && n != -EAGAIN)
-            return (int)n;
+            return last_words(c, (int)n);
         if (n > 0)
             c->outpos += (size_t)n;
         if (c->outpos == c->sendable) {
@@ -202,7 +218,7 @@ static int pump(pti_client *c, int timeout_ms)
         if (n == 0)
             return -ECONNRESET;
         if (n < 0 && n != -EAGAIN)
-            return (int)n;
+            return last_words(c, (int)n);
         if (n > 0)
             c->in.len += (size_t)n;
         return drain_frames(c);
@@ -605,6 +621,13 @@ static int wait_until(pti_client *c, int (*done)(const pti_client *), char *err,
         if ((rc = pump(c, 1000)) < 0)
             return fail(c, rc, err, errlen);
     return 0;
+}
+
+static int all_sent(const pti_client *c) { return c->outpos == c->sendable; }
+
+int pti_job_flush(pti_client *c, char *err, size_t errlen)
+{
+    return wait_until(c, all_sent, err, errlen);
 }
 
 static int all_acked(const pti_client *c) { return c->rows_acked >= c->rows_sent; }

@@ -86,6 +86,9 @@ int pti_job_put(pti_client *c, unsigned rel, const char *key, size_t klen,
                 const char *val, size_t vlen, char *err, size_t errlen);
 int pti_job_del(pti_client *c, unsigned rel, const char *key, size_t klen,
                 char *err, size_t errlen);
+/* Send every buffered row now (the input stalls: do not hold rows back),
+ * without waiting for acknowledgements. */
+int pti_job_flush(pti_client *c, char *err, size_t errlen);
 /* Send what is buffered and wait until every row sent so far is
  * acknowledged (without ending the job). */
 int pti_job_sync(pti_client *c, char *err, size_t errlen);

@@ -178,6 +178,14 @@ static int ingest_line(ingest *in, const char *line, size_t len)
     ndjson_row row;
     int rel, r;
 
+    /* No row of this size can be stored; refuse before the parser sizes
+     * its buffers for it. */
+    if (len > pti_get_info(in->c)->max_frame_bytes) {
+        snprintf(msg, sizeof(msg), "line of %zu bytes exceeds the daemon's frame limit of %llu "
+                 "(ingest.max_frame_bytes)", len,
+                 (unsigned long long)pti_get_info(in->c)->max_frame_bytes);
+        return input_error(in, msg);
+    }
     r = ndjson_parse_line(in->parser, line, len, &row, err, sizeof(err));
     if (r == -ENODATA)
         return 0;
@@ -206,9 +214,17 @@ static int ingest_line(ingest *in, const char *line, size_t len)
 
 static int ingest_stream(ingest *in)
 {
+    char err[512];
     int r, eof = 0;
 
     while (!eof) {
+        /* The next read may wait on a slow producer: hand over what we
+         * have so the daemon can make it durable meanwhile. */
+        if ((r = pti_job_flush(in->c, err, sizeof(err))) < 0) {
+            progress_clear(&in->bar);
+            fprintf(stderr, "ptingest: %s\n", err);
+            return exit_for(r);
+        }
         if ((r = fill(in)) < 0) {
             fprintf(stderr, "ptingest: %s: read failed: %s\n", in->name, strerror(-r));
             return EXIT_USAGE;

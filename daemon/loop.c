@@ -34,7 +34,12 @@ static void on_wake(uv_async_t *a)
 static void on_tick(uv_timer_t *t)
 {
     pt_daemon *d = t->data;
+
     jobs_tick(d, pt_now_ns());
+    /* Thread-pool work (reads, stall samples) finishing is one of the
+     * things a drain waits for; the tick notices it. */
+    if (d->state == DAEMON_DRAINING)
+        daemon_maybe_finish(d);
 }
 
 int daemon_init(pt_daemon *d, uv_loop_t *loop, const pt_config *cfg, pt_diag *diag)

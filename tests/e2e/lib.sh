@@ -1,0 +1,64 @@
+# lib.sh - shared by the end-to-end tests: a real ptingestd on a temporary
+# socket and data dir, driven by the real ptingest. Sourced, not run.
+set -eu
+
+: "${PTINGESTD:?set by meson}" "${PTINGEST:?set by meson}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/pt-e2e.XXXXXX")
+SOCK="$T/d.sock"
+DATA="$T/data"
+LOG="$T/daemon.log"
+DPID=
+export PTINGEST_SOCKET="$SOCK"
+
+cleanup() {
+    if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+        kill -KILL "$DPID" 2>/dev/null || true
+    fi
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- daemon log ($LOG) ---" >&2
+    tail -n 40 "$LOG" >&2 2>/dev/null || true
+    exit 1
+}
+
+# start_daemon [extra ptingestd args...]: returns once it logged "ready".
+start_daemon() {
+    "$PTINGESTD" --data-dir "$DATA" --socket "$SOCK" "$@" >>"$LOG" 2>&1 &
+    DPID=$!
+    for _ in $(seq 1 200); do
+        if grep -q '^info: ready$' "$LOG" 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$DPID" 2>/dev/null || fail "daemon exited during start-up"
+        sleep 0.05
+    done
+    fail "daemon not ready after 10 s"
+}
+
+# stop_daemon [SIGNAL]: waits for exit and checks the exit code is 0.
+stop_daemon() {
+    sig=${1:-TERM}
+    kill -"$sig" "$DPID"
+    rc=0
+    wait "$DPID" || rc=$?
+    DPID=
+    # A new "ready" must be waited for on the next start.
+    sed -i 's/^info: ready$/info: ready (earlier run)/' "$LOG"
+    [ "$sig" = KILL ] && return 0
+    [ "$rc" -eq 0 ] || fail "daemon exited with $rc after SIG$sig"
+}
+
+# json_num KEY: first numeric value of "KEY": in stdin (flat enough here).
+json_num() {
+    grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2
+}
+
+same_sorted() {
+    sort "$1" >"$T/a.sorted"
+    sort "$2" >"$T/b.sorted"
+    cmp -s "$T/a.sorted" "$T/b.sorted"
+}
