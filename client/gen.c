@@ -167,9 +167,11 @@ static const char *const STEMS[] = {
 #define N_STEMS 64u
 #define FILES_PER_DIR 8u
 #define DIRCAP (N_L1 * N_L2 * N_L3)
-/* Odd and not a multiple of 3, hence invertible modulo DIRCAP (2^12 * 3):
- * consecutive directories land in unrelated parts of the tree. */
-#define DIR_MUL 7919u
+/* Odd and not a multiple of 3, hence invertible modulo DIRCAP (2^12 * 3);
+ * close to DIRCAP / golden ratio, so that the first directories already
+ * spread over most modules (7919 covered 70 of 384 with 312 directories,
+ * this one 268). */
+#define DIR_MUL 7595u
 
 /* Comments of real code bases are not ASCII; these also carry quotes and
  * backslashes. Keep U+00A7 (the template marker below) out of them. */
@@ -987,10 +989,11 @@ static void add_tmpl(gen_ctx *g, pt_buf *b, const tmpl_set *s, unsigned level)
 }
 
 /* Statements (with the odd comment and blank line) until b reaches
- * `until` bytes; at least one. */
+ * `until` bytes; a statement first. */
 static void add_body(gen_ctx *g, pt_buf *b, unsigned level, size_t until)
 {
-    do {
+    add_tmpl(g, b, &g->file.L->stmts, level);
+    while (b->len < until && g->rc == 0) {
         uint32_t u = rng_below(&g->r, 100);
         if (u < 8)
             add_comment(g, b, level);
@@ -998,7 +1001,7 @@ static void add_body(gen_ctx *g, pt_buf *b, unsigned level, size_t until)
             puts_(g, b, g->file.eol);
         else
             add_tmpl(g, b, &g->file.L->stmts, level);
-    } while (b->len < until && g->rc == 0);
+    }
 }
 
 static void add_close(gen_ctx *g, pt_buf *b, const char *close,
@@ -1056,8 +1059,10 @@ static void gen_code(gen_ctx *g, int kind, size_t target)
         add_close(g, b, L->data_close, 0);
     }
     size_t eol = strlen(g->file.eol);
-    if (b->len >= eol)
+    if (b->len >= eol && b->data) {
         b->len -= eol;
+        b->data[b->len] = '\0';
+    }
 }
 
 /* Long-tailed code sizes: many small functions, a few huge ones. */
@@ -1184,10 +1189,11 @@ static void file_setup(gen_ctx *g, uint64_t f)
  * still gets between 1 and MAXC. */
 static uint32_t file_entities(gen_ctx *g, uint64_t left, uint64_t files_left)
 {
-    static const unsigned char skew[16] = { 1, 2, 3, 4, 5, 6, 6, 7,
-                                            8, 8, 9, 10, 12, 14, 16, 17 };
-    uint64_t mean8 = left * 8 / files_left;
-    uint64_t c = (mean8 * skew[rng_below(&g->r, 16)] + 32) / 64;
+    /* skew in eighths of the mean: mostly 1/8..15/8, now and then 2..4x */
+    uint32_t skew = rng_pct(&g->r, 5) ? rng_range(&g->r, 16, 32)
+                                      : rng_range(&g->r, 1, 15);
+    uint64_t scaled = left * 8 / files_left * skew;
+    uint64_t c = (scaled + rng_below(&g->r, 64)) / 64; /* random rounding */
     uint64_t rest = files_left - 1;
     uint64_t lo = left > MAXC * rest ? left - MAXC * rest : 1;
     uint64_t hi = left - rest < MAXC ? left - rest : MAXC;
@@ -1490,8 +1496,10 @@ static int picked(const uint32_t *used, uint32_t n, uint32_t p)
     return 0;
 }
 
-static uint32_t pick_edge(gen_ctx *g, uint32_t window, const uint32_t *used,
-                          uint32_t n)
+/* A free pair for the entity `self` entities back; recursion (an edge to
+ * itself) only when nothing else is left. */
+static uint32_t pick_edge(gen_ctx *g, uint32_t window, uint32_t self,
+                          const uint32_t *used, uint32_t n)
 {
     uint32_t span = window * N_EDGE_TYPES, p;
 
@@ -1501,9 +1509,8 @@ static uint32_t pick_edge(gen_ctx *g, uint32_t window, const uint32_t *used,
                             : rng_below(&g->r, window);
         uint32_t u = rng_below(&g->r, 100);
         uint32_t type = u < 70 ? 0 : u < 94 ? 1 : 2;
-        if (back > window - 1)
-            back = window - 1;
-        if (!picked(used, n, p = back * N_EDGE_TYPES + type))
+        p = back * N_EDGE_TYPES + type;
+        if (back != self && !picked(used, n, p))
             return p;
     }
     /* Dense corner (tiny inputs): take the next free pair. There always is
@@ -1519,11 +1526,12 @@ static int emit_edges_from(gen_ctx *g, uint32_t k, uint32_t window)
     const file_info *fi = &g->file;
     const ent_info *e = &fi->ents[k];
     const slot *from = &g->ring[(fi->first_entity + k) % RING];
+    uint32_t self = fi->nents - 1 - k;
     uint32_t used[3 * MAXC];
     int r;
 
     for (uint32_t i = 0; i < e->edges; i++) {
-        uint32_t p = pick_edge(g, window, used, i);
+        uint32_t p = pick_edge(g, window, self, used, i);
         const slot *to = &g->ring[(g->next_entity - 1 - p / N_EDGE_TYPES) % RING];
         const char *type = EDGE_TYPES[p % N_EDGE_TYPES];
         const char *parts[] = { from->key, to->key, type };
@@ -1815,7 +1823,33 @@ int gen_write(const gen_params *p, FILE *out, char *err, size_t errlen)
     return r;
 }
 
+/* Sizes measured with this generator at N=200000, seeds 1 and 2 (they
+ * differ by under 0.5%); re-measure when the templates or sizes change. */
 const char *gen_describe(void)
 {
-    return "TODO";
+    return
+        "Writes Parseltongue-shaped NDJSON for all five relations to stdout,\n"
+        "one compact row {\"rel\":..,\"key\":..,\"value\":..} per line. The same\n"
+        "--entities N and --seed S give the same bytes on every machine;\n"
+        "another seed gives other data of the same shape.\n"
+        "\n"
+        "Rows for N entities, in F = ceil(N/8) files (1-64 entities each, ~8):\n"
+        "  relation              rows         avg row (measured, N=200000)\n"
+        "  CodeGraph             N            7.5 KB\n"
+        "  DependencyEdges       3*N          240 B\n"
+        "  TestEntitiesExcluded  ceil(N/10)   240 B\n"
+        "  FileWordCoverage      F            270 B\n"
+        "  IgnoredFiles          ceil(F/4)    120 B\n"
+        "About 8.3 KB of output per entity, 91% of it CodeGraph:\n"
+        "N=10000 -> ~83 MB, N=200000 -> 1.66 GB (851,250 rows).\n"
+        "\n"
+        "CodeGraph code text is long-tailed: median 2.5 KB, mean 5.6 KB,\n"
+        "38% under 1.5 KB, 1% of 40-100 KB; rust, python, typescript,\n"
+        "javascript, go, java, c, cpp and ruby, with quotes, backslashes,\n"
+        "tabs, CRLF files and non-ASCII comments. ~14% of rows carry a\n"
+        "planned Edit/Create/Delete (Future_Code, Future_Action).\n"
+        "Rows come file by file, as a tool walking the tree emits them: the\n"
+        "file's entities, their edges, its excluded tests, its coverage, and\n"
+        "every 4th file an ignored neighbour. Multi-column keys join their\n"
+        "columns with '|', escaping '|' and '\\' inside a column with '\\'.\n";
 }

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     pt_buf out, in;
-    int fd, i = 2;
+    int fd, i = 2, rc;
 
     if (argc < 2) {
         fprintf(stderr, "usage: rawclient SOCKET [hello] HEX...\n");
@@ -85,12 +85,14 @@ int main(int argc, char **argv)
 
         if (poll(&p, 1, 5000) <= 0) {
             printf("TIMEOUT\n");
-            return 1;
+            rc = 1;
+            break;
         }
         n = read(fd, buf, sizeof(buf));
         if (n <= 0) {
             printf("CLOSED\n");
-            return 0;
+            rc = 0;
+            break;
         }
         pt_buf_append(&in, buf, (size_t)n);
         while ((r = pt_frame_peek(in.data, in.len, 1u << 30, &type, &plen)) == 1) {
@@ -99,4 +101,9 @@ int main(int argc, char **argv)
             pt_buf_consume(&in, PT_FRAME_HEADER + plen);
         }
     }
+    fflush(stdout);
+    close(fd);
+    pt_buf_free(&in);
+    pt_buf_free(&out);
+    return rc;
 }
