@@ -1,0 +1,24 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages ptingestd needs that are missing.
+#   scripts/deps.sh            build and test dependencies
+#   scripts/deps.sh --bench    also what bench/ compares against
+set -eu
+
+pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
+      libinih-dev libsimdjson-dev"
+[ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox"
+
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing:$missing" >&2
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
