@@ -81,12 +81,15 @@ static void writer_main(void *arg)
     for (;;) {
         chunk_list group = {0};
 
+        atomic_store(&w->heartbeat_ns, pt_now_ns());
         chunk_queue_pop_group(w->q, w->group_max_bytes, &group);
         if (!group.head)
             break; /* closed and drained */
+        atomic_store(&w->heartbeat_ns, pt_now_ns());
         write_group(w, &group);
         chunk_queue_complete(w->q, &group);
     }
+    atomic_store(&w->alive, 0);
 }
 
 int writer_start(writer *w, chunk_queue *q, store *s)
@@ -97,10 +100,24 @@ int writer_start(writer *w, chunk_queue *q, store *s)
     w->s = s;
     if (!w->group_max_bytes)
         w->group_max_bytes = 64u << 20;
+    atomic_store(&w->heartbeat_ns, pt_now_ns());
+    atomic_store(&w->alive, 1);
     r = uv_thread_create(&w->thread, writer_main, w);
     if (r == 0)
         w->started = 1;
+    else
+        atomic_store(&w->alive, 0);
     return r;
+}
+
+int writer_healthy(writer *w, uint64_t now_ns, uint64_t max_ns, int work_waiting)
+{
+    uint64_t beat = atomic_load(&w->heartbeat_ns);
+
+    if (!atomic_load(&w->alive))
+        return 0;
+    /* Idle with nothing to do is healthy however long it lasts. */
+    return !work_waiting || now_ns - beat <= max_ns;
 }
 
 void writer_stop(writer *w)

@@ -36,6 +36,10 @@ typedef struct writer {
     atomic_uint_fast64_t syncs;
     atomic_uint_fast64_t errors;
     atomic_uint_fast64_t busy_ns;   /* time spent inside RocksDB calls */
+    /* when the writer last finished a group or went idle: a watchdog
+     * reads it to tell a busy writer from a wedged one */
+    atomic_uint_fast64_t heartbeat_ns;
+    atomic_int alive;
     /* commit latency (write + sync) histogram: bucket i counts chunks
      * whose latency was < 2^i ms (last bucket: everything above) */
     atomic_uint_fast64_t latency[WRITER_LATENCY_BUCKETS];
@@ -50,5 +54,8 @@ typedef struct writer {
 int writer_start(writer *w, chunk_queue *q, store *s);
 /* Close the queue and wait until the writer has written what was queued. */
 void writer_stop(writer *w);
+/* Alive, and not stuck inside one group for longer than max_ns while
+ * chunks wait. Any thread. */
+int writer_healthy(writer *w, uint64_t now_ns, uint64_t max_ns, int work_waiting);
 
 #endif
