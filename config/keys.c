@@ -63,6 +63,9 @@ const pt_key pt_keys[] = {
      60000, "ms", RELOAD, "how often clients are sent progress"},
     {"ingest.shutdown_grace_ms", U64(shutdown_grace_ms), "30000", 0, 3600000,
      "ms", RELOAD, "on SIGTERM, time allowed to drain the queue"},
+    {"ingest.job_retention_ms", U64(job_retention_ms), "604800000", 0,
+     UINT64_C(315360000000), "ms", RELOAD,
+     "how long a job's progress record is kept after its last write"},
 
     {"rocksdb.options_file", STR(options_file), NULL, 0, 0, "",
      RESTART | NULLABLE, "RocksDB OPTIONS-style INI, applied first"},
