@@ -175,4 +175,11 @@ int status_json(pt_daemon *d, pt_buf *out);
 int status_metrics(pt_daemon *d, pt_buf *out);
 const char *daemon_stall_state(pt_daemon *d);
 
+/* health.c: for the service layer's supervisor (watchdog, STATUS=). */
+/* 1 while the writer makes progress, or is only held back by a RocksDB
+ * stall; 0 when it has sat on waiting chunks for over max_stuck_ns. */
+int daemon_healthy(pt_daemon *d, uint64_t max_stuck_ns);
+/* "idle", "ingesting job X: N rows, R rows/s", "draining: ...". */
+void daemon_status_line(pt_daemon *d, char *buf, size_t len);
+
 #endif

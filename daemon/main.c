@@ -78,6 +78,7 @@ static int check_config(const char *path)
 typedef struct app {
     pt_daemon d;
     service_signals sig;
+    supervisor sup;
     overrides o;
     int stopping;
 } app;
@@ -125,6 +126,16 @@ static void on_stopping(pt_daemon *d)
     supervisor_notify("STOPPING=1");
 }
 
+static int sup_healthy(void *arg, uint64_t max_stuck_ns)
+{
+    return daemon_healthy(&((app *)arg)->d, max_stuck_ns);
+}
+
+static void sup_status(void *arg, char *buf, size_t len)
+{
+    daemon_status_line(&((app *)arg)->d, buf, len);
+}
+
 static int run(app *a)
 {
     uv_loop_t *loop = uv_default_loop();
@@ -152,8 +163,15 @@ static int run(app *a)
         log_error("cannot watch signals: %s", uv_strerror(r));
     else if ((r = daemon_start(&a->d)) < 0)
         daemon_shutdown(&a->d);
+    else {
+        a->sup.healthy = sup_healthy;
+        a->sup.status = sup_status;
+        a->sup.arg = a;
+        supervisor_start(&a->sup, loop); /* logs its own failure; we run on */
+    }
     uv_run(loop, UV_RUN_DEFAULT);
     service_signals_stop(&a->sig);
+    supervisor_stop(&a->sup);
     uv_run(loop, UV_RUN_DEFAULT); /* let the close callbacks run */
     daemon_free(&a->d);
     uv_loop_close(loop);

@@ -5,6 +5,8 @@
 #ifndef PT_SERVICE_H
 #define PT_SERVICE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 typedef struct service_signals {
@@ -22,5 +24,34 @@ void service_signals_stop(service_signals *s);
 /* Tell the supervisor (systemd's NOTIFY_SOCKET) a state line such as
  * "READY=1" or "STATUS=...". A no-op when not supervised. */
 void supervisor_notify(const char *state);
+
+/* The periodic half of the protocol, on the loop thread: a STATUS= line
+ * whenever the daemon's one-line summary changes (checked every second),
+ * and WATCHDOG=1 at half of $WATCHDOG_USEC, sent only while `healthy`
+ * says so. A loop that is blocked sends nothing either, so systemd's
+ * watchdog covers the loop thread and, through `healthy`, the writer. */
+typedef struct supervisor {
+    uv_timer_t status_timer;
+    uv_timer_t watchdog_timer;
+    /* Fit to be pinged? max_stuck_ns is how long work may sit unwritten. */
+    int (*healthy)(void *arg, uint64_t max_stuck_ns);
+    /* One line of what the daemon does now, NUL-terminated within len. */
+    void (*status)(void *arg, char *buf, size_t len);
+    void *arg;
+    uint64_t watchdog_usec;      /* 0: no watchdog asked for */
+    uint64_t status_interval_ms;
+    uint64_t pings;              /* WATCHDOG=1 sent (tests, logs) */
+    char last_status[256];
+    int sick;                    /* the last health check failed */
+    int started;
+} supervisor;
+
+/* $WATCHDOG_USEC if it is meant for this process ($WATCHDOG_PID unset or
+ * ours), else 0. */
+uint64_t supervisor_watchdog_usec(void);
+/* Starts nothing and returns 0 when no supervisor listens ($NOTIFY_SOCKET
+ * unset). The timers never keep the loop alive. */
+int supervisor_start(supervisor *s, uv_loop_t *loop);
+void supervisor_stop(supervisor *s);
 
 #endif
