@@ -47,6 +47,8 @@ struct pti_client {
     char job_id[130];
     int job_started;
     int job_done;
+    int already_done;
+    uint64_t committed;
     uint64_t rows_sent, rows_acked, bytes_acked, done_rows, done_bytes;
     int rows_open;        /* a ROWS frame is being built at the end of out */
     pt_wr rows_wr;
@@ -482,7 +484,7 @@ int pti_metrics(pti_client *c, char **text, char *err, size_t errlen)
 
 /* --- ingest -------------------------------------------------------------- */
 
-int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
+static int job_begin_once(pti_client *c, const char *job_id, char *err, size_t errlen)
 {
     pt_buf f;
     pt_wr w;
@@ -491,10 +493,6 @@ int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
     const char *s;
     int rc;
 
-    if (c->in_job) {
-        set_err(err, errlen, "%s", "a job is already open on this connection");
-        return -EINVAL;
-    }
     pt_buf_init(&f);
     pt_wr_begin(&w, &f, PT_MSG_JOB_BEGIN);
     pt_wr_cstr(&w, job_id);
@@ -507,15 +505,39 @@ int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
         n = sizeof(c->job_id) - 1;
     memcpy(c->job_id, s, n);
     c->job_id[n] = '\0';
-    c->rows_acked = pt_rd_u64(&r);
+    c->committed = pt_rd_u64(&r);
+    c->already_done = pt_rd_u8(&r);
     if (!pt_rd_done(&r))
         return fail(c, -EBADMSG, err, errlen);
-    c->in_job = 1;
-    c->job_done = 0;
-    c->rows_sent = 0;
-    c->bytes_acked = 0;
     return 0;
 }
+
+int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
+{
+    int rc;
+
+    if (c->in_job) {
+        set_err(err, errlen, "%s", "a job is already open on this connection");
+        return -EINVAL;
+    }
+    for (int tries = 0;; tries++) {
+        rc = job_begin_once(c, job_id, err, errlen);
+        if (rc != -EREMOTEIO || c->daemon_err != PT_ERR_RETRY || tries >= 300)
+            break;
+        ptt_wait(&c->t, 0, 100); /* the old run's last chunks are being written */
+        c->daemon_err = 0;
+    }
+    if (rc < 0)
+        return rc;
+    c->rows_acked = c->rows_sent = c->committed;
+    c->bytes_acked = 0;
+    c->job_done = 0;
+    c->in_job = !c->already_done;
+    return 0;
+}
+
+uint64_t pti_job_committed(const pti_client *c) { return c->committed; }
+int pti_job_already_done(const pti_client *c) { return c->already_done; }
 
 const char *pti_job_id(const pti_client *c) { return c->job_id; }
 uint64_t pti_job_rows_sent(const pti_client *c) { return c->rows_sent; }

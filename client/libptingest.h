@@ -78,8 +78,16 @@ int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
 int pti_status(pti_client *c, char **json, char *err, size_t errlen);
 int pti_metrics(pti_client *c, char **text, char *err, size_t errlen);
 
-/* Ingest. job_id NULL or "" lets the daemon name the job. */
+/* Ingest. job_id NULL or "" lets the daemon name the job. A job id the
+ * daemon knows is resumed: pti_job_committed() rows of it are already
+ * durable and the caller continues with the row after them (the daemon
+ * counts rows from the job's first). If the job had finished,
+ * pti_job_already_done() is 1 and nothing more is to be sent. While a
+ * previous run of the same job is still writing its last chunks, this
+ * waits (up to 30 s) and asks again. */
 int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen);
+uint64_t pti_job_committed(const pti_client *c);
+int pti_job_already_done(const pti_client *c);
 const char *pti_job_id(const pti_client *c);
 void pti_set_progress_cb(pti_client *c, pti_progress_cb cb, void *ud);
 int pti_job_put(pti_client *c, unsigned rel, const char *key, size_t klen,

@@ -112,6 +112,8 @@ typedef struct ingest {
     char *buf;
     size_t cap, len, pos;
     uint64_t line, input_bytes;
+    uint64_t skip;        /* rows a resumed job already has */
+    uint64_t skipped_bytes; /* input bytes of those rows */
 } ingest;
 
 static void on_progress(void *ud, const pti_progress *p)
@@ -172,11 +174,33 @@ static int input_error(ingest *in, const char *msg)
     return EXIT_USAGE;
 }
 
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* The daemon or the connection failed mid-job: say what is safe. */
+static int job_failed(ingest *in, int r, const char *err)
+{
+    progress_clear(&in->bar);
+    fprintf(stderr, "ptingest: %s\n", err);
+    if (r == -EREMOTEIO || r == -ECONNRESET || r == -EPIPE)
+        fprintf(stderr, "ptingest: %llu rows of job %s are durable; run the same command "
+                        "with --job %s to resume\n",
+                (unsigned long long)pti_job_rows_acked(in->c), pti_job_id(in->c),
+                pti_job_id(in->c));
+    return exit_for(r);
+}
+
 static int ingest_line(ingest *in, const char *line, size_t len)
 {
     char err[512], msg[600];
     ndjson_row row;
     int rel, r;
+
 
     /* No row of this size can be stored; refuse before the parser sizes
      * its buffers for it. */
@@ -204,11 +228,8 @@ static int ingest_line(ingest *in, const char *line, size_t len)
                         err, sizeof(err));
     if (r == -E2BIG || r == -EINVAL)
         return input_error(in, err);
-    if (r < 0) {
-        progress_clear(&in->bar);
-        fprintf(stderr, "ptingest: %s\n", err);
-        return exit_for(r);
-    }
+    if (r < 0)
+        return job_failed(in, r, err);
     return 0;
 }
 
@@ -220,11 +241,8 @@ static int ingest_stream(ingest *in)
     while (!eof) {
         /* The next read may wait on a slow producer: hand over what we
          * have so the daemon can make it durable meanwhile. */
-        if ((r = pti_job_flush(in->c, err, sizeof(err))) < 0) {
-            progress_clear(&in->bar);
-            fprintf(stderr, "ptingest: %s\n", err);
-            return exit_for(r);
-        }
+        if ((r = pti_job_flush(in->c, err, sizeof(err))) < 0)
+            return job_failed(in, r, err);
         if ((r = fill(in)) < 0) {
             fprintf(stderr, "ptingest: %s: read failed: %s\n", in->name, strerror(-r));
             return EXIT_USAGE;
@@ -240,6 +258,12 @@ static int ingest_stream(ingest *in)
             in->line++;
             in->pos += len + (nl ? 1 : 0);
             in->bar.input_bytes += len + (nl ? 1 : 0);
+            if (in->skip) {
+                /* Rows of a resumed job that are already durable. */
+                in->skip -= !blank(start, len);
+                in->skipped_bytes += len + (nl ? 1 : 0);
+                continue;
+            }
             if ((r = ingest_line(in, start, len)) != 0)
                 return r;
         }
@@ -287,19 +311,38 @@ static int cmd_ingest(const cli *o)
     }
     if (!o->job)
         fprintf(stderr, "ptingest: job %s\n", pti_job_id(in.c));
+    if (pti_job_already_done(in.c)) {
+        fprintf(stderr, "ptingest: job %s is already done (%llu rows); nothing to ingest\n",
+                pti_job_id(in.c), (unsigned long long)pti_job_committed(in.c));
+        fprintf(stderr, "ingested 0 rows (0 bytes) in %.2f s\n",
+                (double)(uv_hrtime() - t0) / 1e9);
+        rc = EXIT_OK;
+        goto out;
+    }
+    if ((in.skip = pti_job_committed(in.c)))
+        fprintf(stderr, "ptingest: resuming job %s after its %llu durable rows\n",
+                pti_job_id(in.c), (unsigned long long)in.skip);
     if ((rc = ingest_stream(&in)) != 0)
         goto out;
+    if (in.skip) {
+        fprintf(stderr, "ptingest: %s: has fewer rows than the %llu job %s already holds; "
+                        "is it the same input?\n", in.name,
+                (unsigned long long)pti_job_committed(in.c), pti_job_id(in.c));
+        rc = EXIT_USAGE;
+        goto out;
+    }
     rc = pti_job_end(in.c, &rows, NULL, err, sizeof(err));
     in.bar.rows_acked = pti_job_rows_acked(in.c);
     progress_draw(&in.bar, 1);
     progress_clear(&in.bar);
     if (rc < 0) {
-        fprintf(stderr, "ptingest: %s\n", err);
-        rc = exit_for(rc);
+        rc = job_failed(&in, rc, err);
         goto out;
     }
-    fprintf(stderr, "ingested %llu rows (%llu bytes) in %.2f s\n", (unsigned long long)rows,
-            (unsigned long long)in.bar.input_bytes, (double)(uv_hrtime() - t0) / 1e9);
+    fprintf(stderr, "ingested %llu rows (%llu bytes) in %.2f s\n",
+            (unsigned long long)(rows - pti_job_committed(in.c)),
+            (unsigned long long)(in.bar.input_bytes - in.skipped_bytes),
+            (double)(uv_hrtime() - t0) / 1e9);
     rc = EXIT_OK;
 out:
     pti_close(in.c);

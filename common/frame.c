@@ -183,6 +183,7 @@ const char *pt_err_name(int code)
     case PT_ERR_BUSY: return "busy";
     case PT_ERR_NO_RELATION: return "no-relation";
     case PT_ERR_VERSION: return "version";
+    case PT_ERR_RETRY: return "retry";
     default: return "unknown";
     }
 }

@@ -31,7 +31,7 @@ enum pt_msg {
 
     /* ingest */
     PT_MSG_JOB_BEGIN = 10, /* C: str job_id ("" = let the daemon name it) */
-    PT_MSG_JOB_STARTED = 11, /* S: str job_id, u64 committed_rows */
+    PT_MSG_JOB_STARTED = 11, /* S: str job_id, u64 committed_rows, u8 already_done */
     PT_MSG_ROWS = 12,      /* C: u32 n, n x {u8 op, u16 rel, str key, str value} */
     PT_MSG_CHUNK_ACK = 13, /* S: u64 rows_acked, u64 bytes_acked (job totals) */
     PT_MSG_PROGRESS = 14,  /* S: u64 rows_acked, u64 bytes_acked, u64 rows_per_s,
@@ -62,6 +62,7 @@ enum pt_err {
     PT_ERR_BUSY = 6,       /* too many clients */
     PT_ERR_NO_RELATION = 7,/* a read named an unknown relation */
     PT_ERR_VERSION = 8,    /* protocol version not supported */
+    PT_ERR_RETRY = 9,      /* the job's previous run is still writing: retry */
 };
 
 enum pt_op { PT_OP_PUT = 0, PT_OP_DEL = 1 };

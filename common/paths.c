@@ -3,7 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#ifndef _WIN32
+#include <errno.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <sys/statvfs.h>
 #include <unistd.h>
 #endif
 
@@ -19,4 +24,22 @@ void pt_default_socket(char *out, size_t outlen)
     else
         snprintf(out, outlen, "/tmp/ptingestd-%u.sock", (unsigned)getuid());
 #endif
+}
+
+int pt_disk_free(const char *path, uint64_t *bytes)
+{
+#ifdef _WIN32
+    ULARGE_INTEGER avail;
+
+    if (!GetDiskFreeSpaceExA(path, &avail, NULL, NULL))
+        return -EIO;
+    *bytes = avail.QuadPart;
+#else
+    struct statvfs st;
+
+    if (statvfs(path, &st) < 0)
+        return -errno;
+    *bytes = (uint64_t)st.f_bavail * st.f_frsize;
+#endif
+    return 0;
 }

@@ -8,4 +8,8 @@
  * \\.\pipe\ptingestd on Windows. */
 void pt_default_socket(char *out, size_t outlen);
 
+#include <stdint.h>
+/* Bytes available to an unprivileged writer on path's filesystem. */
+int pt_disk_free(const char *path, uint64_t *bytes);
+
 #endif

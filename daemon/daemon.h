@@ -20,6 +20,7 @@
 #include "../config/config.h"
 #include "chunk.h"
 #include "chunk_queue.h"
+#include "jobrec.h"
 #include "stall.h"
 #include "store.h"
 #include "writer.h"
@@ -41,6 +42,14 @@ enum job_state {
 struct conn;
 struct pt_daemon;
 
+/* A job's durable progress as last acknowledged (mirror of the meta
+ * record, loaded at start-up, updated on each acknowledgement). */
+typedef struct job_record {
+    struct job_record *next;
+    char id[JOB_ID_MAX + 1];
+    jobrec r;
+} job_record;
+
 typedef struct job {
     struct job *next;          /* daemon.jobs: active and recent */
     struct job *next_blocked;  /* daemon.blocked FIFO */
@@ -53,8 +62,11 @@ typedef struct job {
     chunker ck;
     chunk_list sealed;         /* sealed, waiting for room in the queue */
     uint64_t inflight;         /* chunks in the queue */
-    uint64_t rows_in, bytes_in;
+    uint64_t rows_in, bytes_in;    /* including rows committed before a resume */
     uint64_t rows_acked, bytes_acked;
+    uint64_t bytes_sealed;         /* for the progress record of each chunk */
+    uint64_t resumed_from;         /* committed rows when the job (re)started */
+    job_record *rec;
     uint64_t start_ns, end_ns, last_row_ns, last_ack_ns;
     uint64_t last_progress_ns, last_progress_rows;
     uint64_t rate_rows_per_s;
@@ -92,6 +104,7 @@ typedef struct pt_daemon {
     uv_pipe_t listener;
     char listen_path[1024];
     int listening;
+    int listen_activated;      /* the socket came from the supervisor: not ours to unlink */
     uv_timer_t tick;
     uv_timer_t grace;
     stall_monitor stall;
@@ -104,6 +117,9 @@ typedef struct pt_daemon {
     job *jobs;
     uint64_t next_job_token;
     job *blocked_head, *blocked_tail;
+    job_record *records;
+    uint64_t records_n;
+    uv_timer_t expiry;
     uint64_t reads_inflight;   /* thread-pool work items not yet back */
     /* counters for status and metrics */
     uint64_t rows_received, bytes_received;
@@ -151,7 +167,10 @@ void conn_resume(conn *c);
 int protocol_handle(conn *c, int type, const char *payload, size_t len);
 
 /* jobs.c */
-job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, char *err, size_t errlen);
+/* NULL when no job was opened: *code is 0 when the client was answered
+ * (a finished job re-run), else the error code for err. */
+job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, int *code, char *err,
+               size_t errlen);
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen);
 int job_end(job *j, uint64_t total_rows, char *err, size_t errlen);
 /* The job has sealed chunks waiting: its connection must pause. */
@@ -162,6 +181,11 @@ void jobs_on_done(pt_daemon *d);
 void jobs_tick(pt_daemon *d, uint64_t now);
 /* Seal every partial chunk (shutdown). */
 void jobs_seal_all(pt_daemon *d);
+/* Start-up: read the progress records, drop the expired ones. */
+int jobs_load_records(pt_daemon *d, pt_diag *diag);
+/* Queue deletes of expired records (a periodic timer). */
+void jobs_expire(pt_daemon *d);
+void jobs_free_records(pt_daemon *d);
 const char *job_state_name(int state);
 
 /* reads.c */

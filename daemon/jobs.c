@@ -69,62 +69,139 @@ static void trim_jobs(pt_daemon *d)
     }
 }
 
-static int send_job_started(job *j)
+static uint64_t now_ms(void)
+{
+    return (uint64_t)time(NULL) * 1000;
+}
+
+static job_record *record_find(pt_daemon *d, const char *id, size_t len)
+{
+    for (job_record *r = d->records; r; r = r->next)
+        if (strlen(r->id) == len && memcmp(r->id, id, len) == 0)
+            return r;
+    return NULL;
+}
+
+static job_record *record_add(pt_daemon *d, const char *id)
+{
+    job_record *r = calloc(1, sizeof(*r));
+
+    if (!r)
+        return NULL;
+    snprintf(r->id, sizeof(r->id), "%s", id);
+    r->r.state = JOBREC_RUNNING;
+    r->r.created_ms = r->r.updated_ms = now_ms();
+    r->next = d->records;
+    d->records = r;
+    d->records_n++;
+    return r;
+}
+
+static int send_job_started(conn *c, const char *id, uint64_t committed, int done)
 {
     pt_buf b;
     pt_wr w;
 
     pt_buf_init(&b);
     pt_wr_begin(&w, &b, PT_MSG_JOB_STARTED);
-    pt_wr_cstr(&w, j->id);
-    pt_wr_u64(&w, j->rows_acked);
+    pt_wr_cstr(&w, id);
+    pt_wr_u64(&w, committed);
+    pt_wr_u8(&w, (uint8_t)done);
     if (pt_wr_end(&w) < 0) {
         pt_buf_free(&b);
         return -ENOMEM;
     }
-    return conn_send(j->conn, &b);
+    return conn_send(c, &b);
 }
 
-job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, char *err, size_t errlen)
+/* A job id already known: running now, still writing its last chunks
+ * after its client went away, or finished. */
+static int check_same_id(pt_daemon *d, const char *id, size_t idlen, int *code, char *err,
+                         size_t errlen)
 {
+    for (job *o = d->jobs; o; o = o->next) {
+        if (strlen(o->id) != idlen || memcmp(o->id, id, idlen) != 0)
+            continue;
+        if (job_active(o) && o->conn) {
+            *code = PT_ERR_PROTOCOL;
+            snprintf(err, errlen, "job %s is already running", o->id);
+            return -EBUSY;
+        }
+        if (job_active(o) || o->inflight || o->sealed.n) {
+            *code = PT_ERR_RETRY;
+            snprintf(err, errlen, "job %s: its previous run is still writing its last chunks",
+                     o->id);
+            return -EAGAIN;
+        }
+    }
+    return 0;
+}
+
+job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, int *code, char *err,
+               size_t errlen)
+{
+    job_record *rec = NULL;
     job *j;
 
+    *code = PT_ERR_PROTOCOL;
     if (idlen && !valid_job_id(id, idlen)) {
         snprintf(err, errlen, "job id must be 1-%d characters of A-Z a-z 0-9 - _ . :",
                  JOB_ID_MAX);
         return NULL;
     }
-    for (job *o = d->jobs; idlen && o; o = o->next)
-        if (job_active(o) && strlen(o->id) == idlen && memcmp(o->id, id, idlen) == 0) {
-            snprintf(err, errlen, "job %s is already running", o->id);
-            return NULL;
-        }
+    if (idlen && check_same_id(d, id, idlen, code, err, errlen) < 0)
+        return NULL;
+    if (idlen && (rec = record_find(d, id, idlen)) && rec->r.state == JOBREC_DONE) {
+        /* Re-running a finished job is a no-op that says so. */
+        log_info("job %s: already done (%llu rows); nothing to do", rec->id,
+                 (unsigned long long)rec->r.rows);
+        if (send_job_started(c, rec->id, rec->r.rows, 1) < 0)
+            snprintf(err, errlen, "cannot answer JOB_BEGIN");
+        else
+            *code = 0;
+        return NULL;
+    }
     j = calloc(1, sizeof(*j));
     if (!j) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     j->d = d;
-    j->conn = c;
     j->token = d->next_job_token++;
     if (idlen)
         memcpy(j->id, id, idlen);
     else
         snprintf(j->id, sizeof(j->id), "job-%llu-%llu", (unsigned long long)time(NULL),
                  (unsigned long long)j->token);
+    if (!rec && !(rec = record_add(d, j->id))) {
+        free(j);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    j->rec = rec;
+    j->conn = c;
     j->state = JOB_RUNNING;
     chunker_init(&j->ck, d->cfg.chunk_max_rows, d->cfg.chunk_max_bytes);
+    /* A resumed job carries on from its committed offset. */
+    j->resumed_from = j->rows_in = j->rows_acked = j->ck.rows_total = rec->r.rows;
+    j->bytes_in = j->bytes_acked = j->bytes_sealed = rec->r.bytes;
     j->start_ns = j->last_row_ns = j->last_progress_ns = pt_now_ns();
+    j->last_progress_rows = j->rows_acked;
     j->next = d->jobs;
     d->jobs = j;
     c->job = j;
     d->jobs_started++;
     trim_jobs(d);
-    log_info("job %s: started (client %llu)", j->id, (unsigned long long)c->id);
-    if (send_job_started(j) < 0) {
+    if (j->resumed_from)
+        log_info("job %s: resumed at row %llu (client %llu)", j->id,
+                 (unsigned long long)j->resumed_from, (unsigned long long)c->id);
+    else
+        log_info("job %s: started (client %llu)", j->id, (unsigned long long)c->id);
+    if (send_job_started(c, j->id, j->rows_acked, 0) < 0) {
         snprintf(err, errlen, "cannot answer JOB_BEGIN");
         return NULL;
     }
+    *code = 0;
     return j;
 }
 
@@ -141,11 +218,25 @@ static void take_sealed(job *j, chunk_list *sealed)
     chunk *c;
 
     while ((c = chunk_list_pop(sealed))) {
+        char rec[JOBREC_MAX];
+        jobrec r;
+        size_t n;
+
         c->job = j;
         c->job_token = j->token;
         c->sealed_ns = now;
         c->need_sync = d->cfg.sync == PT_SYNC_CHUNK ||
                        (d->cfg.sync == PT_SYNC_JOB && c->final);
+        /* The job's progress goes in the same batch as its rows. */
+        j->bytes_sealed += c->bytes;
+        r.rows = c->end_row;
+        r.bytes = j->bytes_sealed;
+        r.state = c->final ? JOBREC_DONE : JOBREC_RUNNING;
+        r.created_ms = j->rec->r.created_ms;
+        r.updated_ms = now_ms();
+        n = jobrec_encode(&r, rec, sizeof(rec));
+        store_batch_put_meta(d->store, c->batch, j->id, strlen(j->id), rec, n);
+        c->mem = store_batch_bytes(c->batch);
         chunk_list_push(&j->sealed, c);
     }
     if (j->sealed.n && !j->in_blocked) {
@@ -374,9 +465,12 @@ static void fail_job(job *j, const chunk *c)
         chunk_free(s);
     unlink_blocked(d, j);
     if (j->conn) {
+        uint64_t free_bytes = 0;
+        store_free_space(d->store, &free_bytes);
         conn_send_error(j->conn, c->status == -ECANCELED ? PT_ERR_SHUTDOWN : PT_ERR_STORE,
-                        "job %s: %s (%s); %llu rows are durable", j->id, c->err,
-                        store_data_dir(d->store), (unsigned long long)j->rows_acked);
+                        "job %s: %s (data dir %s, %.1f MB free); %llu rows of job %s are "
+                        "durable", j->id, c->err, store_data_dir(d->store),
+                        (double)free_bytes / 1e6, (unsigned long long)j->rows_acked, j->id);
         j->conn->close_after_write = 1;
         j->conn->job = NULL;
         j->conn = NULL;
@@ -391,6 +485,10 @@ void jobs_on_done(pt_daemon *d)
     chunk_queue_take_done(&d->queue, &done);
     while ((c = chunk_list_pop(&done))) {
         job *j = c->job;
+        if (!j) { /* maintenance (expired records) */
+            chunk_free(c);
+            continue;
+        }
         j->inflight--;
         if (c->status < 0) {
             fail_job(j, c);
@@ -398,6 +496,13 @@ void jobs_on_done(pt_daemon *d)
             j->rows_acked = c->end_row;
             j->bytes_acked += c->bytes;
             j->last_ack_ns = pt_now_ns();
+            if (j->rec) {
+                j->rec->r.rows = j->rows_acked;
+                j->rec->r.bytes = j->bytes_acked;
+                j->rec->r.updated_ms = now_ms();
+                if (c->final)
+                    j->rec->r.state = JOBREC_DONE;
+            }
             if (j->conn)
                 send_ack(j);
             if (c->final)
@@ -456,4 +561,118 @@ void jobs_tick(pt_daemon *d, uint64_t now)
     }
     if (sealed_any)
         jobs_admit(d);
+}
+
+/* --- progress records ---------------------------------------------------- */
+
+static int expired(const pt_daemon *d, const jobrec *r, uint64_t now)
+{
+    return d->cfg.job_retention_ms && r->updated_ms + d->cfg.job_retention_ms < now;
+}
+
+typedef struct load_ctx {
+    pt_daemon *d;
+    store_batch *drop;
+    uint64_t now, kept, dropped;
+} load_ctx;
+
+static int load_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    load_ctx *x = ud;
+    job_record *rec;
+    jobrec r;
+
+    if (klen == 0 || klen > JOB_ID_MAX || jobrec_decode(val, vlen, &r) < 0) {
+        log_warn("%s: ignoring an unreadable job record (%zu-byte key)",
+                 store_data_dir(x->d->store), klen);
+        return 0;
+    }
+    if (expired(x->d, &r, x->now)) {
+        store_batch_del_meta(x->d->store, x->drop, key, klen);
+        x->dropped++;
+        return 0;
+    }
+    if (!(rec = calloc(1, sizeof(*rec))))
+        return -ENOMEM;
+    memcpy(rec->id, key, klen);
+    rec->r = r;
+    rec->next = x->d->records;
+    x->d->records = rec;
+    x->d->records_n++;
+    x->kept++;
+    return 0;
+}
+
+int jobs_load_records(pt_daemon *d, pt_diag *diag)
+{
+    load_ctx x = {.d = d, .now = now_ms()};
+    char err[256];
+    int r;
+
+    if (!(x.drop = store_batch_new()))
+        return -ENOMEM;
+    r = store_meta_scan(d->store, load_one, &x, err, sizeof(err));
+    if (r < 0)
+        diag_error(diag, store_data_dir(d->store), 0, 0, "cannot read job records: %s",
+                   r == -ENOMEM ? "out of memory" : err);
+    else if (x.dropped && (r = store_write(d->store, x.drop, 1, err, sizeof(err))) < 0)
+        diag_error(diag, store_data_dir(d->store), 0, 0, "cannot expire job records: %s", err);
+    store_batch_free(x.drop);
+    if (r == 0 && (x.kept || x.dropped))
+        log_info("job records: %llu kept, %llu expired", (unsigned long long)x.kept,
+                 (unsigned long long)x.dropped);
+    return r;
+}
+
+static int record_busy(pt_daemon *d, const job_record *rec)
+{
+    for (job *j = d->jobs; j; j = j->next)
+        if (j->rec == rec && (job_active(j) || j->inflight || j->sealed.n))
+            return 1;
+    return 0;
+}
+
+void jobs_expire(pt_daemon *d)
+{
+    uint64_t now = now_ms(), n = 0;
+    job_record **pp = &d->records;
+    chunk *c;
+
+    if (!(c = chunk_new()))
+        return;
+    while (*pp) {
+        job_record *rec = *pp;
+        if (!expired(d, &rec->r, now) || record_busy(d, rec)) {
+            pp = &rec->next;
+            continue;
+        }
+        store_batch_del_meta(d->store, c->batch, rec->id, strlen(rec->id));
+        for (job *j = d->jobs; j; j = j->next)
+            if (j->rec == rec)
+                j->rec = NULL;
+        *pp = rec->next;
+        free(rec);
+        d->records_n--;
+        n++;
+    }
+    if (!n) {
+        chunk_free(c);
+        return;
+    }
+    c->mem = store_batch_bytes(c->batch);
+    c->sealed_ns = pt_now_ns();
+    /* Deleting records is housekeeping: it may exceed the bound by one
+     * small batch rather than wait behind the clients. */
+    chunk_queue_push(&d->queue, c);
+    log_info("job records: %llu expired", (unsigned long long)n);
+}
+
+void jobs_free_records(pt_daemon *d)
+{
+    while (d->records) {
+        job_record *r = d->records;
+        d->records = r->next;
+        free(r);
+    }
+    d->records_n = 0;
 }

@@ -42,6 +42,11 @@ static void on_tick(uv_timer_t *t)
         daemon_maybe_finish(d);
 }
 
+static void on_expiry(uv_timer_t *t)
+{
+    jobs_expire(t->data);
+}
+
 int daemon_init(pt_daemon *d, uv_loop_t *loop, const pt_config *cfg, pt_diag *diag)
 {
     int r;
@@ -57,6 +62,8 @@ int daemon_init(pt_daemon *d, uv_loop_t *loop, const pt_config *cfg, pt_diag *di
     pt_log_set_level(d->cfg.log_level);
     r = store_open(&d->store, &d->cfg, diag);
     if (r < 0)
+        return r;
+    if ((r = jobs_load_records(d, diag)) < 0)
         return r;
     r = chunk_queue_init(&d->queue, d->cfg.queue_max_bytes, wake_from_writer, d);
     if (r < 0) {
@@ -81,6 +88,13 @@ int daemon_start(pt_daemon *d)
     uv_timer_start(&d->tick, on_tick, TICK_MS, TICK_MS);
     uv_timer_init(d->loop, &d->grace);
     d->grace.data = d;
+    uv_timer_init(d->loop, &d->expiry);
+    d->expiry.data = d;
+    if (d->cfg.job_retention_ms) {
+        uint64_t every = d->cfg.job_retention_ms < 3600000 ? d->cfg.job_retention_ms : 3600000;
+        uv_timer_start(&d->expiry, on_expiry, every < 1000 ? 1000 : every,
+                       every < 1000 ? 1000 : every);
+    }
     if ((r = writer_start(&d->writer, &d->queue, d->store)) < 0) {
         log_error("cannot start the writer thread: %s", uv_strerror(r));
         return r;
@@ -193,6 +207,7 @@ void daemon_maybe_finish(pt_daemon *d)
     stall_stop(&d->stall);
     close_handle((uv_handle_t *)&d->tick);
     close_handle((uv_handle_t *)&d->grace);
+    close_handle((uv_handle_t *)&d->expiry);
     close_handle((uv_handle_t *)&d->wake);
     log_info("stopped: %llu rows written in %llu chunks",
              (unsigned long long)atomic_load(&d->writer.rows_written),
@@ -212,6 +227,7 @@ void daemon_free(pt_daemon *d)
         free(j);
     }
     d->jobs = NULL;
+    jobs_free_records(d);
     chunk_queue_destroy(&d->queue);
     store_close(d->store);
     d->store = NULL;

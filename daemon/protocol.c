@@ -67,6 +67,7 @@ static int handle_hello(conn *c, const char *p, size_t len)
 static int handle_job_begin(conn *c, const char *p, size_t len)
 {
     char err[256];
+    int code;
     pt_rd r;
     size_t idlen;
     const char *id;
@@ -85,9 +86,11 @@ static int handle_job_begin(conn *c, const char *p, size_t len)
         conn_send_error(c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
         return -ESHUTDOWN;
     }
-    if (!job_begin(c->d, c, id, idlen, err, sizeof(err))) {
-        conn_send_error(c, PT_ERR_PROTOCOL, "%s", err);
-        return -EINVAL;
+    if (!job_begin(c->d, c, id, idlen, &code, err, sizeof(err))) {
+        if (code == 0)
+            return 0;
+        conn_send_error(c, code, "%s", err);
+        return code == PT_ERR_RETRY ? 0 : -EINVAL;
     }
     return 0;
 }

@@ -100,7 +100,19 @@ int status_json(pt_daemon *d, pt_buf *b)
         first = 0;
         job_json(b, j, now);
     }
-    return pt_buf_append_str(b, "]}");
+    pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,\"records\":[",
+                  U(d->records_n), U(d->cfg.job_retention_ms));
+    first = 1;
+    for (const job_record *r = d->records; r; r = r->next) {
+        pt_buf_append_str(b, first ? "{\"id\":" : ",{\"id\":");
+        first = 0;
+        json_append_cstr(b, r->id);
+        pt_buf_printf(b, ",\"state\":\"%s\",\"rows\":%llu,\"bytes\":%llu,"
+                         "\"created_ms\":%llu,\"updated_ms\":%llu}",
+                      r->r.state == JOBREC_DONE ? "done" : "incomplete", U(r->r.rows),
+                      U(r->r.bytes), U(r->r.created_ms), U(r->r.updated_ms));
+    }
+    return pt_buf_append_str(b, "]}}");
 }
 
 static void metric(pt_buf *b, const char *name, const char *type, const char *help,

@@ -15,6 +15,7 @@
 #include <rocksdb/c.h>
 
 #include "../common/log.h"
+#include "../common/paths.h"
 
 struct store {
     rocksdb_t *db;
@@ -24,6 +25,7 @@ struct store {
     char **cf_names;
     size_t ncf;
     size_t *rel_cf;                   /* relation index -> cfs index */
+    size_t meta_cf;                   /* cfs index of STORE_META_CF */
     char **rel_names;
     size_t nrel;
     rocksdb_writeoptions_t *wo_nosync;
@@ -169,7 +171,7 @@ static int collect_cf_names(store *s, const pt_config *cfg)
     char *rerr = NULL;
     size_t nold = 0;
     char **old = rocksdb_list_column_families(s->db_opts, s->data_dir, &nold, &rerr);
-    size_t cap = nold + cfg->nrelations + 1;
+    size_t cap = nold + cfg->nrelations + 2;
 
     rocksdb_free(rerr); /* a new database has none: not an error */
     s->cf_names = calloc(cap, sizeof(char *));
@@ -188,6 +190,11 @@ static int collect_cf_names(store *s, const pt_config *cfg)
             s->cf_names[s->ncf++] = strdup(cfg->relations[i].name);
         s->rel_cf[i] = j;
     }
+    for (s->meta_cf = 0; s->meta_cf < s->ncf; s->meta_cf++)
+        if (strcmp(s->cf_names[s->meta_cf], STORE_META_CF) == 0)
+            break;
+    if (s->meta_cf == s->ncf)
+        s->cf_names[s->ncf++] = strdup(STORE_META_CF);
     for (size_t j = 0; j < s->ncf; j++)
         if (!s->cf_names[j])
             goto fail;
@@ -250,7 +257,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
     r = 0;
     for (size_t j = 0; j < s->ncf; j++) {
         const pt_relation *rel = relation_of_cf(cfg, s->cf_names[j]);
-        if (!rel && j > 0)
+        if (!rel && j > 0 && j != s->meta_cf)
             log_warn("%s: column family \"%s\" is in the database but not "
                      "configured as a relation; its rows are kept but not served",
                      s->data_dir, s->cf_names[j]);
@@ -385,6 +392,51 @@ size_t store_batch_bytes(store_batch *b)
 int store_batch_count(store_batch *b)
 {
     return rocksdb_writebatch_count(b->wb);
+}
+
+void store_batch_put_meta(store *s, store_batch *b, const char *key, size_t klen,
+                          const char *val, size_t vlen)
+{
+    rocksdb_writebatch_put_cf(b->wb, s->cfs[s->meta_cf], key, klen, val, vlen);
+}
+
+void store_batch_del_meta(store *s, store_batch *b, const char *key, size_t klen)
+{
+    rocksdb_writebatch_delete_cf(b->wb, s->cfs[s->meta_cf], key, klen);
+}
+
+int store_meta_scan(store *s, store_meta_cb cb, void *ud, char *err, size_t errlen)
+{
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->ro_scan, s->cfs[s->meta_cf]);
+    char *rerr = NULL;
+    int r = 0;
+
+    for (rocksdb_iter_seek_to_first(it); r == 0 && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = rocksdb_iter_key(it, &kl);
+        const char *v = rocksdb_iter_value(it, &vl);
+        r = cb(ud, k, kl, v, vl);
+    }
+    rocksdb_iter_get_error(it, &rerr);
+    rocksdb_iter_destroy(it);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    return r;
+}
+
+/* DB::Resume is not in RocksDB's C API: store_resume.cpp reaches it. */
+int store_rocksdb_resume(rocksdb_t *db, char *err, size_t errlen);
+
+int store_resume(store *s, char *err, size_t errlen)
+{
+    return store_rocksdb_resume(s->db, err, errlen);
+}
+
+int store_free_space(store *s, uint64_t *bytes)
+{
+    return pt_disk_free(s->data_dir, bytes);
 }
 
 int store_write(store *s, store_batch *b, int sync, char *err, size_t errlen)

@@ -48,9 +48,25 @@ void store_batch_del(store *s, store_batch *b, size_t rel, const char *key,
 size_t store_batch_bytes(store_batch *b);
 int store_batch_count(store_batch *b);
 
+/* The daemon's own records (job progress) live in a column family that is
+ * not a relation: "ptingestd:jobs" (':' cannot be in a relation name). */
+#define STORE_META_CF "ptingestd:jobs"
+void store_batch_put_meta(store *s, store_batch *b, const char *key, size_t klen,
+                          const char *val, size_t vlen);
+void store_batch_del_meta(store *s, store_batch *b, const char *key, size_t klen);
+typedef int (*store_meta_cb)(void *ud, const char *key, size_t klen, const char *val,
+                             size_t vlen);
+/* Every meta record in key order (start-up, before serving). */
+int store_meta_scan(store *s, store_meta_cb cb, void *ud, char *err, size_t errlen);
+
 /* Writer thread. sync != 0 fsyncs the WAL before returning. */
 int store_write(store *s, store_batch *b, int sync, char *err, size_t errlen);
 int store_sync_wal(store *s, char *err, size_t errlen);
+/* After a failed write (disk full, I/O error): ask RocksDB to clear its
+ * background error and accept writes again (DB::Resume). 0 when it does. */
+int store_resume(store *s, char *err, size_t errlen);
+/* Bytes free for an unprivileged writer on the data dir's filesystem. */
+int store_free_space(store *s, uint64_t *bytes);
 
 /* Reads. store_get returns 1 and a malloc'd value when found, 0 when not,
  * negative on error. */

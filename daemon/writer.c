@@ -27,6 +27,22 @@ static int token_failed(const writer *w, uint64_t token)
     return 0;
 }
 
+/* A failed write may be RocksDB refusing writes after a background error
+ * (disk full, an I/O error in flush). Once the cause is gone, DB::Resume
+ * clears it; try that once per failed chunk and write it again. */
+static int retry_after_resume(writer *w, chunk *c)
+{
+    char err[200];
+
+    if (store_resume(w->s, err, sizeof(err)) < 0)
+        return -1;
+    c->status = store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+    if (c->status == 0)
+        log_warn("%s: RocksDB accepts writes again (recovered with DB::Resume) after: %s",
+                 store_data_dir(w->s), c->err);
+    return c->status;
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
     int need_sync = 0, sync_r = 0;
@@ -40,6 +56,8 @@ static void write_group(writer *w, chunk_list *group)
             continue;
         }
         c->status = store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+        if (c->status < 0 && retry_after_resume(w, c) == 0)
+            continue;
         if (c->status < 0) {
             w->failed_tokens[w->failed_next++ % 32] = c->job_token;
             atomic_fetch_add(&w->errors, 1);

@@ -20,6 +20,7 @@ done
 "$PTINGEST" export >"$T/out.ndjson"
 same_sorted "$T/in.ndjson" "$T/out.ndjson" || fail "union of 8 clients differs"
 "$PTINGEST" status --json >"$T/status.json"
-[ "$(grep -o '"state":"done"' "$T/status.json" | wc -l)" -eq 8 ] || fail "8 done jobs in status"
+[ "$(grep -o '"state":"done","rows":[0-9]*,"bytes":[0-9]*,"rows_received"' "$T/status.json" | wc -l)" -eq 8 ] \
+    || fail "8 done jobs in status"
 stop_daemon
 echo "concurrent: ok"

@@ -1,0 +1,26 @@
+// store_resume.cpp - DB::Resume() for a database opened through the C API.
+//
+// RocksDB's C API has no Resume, and without it a disk-full error leaves
+// the database refusing writes until the daemon restarts. The C API's
+// handle is `struct rocksdb_t { DB* rep; }` (rocksdb/db/c.cc, unchanged
+// since the C API began); we complete that incomplete type the same way,
+// here and only here.
+#include <cstdio>
+
+#include <rocksdb/c.h>
+#include <rocksdb/db.h>
+
+struct rocksdb_t {
+    rocksdb::DB *rep;
+};
+
+extern "C" int store_rocksdb_resume(rocksdb_t *db, char *err, size_t errlen)
+{
+    rocksdb::Status s = db->rep->Resume();
+
+    if (s.ok())
+        return 0;
+    if (errlen)
+        std::snprintf(err, errlen, "%s", s.ToString().c_str());
+    return -5; /* -EIO */
+}
