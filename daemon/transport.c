@@ -2,7 +2,9 @@
  * named pipe; libuv's uv_pipe_t serves both. Loop thread.
  *
  * Besides service/, this is the only file with platform #ifdefs: Unix
- * sockets leave a file behind that a dead daemon never removes.
+ * sockets leave a file behind that a dead daemon never removes, and under
+ * systemd the socket may be handed to us already listening (socket
+ * activation, ptingestd.socket), so clients can connect before we start.
  */
 #include "daemon.h"
 
@@ -11,6 +13,9 @@
 #include <string.h>
 
 #ifndef _WIN32
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -71,7 +76,8 @@ static void on_connection(uv_stream_t *server, int status)
     conn_accept(d);
 }
 
-int transport_listen(pt_daemon *d, char *err, size_t errlen)
+/* Bind listen.path ourselves. */
+static int listen_path(pt_daemon *d, char *err, size_t errlen)
 {
     int r;
 
@@ -108,6 +114,97 @@ fail:
     return r;
 }
 
+#ifndef _WIN32
+#define LISTEN_FDS_START 3
+
+/* sd_listen_fds(3)'s protocol, without libsystemd: $LISTEN_PID is us and
+ * $LISTEN_FDS sockets start at fd 3. Returns the fd, 0 when nothing was
+ * passed to us, <0 (err set) when what was passed is not usable. The
+ * variables are left set: unsetenv is not safe once the writer thread
+ * runs, and we never start another program that could inherit them. */
+static int activated_fd(char *path, size_t pathlen, char *err, size_t errlen)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    struct sockaddr_un sa;
+    socklen_t salen = sizeof(sa), optlen = sizeof(int);
+    int type = 0, acc = 0;
+    char *end;
+    long n;
+
+    if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+        return 0;
+    n = strtol(fds, &end, 10);
+    if (*end || n < 0) {
+        snprintf(err, errlen, "socket activation: bad LISTEN_FDS \"%s\"", fds);
+        return -EINVAL;
+    }
+    if (n == 0)
+        return 0;
+    if (n != 1) {
+        snprintf(err, errlen, "socket activation passed %ld sockets; ptingestd listens on "
+                              "exactly one (one ListenStream= in ptingestd.socket)", n);
+        return -EINVAL;
+    }
+    memset(&sa, 0, sizeof(sa));
+    if (getsockopt(LISTEN_FDS_START, SOL_SOCKET, SO_TYPE, &type, &optlen) < 0 ||
+        getsockopt(LISTEN_FDS_START, SOL_SOCKET, SO_ACCEPTCONN, &acc, &optlen) < 0 ||
+        getsockname(LISTEN_FDS_START, (struct sockaddr *)&sa, &salen) < 0 ||
+        sa.sun_family != AF_UNIX || type != SOCK_STREAM || !acc) {
+        snprintf(err, errlen, "socket activation: fd %d is not a listening Unix stream "
+                              "socket (ListenStream=/path in ptingestd.socket)", LISTEN_FDS_START);
+        return -EINVAL;
+    }
+    /* an abstract or unnamed socket has no file: name it by its fd */
+    if (salen <= offsetof(struct sockaddr_un, sun_path) || !sa.sun_path[0])
+        snprintf(path, pathlen, "(fd %d)", LISTEN_FDS_START);
+    else
+        snprintf(path, pathlen, "%.*s", (int)(salen - offsetof(struct sockaddr_un, sun_path)),
+                 sa.sun_path);
+    (void)fcntl(LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);
+    return LISTEN_FDS_START;
+}
+
+/* Serve the socket the supervisor made: its path, mode and owner are the
+ * socket unit's business, and so is removing it. */
+static int listen_activated(pt_daemon *d, int fd, const char *path, char *err, size_t errlen)
+{
+    int r;
+
+    if (d->cfg.listen_path && *d->cfg.listen_path && strcmp(d->cfg.listen_path, path) != 0)
+        log_warn("socket activation: serving %s, not listen.path %s; clients must use %s",
+                 path, d->cfg.listen_path, path);
+    snprintf(d->listen_path, sizeof(d->listen_path), "%s", path);
+    if ((r = uv_pipe_init(d->loop, &d->listener, 0)) < 0)
+        goto fail;
+    d->listener.data = d;
+    d->listening = 1;
+    d->listen_activated = 1;
+    if ((r = uv_pipe_open(&d->listener, fd)) < 0)
+        goto fail;
+    if ((r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection)) < 0)
+        goto fail;
+    log_info("listening on %s (socket activation)", d->listen_path);
+    return 0;
+fail:
+    snprintf(err, errlen, "%s: cannot listen on the activated socket: %s", path, uv_strerror(r));
+    return r;
+}
+#endif
+
+int transport_listen(pt_daemon *d, char *err, size_t errlen)
+{
+#ifndef _WIN32
+    char path[sizeof(d->listen_path)];
+    int fd = activated_fd(path, sizeof(path), err, errlen);
+
+    if (fd < 0)
+        return fd;
+    if (fd > 0)
+        return listen_activated(d, fd, path, err, errlen);
+#endif
+    return listen_path(d, err, errlen);
+}
+
 void transport_close(pt_daemon *d)
 {
     if (!d->listening)
@@ -116,6 +213,7 @@ void transport_close(pt_daemon *d)
     if (!uv_is_closing((uv_handle_t *)&d->listener))
         uv_close((uv_handle_t *)&d->listener, NULL);
 #ifndef _WIN32
-    unlink(d->listen_path);
+    if (!d->listen_activated)
+        unlink(d->listen_path);
 #endif
 }
