@@ -62,6 +62,7 @@ typedef struct pt_config {
     uint64_t progress_interval_ms; /* ingest.progress_interval_ms */
     uint64_t shutdown_grace_ms;    /* ingest.shutdown_grace_ms */
     uint64_t job_retention_ms;     /* ingest.job_retention_ms */
+    uint64_t min_free_bytes;       /* ingest.min_free_bytes */
 
     pt_relation *relations;    /* relations: map name -> {cf_options} */
     size_t nrelations;

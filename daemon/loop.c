@@ -95,6 +95,7 @@ int daemon_start(pt_daemon *d)
         uv_timer_start(&d->expiry, on_expiry, every < 1000 ? 1000 : every,
                        every < 1000 ? 1000 : every);
     }
+    atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
     if ((r = writer_start(&d->writer, &d->queue, d->store)) < 0) {
         log_error("cannot start the writer thread: %s", uv_strerror(r));
         return r;

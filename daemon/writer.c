@@ -43,6 +43,28 @@ static int retry_after_resume(writer *w, chunk *c)
     return c->status;
 }
 
+/* RocksDB must never run the disk to zero: Debian's build asserts on a
+ * write after a failed append, and a flush that fails half-way leaves a
+ * background error. Refuse the group while free space is below the
+ * floor; the jobs fail with the reason and resume once space is freed. */
+static int refuse_low_space(writer *w, chunk_list *group)
+{
+    uint64_t floor = atomic_load(&w->min_free_bytes), free_bytes;
+
+    if (!floor || store_free_space(w->s, &free_bytes) < 0 || free_bytes >= floor)
+        return 0;
+    atomic_fetch_add(&w->refused_low_space, 1);
+    for (chunk *c = group->head; c; c = c->next) {
+        c->status = -ENOSPC;
+        snprintf(c->err, sizeof(c->err),
+                 "No space left on device: %.1f MB free, below ingest.min_free_bytes (%.1f MB)",
+                 (double)free_bytes / 1e6, (double)floor / 1e6);
+    }
+    log_error("%s: %.1f MB free, below ingest.min_free_bytes: refusing writes",
+              store_data_dir(w->s), (double)free_bytes / 1e6);
+    return 1;
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
     int need_sync = 0, sync_r = 0;
@@ -104,7 +126,8 @@ static void writer_main(void *arg)
         if (!group.head)
             break; /* closed and drained */
         atomic_store(&w->heartbeat_ns, pt_now_ns());
-        write_group(w, &group);
+        if (!refuse_low_space(w, &group))
+            write_group(w, &group);
         chunk_queue_complete(w->q, &group);
     }
     atomic_store(&w->alive, 0);

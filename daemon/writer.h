@@ -40,6 +40,9 @@ typedef struct writer {
      * reads it to tell a busy writer from a wedged one */
     atomic_uint_fast64_t heartbeat_ns;
     atomic_int alive;
+    /* ingest.min_free_bytes, set by the loop (reload) */
+    atomic_uint_fast64_t min_free_bytes;
+    atomic_uint_fast64_t refused_low_space;
     /* commit latency (write + sync) histogram: bucket i counts chunks
      * whose latency was < 2^i ms (last bucket: everything above) */
     atomic_uint_fast64_t latency[WRITER_LATENCY_BUCKETS];
