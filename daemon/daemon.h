@@ -105,7 +105,6 @@ typedef struct pt_daemon {
     char listen_path[1024];
     int listening;
     int listen_activated;      /* the socket came from the supervisor: not ours to unlink */
-    int listen_activated;      /* the socket came from the supervisor: not ours to unlink */
     uv_timer_t tick;
     uv_timer_t grace;
     stall_monitor stall;
