@@ -6,6 +6,10 @@
 #include <string.h>
 
 static atomic_int log_level = PT_LOG_INFO;
+/* stderr is systemd's journal: lead each line with its syslog priority */
+static atomic_int log_prefix;
+
+static const char *const priorities[] = {"<3>", "<4>", "<6>", "<7>"};
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
 
@@ -13,6 +17,11 @@ void pt_log_set_level(int level)
 {
     if (level >= PT_LOG_ERROR && level <= PT_LOG_DEBUG)
         atomic_store(&log_level, level);
+}
+
+void pt_log_set_syslog_prefix(int on)
+{
+    atomic_store(&log_prefix, on != 0);
 }
 
 int pt_log_get_level(void)
@@ -35,22 +44,47 @@ const char *pt_log_level_name(int level)
     return level >= 0 && level <= 3 ? names[level] : "?";
 }
 
+/* One event, one line: a message that carries several lines (a list of
+ * config errors) is joined with "; ", so that journald, grep and log
+ * shippers see one record with one level. */
+static size_t fold_lines(char *out, size_t outlen, const char *msg)
+{
+    size_t len = strlen(msg), n = 0;
+
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        len--;
+    for (size_t i = 0; i < len && n + 3 < outlen; i++) {
+        if (msg[i] == '\r')
+            continue;
+        if (msg[i] != '\n') {
+            out[n++] = msg[i];
+        } else if (n && out[n - 1] == ':') {
+            out[n++] = ' ';
+        } else {
+            out[n++] = ';';
+            out[n++] = ' ';
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
 void pt_log(int level, const char *fmt, ...)
 {
-    char line[1024];
+    char msg[1024], line[1100];
     size_t n;
     va_list ap;
 
     if (level > atomic_load(&log_level))
         return;
-    /* systemd's journal reads "<N>" prefixes; a terminal reader reads the word. */
-    n = (size_t)snprintf(line, sizeof(line), "%s: ", names[level]);
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    n = strlen(line);
-    if (n >= sizeof(line) - 1)
-        n = sizeof(line) - 2;
+    /* systemd's journal reads the "<N>" priority (and drops it); every
+     * reader reads the word. */
+    n = (size_t)snprintf(line, sizeof(line), "%s%s: ",
+                         atomic_load(&log_prefix) ? priorities[level] : "", names[level]);
+    n += fold_lines(line + n, sizeof(line) - n - 1, msg);
     line[n++] = '\n';
     fwrite(line, 1, n, stderr);
     fflush(stderr);

@@ -1,8 +1,9 @@
 /* log.h - one logging call with levels, one line per event, to stderr.
  *
- * The level is the only process-wide state of the logger; it is set by
- * main (and by a config reload) on the loop thread and read by every
- * thread, hence an atomic. Lines are written with one fputs-style call so
+ * The level and the journal prefix flag are the only process-wide state
+ * of the logger (stderr is process-wide too); they are set by main (and
+ * the level by a config reload) on the loop thread and read by every
+ * thread, hence atomics. Lines are written with one fputs-style call so
  * lines from the writer and loop threads never interleave mid-line.
  */
 #ifndef PT_LOG_H
@@ -16,6 +17,9 @@ enum pt_log_level {
 };
 
 void pt_log_set_level(int level);
+/* Lead each line with "<N>", its syslog priority, for systemd's journal
+ * (service_stderr_is_journal() tells when). */
+void pt_log_set_syslog_prefix(int on);
 int pt_log_get_level(void);
 /* "error"|"warn"|"warning"|"info"|"debug" -> level, or -1. */
 int pt_log_level_parse(const char *s);

@@ -194,6 +194,7 @@ int main(int argc, char **argv)
     int ch;
 
     memset(&a, 0, sizeof(a));
+    pt_log_set_syslog_prefix(service_stderr_is_journal());
     while ((ch = getopt_long(argc, argv, "c:d:s:l:C:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': a.o.config = optarg; break;

@@ -1,6 +1,12 @@
 /* notify.c - systemd's readiness protocol without linking libsystemd:
  * one datagram to $NOTIFY_SOCKET per state change (sd_notify(3) wire
- * format). Abstract-namespace sockets start with '@'. */
+ * format). Abstract-namespace sockets start with '@'.
+ *
+ * Why not libsystemd's sd_notify: this is the whole of what we use of it,
+ * the wire format is a documented stable interface, and the daemon then
+ * needs no libsystemd0 at run time (nor a second code path that only some
+ * builds test). The same goes for sd_listen_fds (daemon/transport.c) and
+ * $JOURNAL_STREAM below. */
 #include "service.h"
 
 #include <stddef.h>
@@ -8,7 +14,9 @@
 #include <string.h>
 
 #ifndef _WIN32
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #endif
@@ -40,5 +48,22 @@ void supervisor_notify(const char *state)
     close(fd);
 #else
     (void)state;
+#endif
+}
+
+int service_stderr_is_journal(void)
+{
+#ifndef _WIN32
+    /* systemd sets $JOURNAL_STREAM to "DEV:INODE" of the stream it
+     * connected; stderr may since have been redirected elsewhere. */
+    const char *v = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+
+    if (!v || sscanf(v, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+        return 0;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+#else
+    return 0;
 #endif
 }

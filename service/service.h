@@ -25,6 +25,10 @@ void service_signals_stop(service_signals *s);
  * "READY=1" or "STATUS=...". A no-op when not supervised. */
 void supervisor_notify(const char *state);
 
+/* stderr is connected to systemd's journal ($JOURNAL_STREAM), so log
+ * lines may carry their syslog priority. */
+int service_stderr_is_journal(void);
+
 /* The periodic half of the protocol, on the loop thread: a STATUS= line
  * whenever the daemon's one-line summary changes (checked every second),
  * and WATCHDOG=1 at half of $WATCHDOG_USEC, sent only while `healthy`
