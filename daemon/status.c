@@ -121,6 +121,48 @@ static void metric(pt_buf *b, const char *name, const char *type, const char *he
     pt_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
 }
 
+/* What an operator alerts on besides the queue and RocksDB: throughput in
+ * bytes, how busy and how stuck the writer is (the watchdog's signal, for
+ * those without systemd), back-pressure, and jobs as counters, since the
+ * by-state gauge forgets old jobs. */
+static void service_metrics(pt_daemon *d, pt_buf *b, const chunk_queue_stats *q)
+{
+    writer *w = &d->writer;
+    uint64_t now = pt_now_ns(), beat = atomic_load(&w->heartbeat_ns), blocked = 0;
+
+    for (const job *j = d->blocked_head; j; j = j->next_blocked)
+        blocked++;
+    pt_buf_printf(b, "# HELP ptingestd_info Version of the running daemon.\n"
+                     "# TYPE ptingestd_info gauge\nptingestd_info{version=\"%s\"} 1\n",
+                  PT_VERSION);
+    metric(b, "ptingestd_bytes_received_total", "counter", "Row bytes received from clients.",
+           U(d->bytes_received));
+    metric(b, "ptingestd_connections_total", "counter", "Client connections accepted.",
+           U(d->conns_accepted));
+    metric(b, "ptingestd_jobs_blocked", "gauge",
+           "Jobs paused because the queue is full (back-pressure).", U(blocked));
+    metric(b, "ptingestd_writer_groups_total", "counter",
+           "Group commits: sets of chunks written and synced together.",
+           U(atomic_load(&w->groups)));
+    pt_buf_printf(b, "# HELP ptingestd_writer_busy_seconds_total Time the writer spent in "
+                     "RocksDB writes and syncs.\n# TYPE ptingestd_writer_busy_seconds_total "
+                     "counter\nptingestd_writer_busy_seconds_total %.6f\n",
+                  (double)atomic_load(&w->busy_ns) / 1e9);
+    pt_buf_printf(b, "# HELP ptingestd_writer_stuck_seconds How long chunks have waited while "
+                     "the writer made no progress (0 when idle or moving).\n"
+                     "# TYPE ptingestd_writer_stuck_seconds gauge\n"
+                     "ptingestd_writer_stuck_seconds %.3f\n",
+                  q->chunks && now > beat ? (double)(now - beat) / 1e9 : 0.0);
+    metric(b, "ptingestd_rocksdb_delayed_samples_total", "counter",
+           "Samples that saw writes delayed.", U(d->stall.delayed_samples));
+    pt_buf_append_str(b, "# HELP ptingestd_jobs_total Jobs started, and how they ended.\n"
+                         "# TYPE ptingestd_jobs_total counter\n");
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"started\"} %llu\n", U(d->jobs_started));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"done\"} %llu\n", U(d->jobs_done));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"failed\"} %llu\n", U(d->jobs_failed));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"aborted\"} %llu\n", U(d->jobs_aborted));
+}
+
 int status_metrics(pt_daemon *d, pt_buf *b)
 {
     chunk_queue_stats q;
@@ -171,6 +213,7 @@ int status_metrics(pt_daemon *d, pt_buf *b)
            "Cumulative write stall time reported by RocksDB.", U(s->stall_micros));
     metric(b, "ptingestd_rocksdb_stopped_samples_total", "counter",
            "Samples that saw writes stopped.", U(d->stall.stopped_samples));
+    service_metrics(d, b, &q);
     for (const job *j = d->jobs; j; j = j->next)
         if (j->state >= 0 && j->state < 5)
             states[j->state]++;
