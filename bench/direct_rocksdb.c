@@ -11,6 +11,8 @@
  *     --opt NAME=VALUE   one more RocksDB option (DB or CF, by RocksDB name;
  *                        repeatable, applied after the daemon's defaults)
  *     --no-defaults      start from RocksDB's defaults instead of the daemon's
+ *     --stats            print RocksDB's "rocksdb.stats" to stderr at the end
+ *                        (write stalls, flushes, compactions)
  *
  * The file is parsed into memory first (client/ndjson, as the CLI does);
  * the clock covers only the writes. Prints one JSON line (rows.h
@@ -57,14 +59,14 @@ static int apply(rocksdb_options_t **o, const char *text)
 static void usage(void)
 {
     fprintf(stderr, "usage: direct_rocksdb [--chunk-rows N] [--chunk-bytes N] [--sync]\n"
-                    "       [--opt NAME=VALUE]... [--no-defaults] FILE.ndjson DBDIR\n");
+                    "       [--opt NAME=VALUE]... [--no-defaults] [--stats] FILE.ndjson DBDIR\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     uint64_t max_rows = BENCH_CHUNK_ROWS, max_bytes = BENCH_CHUNK_BYTES;
-    int sync = 0, defaults = 1, nextra = 0;
+    int sync = 0, defaults = 1, nextra = 0, stats = 0;
     const char *extra[64];
     const char *file = NULL, *dir = NULL;
 
@@ -75,6 +77,8 @@ int main(int argc, char **argv)
             max_bytes = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--sync"))
             sync = 1;
+        else if (!strcmp(argv[i], "--stats"))
+            stats = 1;
         else if (!strcmp(argv[i], "--no-defaults"))
             defaults = 0;
         else if (!strcmp(argv[i], "--opt") && i + 1 < argc && nextra < 64)
@@ -154,6 +158,12 @@ int main(int argc, char **argv)
     }
     double t1 = bench_now();
 
+    if (stats) {
+        char *text = rocksdb_property_value(db, "rocksdb.stats");
+        if (text)
+            fputs(text, stderr);
+        rocksdb_free(text);
+    }
     rocksdb_writebatch_destroy(wb);
     rocksdb_writeoptions_destroy(wo);
     for (size_t i = 0; i < ncf; i++)
