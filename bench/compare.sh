@@ -5,9 +5,14 @@
 # run, each measurement repeated and the median run reported.
 #
 #   bench/compare.sh [--rows N] [--reps R] [--quick] [--out DIR]
-#     --rows N   rows in the data set (default 200000, ~390 MB of NDJSON)
+#     --rows N   rows in the data set (default 200000, ~390 MB of NDJSON;
+#                1000000 with --small, ~240 MB)
 #     --reps R   runs per system, the median is reported (default 3)
-#     --quick    --rows 60000 --reps 1, results to DIR/quick (about a minute)
+#     --quick    0.3 x the default rows, --reps 1, results to DIR/quick
+#                (about a minute)
+#     --small    only the small-row relations (no CodeGraph: ~240-byte rows,
+#                the shape of the issue's reference figures); results to
+#                DIR/small unless --out is given
 #     --out DIR  where the table, plot and raw figures go (bench/results)
 #
 # Measured (all on the same pre-generated file, in the page cache):
@@ -37,22 +42,29 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
-rows=200000 reps=3 out= quick=0
+rows= reps=3 out= quick=0 small=0
 T=${PTINGEST_BENCH_TIMEOUT:-600}   # seconds, per measured command
-usage() { echo "usage: bench/compare.sh [--rows N] [--reps R] [--quick] [--out DIR]" >&2; exit 2; }
+usage() { echo "usage: bench/compare.sh [--rows N] [--reps R] [--quick] [--small] [--out DIR]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
     --rows) [ $# -ge 2 ] || usage; rows=$2; shift 2 ;;
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
-    --quick) quick=1; rows=60000; reps=1; shift ;;
+    --quick) quick=1; reps=1; shift ;;
+    --small) small=1; shift ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     *) usage ;;
     esac
 done
+# default sizes: ~390 MB of NDJSON (~240 MB with --small)
+if [ -z "$rows" ]; then
+    rows=200000; [ $small = 1 ] && rows=1000000
+    [ $quick = 1 ] && rows=$((rows * 3 / 10))
+fi
 case $rows$reps in *[!0-9]*) usage ;; esac
 [ "$rows" -gt 0 ] && [ "$reps" -gt 0 ] || usage
-[ -n "$out" ] || { out=bench/results; [ $quick = 1 ] && out=bench/results/quick; }
+[ -n "$out" ] || { out=bench/results; [ $quick = 1 ] && out=$out/quick; [ $small = 1 ] && out=$out/small; }
 cmdline="bench/compare.sh --rows $rows --reps $reps"
+[ $small = 1 ] && cmdline="$cmdline --small"
 
 for f in daemon/ptingestd client/ptingest bench/lib_ingest bench/direct_rocksdb \
          bench/sqlite_ingest bench/resp_gen bench/status_sampler; do
@@ -82,15 +94,26 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 # jget KEY JSON: a number member of a one-line JSON object
 jget() { printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([-0-9.eE+]*\).*/\1/p"; }
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+# pcpu PID: CPU seconds (user + system, all threads) the process has used
+pcpu() { sed 's/^.*) //' "/proc/$1/stat" | awk -v t="$tck" '{ printf "%.2f", ($12 + $13) / t }'; }
+# tcpu FILE: seconds from /usr/bin/time -f "%U %S" (0 without it)
+tcpu() { [ -s "$1" ] && tail -1 "$1" | awk '{ printf "%.2f", $1 + $2 }' || echo 0; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 disk() { du -sb "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
 note() { echo "$*" >&2; }
-# record SYSTEM REP WALL_S RSS_KIB DISK_BYTES
+# record SYSTEM REP WALL_S RSS_KIB DISK_BYTES CPU_S
 record() {
-    echo "$1 $2 $3 $4 $5" >>"$w/runs"
-    awk -v s="$1" -v r="$2" -v t="$3" -v m="$4" -v d="$5" -v n="$rows" 'BEGIN {
-        printf "  %-18s run %d: %8.2f s %9.0f rows/s  RSS %6.0f MiB  disk %6.0f MB\n",
-            s, r, t, n / t, m / 1024, d / 1e6 }' >&2
+    echo "$1 $2 $3 $4 $5 $6" >>"$w/runs"
+    awk -v s="$1" -v r="$2" -v t="$3" -v m="$4" -v d="$5" -v c="$6" -v n="$rows" 'BEGIN {
+        printf "  %-18s run %d: %8.2f s %9.0f rows/s  RSS %6.0f MiB  disk %6.0f MB  CPU %6.2f s\n",
+            s, r, t, n / t, m / 1024, d / 1e6, c }' >&2
+}
+timed() {  # FILE CMD...: run CMD, its CPU time to FILE when /usr/bin/time exists
+    f=$1; shift
+    rm -f "$f"
+    if [ $havetime = 1 ]; then /usr/bin/time -f '%U %S' -o "$f" "$@"; else "$@"; fi
 }
 settle() { sync; sleep 1; }
 
@@ -116,16 +139,18 @@ stop_daemon() {
 run_ptingestd() {  # MODE REP [timeline]
     start_daemon "$1"
     settle
+    c0=$(pcpu "$dpid")
     t0=$(now)
     if [ "${3:-}" = timeline ]; then
         "$B/bench/status_sampler" --socket "$w/s" --interval-ms 150 --max-s "$T" \
             >"$w/timeline.raw" &
         spid=$!
     fi
-    timeout "$T" "$PT" --socket "$w/s" ingest "$w/in.ndjson" --no-progress 2>"$w/ingest.err" ||
-        die "ptingest ingest failed: $(cat "$w/ingest.err")"
+    timed "$w/cli.time" timeout "$T" "$PT" --socket "$w/s" ingest "$w/in.ndjson" --no-progress \
+        2>"$w/ingest.err" || die "ptingest ingest failed: $(cat "$w/ingest.err")"
     t1=$(now)
     rss=$(hwm "$dpid")
+    cpu=$(add "$(tcpu "$w/cli.time")" "$(awk -v a="$(pcpu "$dpid")" -v b="$c0" 'BEGIN { print a - b }')")
     if [ -n "$spid" ]; then
         sleep 0.3
         kill "$spid" 2>/dev/null || true
@@ -136,17 +161,19 @@ run_ptingestd() {  # MODE REP [timeline]
     got=$(sed -n 's/^ingested \([0-9]*\) rows.*/\1/p' "$w/ingest.err")
     [ "$got" = "$rows" ] || die "ptingest ingested ${got:-?} of $rows rows: $(cat "$w/ingest.err")"
     sys=ptingestd-$1; [ "${3:-}" = timeline ] && sys=ptingestd-sampled
-    record "$sys" "$2" "$(sub "$t1" "$t0")" "$rss" "$(disk "$w/data")"
+    record "$sys" "$2" "$(sub "$t1" "$t0")" "$rss" "$(disk "$w/data")" "$cpu"
     rm -rf "$w/data"
 }
 
 run_lib() {  # REP
     start_daemon none
     settle
+    c0=$(pcpu "$dpid")
     r=$(timeout "$T" "$B/bench/lib_ingest" --socket "$w/s" "$w/in.ndjson") || die "lib_ingest failed"
     rss=$(hwm "$dpid")
+    cpu=$(add "$(jget cpu_s "$r")" "$(awk -v a="$(pcpu "$dpid")" -v b="$c0" 'BEGIN { print a - b }')")
     stop_daemon
-    record ptingestd-lib "$1" "$(jget wall_s "$r")" "$rss" "$(disk "$w/data")"
+    record ptingestd-lib "$1" "$(jget wall_s "$r")" "$rss" "$(disk "$w/data")" "$cpu"
     rm -rf "$w/data"
 }
 
@@ -155,7 +182,8 @@ run_direct() {  # REP
     settle
     r=$(timeout "$T" "$B/bench/direct_rocksdb" "$w/in.ndjson" "$w/rdb") || die "direct_rocksdb failed"
     record rocksdb-direct "$1" "$(jget wall_s "$r")" \
-        "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w/rdb")"
+        "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w/rdb")" \
+        "$(jget cpu_s "$r")"
     rm -rf "$w/rdb"
 }
 
@@ -163,7 +191,7 @@ run_db_bench() {  # REP
     rm -rf "$w/dbb"
     settle
     tm=
-    [ $havetime = 1 ] && tm="/usr/bin/time -f %M -o $w/time.out"
+    [ $havetime = 1 ] && tm="/usr/bin/time -f %M_%U_%S -o $w/time.out"
     # shellcheck disable=SC2086
     $tm timeout "$T" db_bench --benchmarks=fillrandom --db="$w/dbb" --use_existing_db=0 \
         --num="$rows" --key_size="$mean_key" --value_size="$mean_value" \
@@ -177,8 +205,12 @@ run_db_bench() {  # REP
     secs=$(awk '/^fillrandom/ { for (i = 1; i < NF; i++) if ($(i + 1) == "seconds") print $i }' \
         "$w/db_bench.out")
     [ -n "$secs" ] || die "no fillrandom line from db_bench: $(tail -5 "$w/db_bench.out")"
-    rss=0; [ $havetime = 1 ] && rss=$(tail -1 "$w/time.out")
-    record db_bench "$1" "$secs" "$rss" "$(disk "$w/dbb")"
+    rss=0 cpu=0
+    if [ $havetime = 1 ]; then
+        rss=$(tail -1 "$w/time.out" | cut -d_ -f1)
+        cpu=$(tail -1 "$w/time.out" | awk -F_ '{ printf "%.2f", $2 + $3 }')
+    fi
+    record db_bench "$1" "$secs" "$rss" "$(disk "$w/dbb")" "$cpu"
     rm -rf "$w/dbb"
 }
 
@@ -187,7 +219,8 @@ run_sqlite() {  # REP
     settle
     r=$(timeout "$T" "$B/bench/sqlite_ingest" "$w/in.ndjson" "$w/sq.db") || die "sqlite_ingest failed"
     record sqlite "$1" "$(jget wall_s "$r")" \
-        "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w"/sq.db*)"
+        "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w"/sq.db*)" \
+        "$(jget cpu_s "$r")"
     rm -f "$w"/sq.db*
 }
 
@@ -204,22 +237,29 @@ run_redis() {  # REP
         sleep 0.05
     done
     settle
+    c0=$(pcpu "$rpid")
     t0=$(now)
-    timeout "$T" redis-cli -s "$w/redis.sock" --pipe <"$w/in.resp" >"$w/pipe.out" 2>&1 ||
+    timed "$w/cli.time" timeout "$T" redis-cli -s "$w/redis.sock" --pipe <"$w/in.resp" >"$w/pipe.out" 2>&1 ||
         die "redis-cli --pipe failed: $(tail -3 "$w/pipe.out")"
     t1=$(now)
     grep -q "errors: 0, replies: $rows" "$w/pipe.out" || die "redis: $(tail -2 "$w/pipe.out")"
     rss=$(hwm "$rpid")
+    cpu=$(add "$(tcpu "$w/cli.time")" "$(awk -v a="$(pcpu "$rpid")" -v b="$c0" 'BEGIN { print a - b }')")
     kill -TERM "$rpid"
     wait "$rpid" || true
     rpid=
-    record redis "$1" "$(sub "$t1" "$t0")" "$rss" "$(disk "$w/redis")"
+    record redis "$1" "$(sub "$t1" "$t0")" "$rss" "$(disk "$w/redis")" "$cpu"
     rm -rf "$w/redis"
 }
 
 # --- the data set ---------------------------------------------------------
 note "generating $rows rows ..."
-"$PT" gen --entities $((rows / 4 + 100)) | head -n "$rows" >"$w/in.ndjson"
+if [ $small = 1 ]; then
+    # about 3.3 small rows per entity
+    "$PT" gen --entities $((rows / 3 + 100)) | grep -v '^{"rel":"CodeGraph"' | head -n "$rows" >"$w/in.ndjson"
+else
+    "$PT" gen --entities $((rows / 4 + 100)) | head -n "$rows" >"$w/in.ndjson"
+fi
 [ "$(wc -l <"$w/in.ndjson")" -eq "$rows" ] || die "gen gave fewer than $rows rows"
 stats=$("$B/bench/resp_gen" "$w/in.ndjson" "$w/in.resp") || die "resp_gen failed"
 bytes=$(( $(jget key_bytes "$stats") + $(jget value_bytes "$stats") ))
@@ -254,7 +294,7 @@ elapsed=$(sub "$(now)" "$tstart")
 mkdir -p "$out"
 # Median run per system (by wall time), with the spread over runs.
 awk -v n="$rows" -v b="$bytes" '
-{ sys[$1]++; k = $1 SUBSEP sys[$1]; wall[k] = $3; rss[k] = $4; dsk[k] = $5 }
+{ sys[$1]++; k = $1 SUBSEP sys[$1]; wall[k] = $3; rss[k] = $4; dsk[k] = $5; cpu[k] = $6 }
 END {
     for (s in sys) {
         m = sys[s]
@@ -262,9 +302,9 @@ END {
         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
             if (wall[s SUBSEP idx[j]] < wall[s SUBSEP idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
         md = idx[int((m + 1) / 2)]
-        printf "%s %d %.3f %.0f %.1f %.1f %.1f %.0f %.0f\n", s, m, wall[s SUBSEP md],
+        printf "%s %d %.3f %.0f %.1f %.1f %.1f %.0f %.0f %.2f\n", s, m, wall[s SUBSEP md],
             n / wall[s SUBSEP md], b / 1e6 / wall[s SUBSEP md], rss[s SUBSEP md] / 1024,
-            dsk[s SUBSEP md] / 1e6, n / wall[s SUBSEP idx[m]], n / wall[s SUBSEP idx[1]]
+            dsk[s SUBSEP md] / 1e6, n / wall[s SUBSEP idx[m]], n / wall[s SUBSEP idx[1]], cpu[s SUBSEP md]
     }
 }' "$w/runs" >"$w/summary"
 rps() { awk -v s="$1" '$1 == s { print $4 }' "$w/summary"; }
@@ -295,25 +335,28 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
         "kernel $(uname -r), RocksDB ${rver:-7.8.3} (Debian), $(redis-server --version | cut -d' ' -f1-3)," \
         "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)."
     echo
-    echo "Data: \`ptingest gen\`, $rows rows, $(awk -v b="$ndjson_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB of NDJSON," \
+    echo "Data: \`ptingest gen\`$([ $small = 1 ] && echo " without CodeGraph rows"), $rows rows, $(awk -v b="$ndjson_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB of NDJSON," \
         "$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB of keys+values" \
         "(mean key $mean_key B, mean value $mean_value B); $chunk_rows rows per chunk" \
         "(the daemon's bounds: 8192 rows or 1 MiB) — every store writes batches or transactions of one chunk."
     echo "Median of $reps run(s) per system, runs interleaved; load average $load0 before, $load1 after;" \
         "$(awk -v e="$elapsed" 'BEGIN { printf "%.0f", e }') s in all."
     echo
-    echo "| system | durability | wall s | rows/s | MB/s | peak RSS MiB | on disk MB | ptingestd sync none ÷ this | rows/s over runs |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+    echo "| system | durability | wall s | rows/s | MB/s | peak RSS MiB | on disk MB | CPU s | ptingestd sync none ÷ this | rows/s over runs |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct db_bench sqlite redis ptingestd-sampled; do
         awk -v s="$s" -v l="$(label "$s")" -v none="$none" '$1 == s {
             split(l, p, "|")
-            printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.0f | %s | %.0f–%.0f |\n", p[1], p[2], $3, $4, $5,
-                $6, $7, (s == "ptingestd-none" ? "1" : sprintf("%.2f", none / $4)), $8, $9 }' "$w/summary"
+            printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.0f | %.1f | %s | %.0f–%.0f |\n", p[1], p[2], $3, $4, $5,
+                $6, $7, $10, (s == "ptingestd-none" ? "1" : sprintf("%.2f", none / $4)), $8, $9 }' "$w/summary"
     done
     echo
     echo "MB/s counts key+value bytes (10^6). Peak RSS: of the server process for ptingestd and" \
         "Redis; for the in-process programs their peak minus the pre-loaded rows; db_bench its peak." \
         "On disk: \`du\` of the store once closed (RocksDB: SSTs + WAL, nothing forced to flush)." \
+        "CPU: user+system seconds while the rows went in, every thread: ptingestd + the client" \
+        "(\`ptingest\` or lib_ingest), redis-server + redis-cli, the whole program for the others" \
+        "(RocksDB's flush and compaction threads included); $(nproc) cores give $(nproc) CPU-seconds per second." \
         "Only \`ptingest ingest\` and \`redis-cli --pipe\` read and parse their input on the clock;" \
         "the C programs parse the NDJSON into memory first."
     echo
@@ -324,7 +367,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
 {
     printf '{"rows":%s,"bytes":%s,"ndjson_bytes":%s,"mean_key":%s,"mean_value":%s,"chunk_rows":%s,"reps":%s,"runs":[' \
         "$rows" "$bytes" "$ndjson_bytes" "$mean_key" "$mean_value" "$chunk_rows" "$reps"
-    awk 'NR > 1 { printf "," } { printf "{\"system\":\"%s\",\"run\":%d,\"wall_s\":%s,\"peak_rss_kib\":%s,\"disk_bytes\":%s}", $1, $2, $3, $4, $5 }' "$w/runs"
+    awk 'NR > 1 { printf "," } { printf "{\"system\":\"%s\",\"run\":%d,\"wall_s\":%s,\"peak_rss_kib\":%s,\"disk_bytes\":%s,\"cpu_s\":%s}", $1, $2, $3, $4, $5, $6 }' "$w/runs"
     printf ']}\n'
 } >"$out/compare.json"
 for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct db_bench sqlite redis; do

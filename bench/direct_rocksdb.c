@@ -136,7 +136,7 @@ int main(int argc, char **argv)
     rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
     uint64_t batches = 0;
 
-    double t0 = bench_now();
+    double t0 = bench_now(), cpu0 = bench_cpu_s();
     for (size_t start = 0; start < r.n;) {
         size_t end = bench_chunk_end(&r, start, max_rows, max_bytes);
         rocksdb_writebatch_clear(wb);
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
         batches++;
         start = end;
     }
-    double t1 = bench_now();
+    double t1 = bench_now(), cpu1 = bench_cpu_s();
 
     if (stats) {
         char *text = rocksdb_property_value(db, "rocksdb.stats");
@@ -172,8 +172,8 @@ int main(int argc, char **argv)
     double t2 = bench_now();
 
     char x[128];
-    snprintf(x, sizeof(x), ",\"batches\":%llu,\"sync\":%s,\"close_s\":%.3f",
-             (unsigned long long)batches, sync ? "true" : "false", t2 - t1);
+    snprintf(x, sizeof(x), ",\"batches\":%llu,\"sync\":%s,\"close_s\":%.3f,\"cpu_s\":%.2f",
+             (unsigned long long)batches, sync ? "true" : "false", t2 - t1, cpu1 - cpu0);
     bench_report("rocksdb-direct", &r, t1 - t0, base, x);
     rocksdb_options_destroy(o);
     free(names);

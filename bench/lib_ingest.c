@@ -69,7 +69,7 @@ int main(int argc, char **argv)
         }
     }
 
-    double t0 = bench_now();
+    double t0 = bench_now(), cpu0 = bench_cpu_s();
     if (pti_job_begin(c, job, err, sizeof(err)) < 0)
         goto fail;
     for (size_t i = 0; i < r.n; i++) {
@@ -83,13 +83,14 @@ int main(int argc, char **argv)
     uint64_t rows = 0, bytes = 0;
     if (pti_job_end(c, &rows, &bytes, err, sizeof(err)) < 0)
         goto fail;
-    double t1 = bench_now();
+    double t1 = bench_now(), cpu1 = bench_cpu_s();
 
     if (rows != r.n)
         fprintf(stderr, "lib_ingest: the daemon acknowledged %llu of %zu rows\n",
                 (unsigned long long)rows, r.n);
     char x[96];
-    snprintf(x, sizeof(x), ",\"rows_acked\":%llu", (unsigned long long)rows);
+    snprintf(x, sizeof(x), ",\"rows_acked\":%llu,\"cpu_s\":%.2f", (unsigned long long)rows,
+             cpu1 - cpu0);
     bench_report("ptingestd-lib", &r, t1 - t0, base, x);
     int rc = rows == r.n ? 0 : 4;
     pti_close(c);

@@ -55,6 +55,9 @@ size_t bench_chunk_end(const bench_rows *r, size_t start, uint64_t max_rows,
                        uint64_t max_bytes);
 
 double bench_now(void);
+/* CPU time (user + system) of the whole process so far, every thread
+ * (RocksDB's and SQLite's own threads included), in seconds. */
+double bench_cpu_s(void);
 /* Resident set now / at its peak (VmRSS / VmHWM), in KiB; 0 if unknown. */
 long bench_rss_kib(void);
 long bench_peak_rss_kib(void);

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
         goto sqlerr;
 
     uint64_t txs = 0;
-    double t0 = bench_now();
+    double t0 = bench_now(), cpu0 = bench_cpu_s();
     for (size_t start = 0; start < r.n;) {
         size_t end = bench_chunk_end(&r, start, max_rows, max_bytes);
         if (step(db, begin) < 0)
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
         txs++;
         start = end;
     }
-    double t1 = bench_now();
+    double t1 = bench_now(), cpu1 = bench_cpu_s();
 
     for (size_t i = 0; i < r.nrel; i++) {
         sqlite3_finalize(put[i]);
@@ -142,8 +142,8 @@ int main(int argc, char **argv)
     double t2 = bench_now();
 
     char x[128];
-    snprintf(x, sizeof(x), ",\"transactions\":%llu,\"close_s\":%.3f,\"sqlite\":\"%s\"",
-             (unsigned long long)txs, t2 - t1, sqlite3_libversion());
+    snprintf(x, sizeof(x), ",\"transactions\":%llu,\"close_s\":%.3f,\"cpu_s\":%.2f,\"sqlite\":\"%s\"",
+             (unsigned long long)txs, t2 - t1, cpu1 - cpu0, sqlite3_libversion());
     bench_report("sqlite", &r, t1 - t0, base, x);
     bench_rows_free(&r);
     return 0;
