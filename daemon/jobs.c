@@ -197,6 +197,7 @@ job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, int *code, c
                  (unsigned long long)j->resumed_from, (unsigned long long)c->id);
     else
         log_info("job %s: started (client %llu)", j->id, (unsigned long long)c->id);
+    jobs_update_bulk(d);
     if (send_job_started(c, j->id, j->rows_acked, 0) < 0) {
         snprintf(err, errlen, "cannot answer JOB_BEGIN");
         return NULL;
@@ -353,6 +354,7 @@ void job_conn_gone(job *j)
                  (unsigned long long)j->rows_in);
     }
     jobs_admit(j->d);
+    jobs_update_bulk(j->d);
 }
 
 void jobs_seal_all(pt_daemon *d)
@@ -493,9 +495,13 @@ void jobs_on_done(pt_daemon *d)
         if (c->status < 0) {
             fail_job(j, c);
         } else if (j->state != JOB_FAILED) {
+            uint64_t now = pt_now_ns();
+            uint64_t since = j->last_ack_ns ? j->last_ack_ns : j->start_ns;
+            if (now - since > j->max_ack_gap_ns)
+                j->max_ack_gap_ns = now - since;
             j->rows_acked = c->end_row;
             j->bytes_acked += c->bytes;
-            j->last_ack_ns = pt_now_ns();
+            j->last_ack_ns = now;
             if (j->rec) {
                 j->rec->r.rows = j->rows_acked;
                 j->rec->r.bytes = j->bytes_acked;
@@ -512,6 +518,7 @@ void jobs_on_done(pt_daemon *d)
     }
     jobs_admit(d);
     trim_jobs(d);
+    jobs_update_bulk(d);
 }
 
 static void send_progress(job *j, uint64_t now)
@@ -675,4 +682,23 @@ void jobs_free_records(pt_daemon *d)
         free(r);
     }
     d->records_n = 0;
+}
+
+/* The bulk-ingest profile is on while any job runs (stall.bulk_profile).
+ * The writer applies it between groups; an empty chunk wakes it when the
+ * last job ends so compaction resumes at once. */
+void jobs_update_bulk(pt_daemon *d)
+{
+    int want = 0;
+    chunk *c;
+
+    for (job *j = d->jobs; j && d->cfg.bulk_profile; j = j->next)
+        want |= job_active(j);
+    if (atomic_load(&d->writer.bulk_wanted) == want)
+        return;
+    atomic_store(&d->writer.bulk_wanted, want);
+    if (!want && (c = chunk_new())) {
+        c->sealed_ns = pt_now_ns();
+        chunk_queue_push(&d->queue, c);
+    }
 }

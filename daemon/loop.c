@@ -96,6 +96,7 @@ int daemon_start(pt_daemon *d)
                        every < 1000 ? 1000 : every);
     }
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
+    atomic_store(&d->writer.pacing_enabled, d->cfg.pacing);
     if ((r = writer_start(&d->writer, &d->queue, d->store)) < 0) {
         log_error("cannot start the writer thread: %s", uv_strerror(r));
         return r;
@@ -232,6 +233,7 @@ void daemon_free(pt_daemon *d)
     chunk_queue_destroy(&d->queue);
     store_close(d->store);
     d->store = NULL;
+    daemon_reload_free(d);
     config_free(&d->cfg);
     free(d->config_path);
 }

@@ -65,6 +65,103 @@ static int refuse_low_space(writer *w, chunk_list *group)
     return 1;
 }
 
+/* Hold the chunk back while writing it would make RocksDB delay or stop
+ * (pacer.h); the queue fills meanwhile and clients wait, not RocksDB. */
+static void pace(writer *w, const chunk *c)
+{
+    size_t n = store_nrelations(w->s);
+    uint64_t t0 = 0, occupancy = 0, wait;
+
+    for (;;) {
+        int reason = PACE_OK, behind = 0;
+        for (size_t i = 0; i < n && reason == PACE_OK; i++) {
+            pace_signals sig;
+            pace_limits lim;
+            if (store_pace_signals(w->s, i, &sig) < 0)
+                continue;
+            store_pace_limits(w->s, i, &lim);
+            reason = pace_decide(&sig, &lim, c->cost);
+            /* flush is behind once a flushable memtable waits */
+            behind |= sig.immutable >= (lim.min_merge ? lim.min_merge : 1);
+        }
+        if (store_property_u64(w->s, "rocksdb.cur-size-all-mem-tables", 0, &occupancy) == 0)
+            pace_rate_sample(&w->rate, pt_now_ns(), w->bytes_in, occupancy);
+        atomic_store(&w->drain_rate, (uint64_t)pace_rate_estimate(&w->rate));
+        /* Below the triggers: while flush is behind, admit at its rate. */
+        wait = reason == PACE_OK ? pace_rate_wait(&w->rate, pt_now_ns(), c->mem, behind) : 0;
+        if (reason == PACE_OK && wait == 0)
+            break;
+        if (!t0) {
+            t0 = pt_now_ns();
+            atomic_fetch_add(&w->pace_events, 1);
+        }
+        atomic_store(&w->pace_reason, reason == PACE_OK ? PACE_RATE : reason);
+        atomic_store(&w->heartbeat_ns, pt_now_ns()); /* waiting on purpose */
+        uv_sleep(wait ? (unsigned)(wait / 1000000 < 5 ? wait / 1000000 + 1 : 5) : 5);
+    }
+    if (t0) {
+        uint64_t waited = pt_now_ns() - t0;
+        atomic_fetch_add(&w->paced_ns, waited);
+        if (waited > 200000000ull)
+            log_debug("paced %llu ms (%s)", (unsigned long long)(waited / 1000000),
+                      pace_reason_name(atomic_load(&w->pace_reason)));
+        atomic_store(&w->pace_reason, PACE_OK);
+    }
+    w->bytes_in += c->mem;
+}
+
+/* What the pacer saw when RocksDB said it would stall anyway. */
+static void log_signals(writer *w)
+{
+    for (size_t i = 0; i < store_nrelations(w->s); i++) {
+        pace_signals sig = {0};
+        pace_limits lim;
+        store_pace_signals(w->s, i, &sig);
+        store_pace_limits(w->s, i, &lim);
+        log_debug("would stall: %s imm=%llu active=%llu l0=%llu pending=%llu "
+                  "(wbs=%llu max=%llu merge=%llu auto=%d)", store_relation_name(w->s, i),
+                  (unsigned long long)sig.immutable, (unsigned long long)sig.active_bytes,
+                  (unsigned long long)sig.l0_files, (unsigned long long)sig.pending_bytes,
+                  (unsigned long long)lim.write_buffer_size,
+                  (unsigned long long)lim.max_write_buffer_number,
+                  (unsigned long long)lim.min_merge, lim.auto_compactions);
+    }
+}
+
+/* One chunk, never waiting inside RocksDB: when RocksDB would stall the
+ * write anyway (a trigger the pacer does not model), back off and retry. */
+static int write_chunk(writer *w, chunk *c)
+{
+    uint64_t t0 = 0;
+    int r;
+
+    if (!atomic_load(&w->pacing_enabled))
+        return store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+    for (;;) {
+        pace(w, c);
+        r = store_write_nowait(w->s, c->batch, c->err, sizeof(c->err));
+        if (r != -EAGAIN)
+            break;
+        if (!t0) {
+            t0 = pt_now_ns();
+            atomic_fetch_add(&w->pace_events, 1);
+            if (pt_log_get_level() >= PT_LOG_DEBUG)
+                log_signals(w);
+        }
+        atomic_store(&w->pace_reason, PACE_ROCKSDB);
+        atomic_fetch_add(&w->nowait_retries, 1);
+        atomic_store(&w->heartbeat_ns, pt_now_ns());
+        uv_sleep(2);
+    }
+    if (t0) {
+        atomic_fetch_add(&w->paced_ns, pt_now_ns() - t0);
+        log_debug("RocksDB would stall: retried for %llu ms",
+                  (unsigned long long)((pt_now_ns() - t0) / 1000000));
+        atomic_store(&w->pace_reason, PACE_OK);
+    }
+    return r;
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
     int need_sync = 0, sync_r = 0;
@@ -77,7 +174,7 @@ static void write_group(writer *w, chunk_list *group)
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
             continue;
         }
-        c->status = store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+        c->status = write_chunk(w, c);
         if (c->status < 0 && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
@@ -114,6 +211,23 @@ static void write_group(writer *w, chunk_list *group)
     }
 }
 
+/* Enter or leave the bulk-ingest profile when the loop asks. */
+static void apply_bulk(writer *w)
+{
+    int want = atomic_load(&w->bulk_wanted);
+    char err[200];
+
+    if (want == store_bulk(w->s))
+        return;
+    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0)
+        log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(w->s),
+                 want ? "enter" : "leave", err);
+    else
+        log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
+                 want ? "on: compaction deferred while jobs run"
+                      : "off: compaction catches up");
+}
+
 static void writer_main(void *arg)
 {
     writer *w = arg;
@@ -123,6 +237,7 @@ static void writer_main(void *arg)
 
         atomic_store(&w->heartbeat_ns, pt_now_ns());
         chunk_queue_pop_group(w->q, w->group_max_bytes, &group);
+        apply_bulk(w);
         if (!group.head)
             break; /* closed and drained */
         atomic_store(&w->heartbeat_ns, pt_now_ns());
@@ -130,6 +245,8 @@ static void writer_main(void *arg)
             write_group(w, &group);
         chunk_queue_complete(w->q, &group);
     }
+    atomic_store(&w->bulk_wanted, 0);
+    apply_bulk(w); /* leave compaction on for the next start */
     atomic_store(&w->alive, 0);
 }
 
@@ -139,8 +256,9 @@ int writer_start(writer *w, chunk_queue *q, store *s)
 
     w->q = q;
     w->s = s;
+    /* Groups small enough that the pacer looks again often. */
     if (!w->group_max_bytes)
-        w->group_max_bytes = 64u << 20;
+        w->group_max_bytes = 8u << 20;
     atomic_store(&w->heartbeat_ns, pt_now_ns());
     atomic_store(&w->alive, 1);
     r = uv_thread_create(&w->thread, writer_main, w);

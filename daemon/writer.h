@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "chunk_queue.h"
+#include "pacer.h"
 #include "store.h"
 
 #define WRITER_LATENCY_BUCKETS 16
@@ -43,6 +44,19 @@ typedef struct writer {
     /* ingest.min_free_bytes, set by the loop (reload) */
     atomic_uint_fast64_t min_free_bytes;
     atomic_uint_fast64_t refused_low_space;
+    /* admission control (pacer.h): why the writer holds back now (enum
+     * pace_reason, 0 = writing), how often and how long it has */
+    atomic_int pace_reason;
+    atomic_uint_fast64_t paced_ns;
+    atomic_uint_fast64_t pace_events;
+    atomic_uint_fast64_t nowait_retries; /* RocksDB said it would stall */
+    atomic_int pacing_enabled;
+    /* the loop wants the bulk-ingest profile (jobs are running); the
+     * writer applies the change between groups (store_set_bulk) */
+    atomic_int bulk_wanted;
+    pace_rate rate;         /* writer thread only */
+    uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
+    atomic_uint_fast64_t drain_rate; /* bytes/s flushes drain memtables, for status */
     /* commit latency (write + sync) histogram: bucket i counts chunks
      * whose latency was < 2^i ms (last bucket: everything above) */
     atomic_uint_fast64_t latency[WRITER_LATENCY_BUCKETS];

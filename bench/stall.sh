@@ -1,0 +1,67 @@
+#!/bin/sh
+# stall.sh - the slow-disk harness (issue "Stall control").
+#
+# The same generated ingest, twice, under the same RocksDB rate limit on
+# flush and compaction I/O (rocksdb.rate_limit_bytes_per_sec; simulates a
+# slow disk on any machine):
+#   (a) naive: RocksDB defaults (64 MiB memtable, 2 memtables, 2 background
+#       jobs) and one giant WriteBatch per relation, as the original tool;
+#   (b) ptingestd with its defaults.
+# For each: wall time, rows/s, samples (every 100 ms) where RocksDB said
+# writes were stopped, RocksDB's cumulative stall time, the longest time
+# without an acknowledged chunk, and p50/p99/max latency of status.
+#
+#   bench/stall.sh [--quick] [--entities N] [--rate BYTES_PER_SEC]
+# Last line: {"naive":{...},"ptingestd":{...}}
+set -eu
+cd "$(dirname "$0")/.."
+B=${PTINGEST_BUILD:-build}
+entities=100000 rate=8000000 extra= skip_naive=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) entities=100000 rate=16000000; shift ;;
+    --entities) entities=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --config-extra) extra=$2; shift 2 ;;  # YAML appended to ptingestd's config
+    --skip-naive) skip_naive=1; shift ;;  # when tuning ptingestd alone
+    *) echo "usage: bench/stall.sh [--quick] [--entities N] [--rate B/s]" >&2; exit 2 ;;
+    esac
+done
+for x in daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe; do
+    [ -x "$B/$x" ] || { echo "missing $B/$x: meson compile -C $B" >&2; exit 2; }
+done
+w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-stall.XXXXXX")
+dpid=
+trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
+
+"$B/client/ptingest" gen --entities "$entities" --seed 99 >"$w/in.ndjson"
+rows=$(wc -l <"$w/in.ndjson")
+mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
+echo "data: $rows rows, $mb MB; flush+compaction limited to $rate bytes/s"
+
+echo "(a) naive: RocksDB defaults, one giant batch per relation"
+if [ "$skip_naive" = 1 ]; then naive=null; else
+naive=$("$B/bench/naive_ingest" "$w/naive-db" "$w/in.ndjson" "$rate"); fi
+echo "    $naive"
+
+echo "(b) ptingestd, its defaults"
+printf 'rocksdb:\n  rate_limit_bytes_per_sec: %s\n%s' "$rate" "$extra" >"$w/cfg.yaml"
+"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/pt-db" --socket "$w/s" \
+    >"$w/daemon.log" 2>&1 &
+dpid=$!
+until grep -q '^info: ready$' "$w/daemon.log"; do sleep 0.05; done
+"$B/bench/stall_probe" "$w/s" "$w/stop" >"$w/probe.json" &
+ppid=$!
+t0=$(date +%s.%N)
+PTINGEST_SOCKET="$w/s" "$B/client/ptingest" ingest "$w/in.ndjson" --no-progress 2>"$w/ingest.err"
+t1=$(date +%s.%N)
+touch "$w/stop"
+wait $ppid
+kill -TERM $dpid; wait $dpid || true; dpid=
+probe=$(cat "$w/probe.json")
+pt=$(awk -v t0="$t0" -v t1="$t1" -v r="$rows" -v p="$probe" 'BEGIN {
+    sub(/^\{/, "", p)
+    printf "{\"wall_s\":%.2f,\"rows_per_s\":%.0f,%s\n", t1 - t0, r / (t1 - t0), p }')
+echo "    $pt"
+grep -E "pacing|stall" "$w/daemon.log" | tail -n 3 || true
+printf '{"rows":%s,"rate_bytes_per_sec":%s,"naive":%s,"ptingestd":%s}\n' "$rows" "$rate" "$naive" "$pt"

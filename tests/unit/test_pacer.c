@@ -1,0 +1,151 @@
+/* Pacing decisions on recorded signal sequences: the pacer must hold back
+ * exactly before the write that would make RocksDB delay or stop, and
+ * never hold back when only a write can unblock progress. */
+#include "check.h"
+#include "daemon/pacer.h"
+
+#define MB (1024ull * 1024)
+
+static const pace_limits tuned = {
+    .write_buffer_size = 64 * MB, .max_write_buffer_number = 4, .min_merge = 1,
+    .l0_slowdown = 20, .l0_stop = 36, .soft_pending = 64 * 1024 * MB,
+    .hard_pending = 256 * 1024 * MB, .auto_compactions = 1,
+};
+
+TEST(idle_database_writes)
+{
+    pace_signals s = {0};
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_OK);
+}
+
+/* Recorded from a throttled run: the active memtable fills while
+ * immutables wait for a slow flush. max_write_buffer_number 4: RocksDB
+ * delays at 3 immutables and stops at 4. */
+TEST(memtable_sequence)
+{
+    static const struct { pace_signals s; int want; } seq[] = {
+        {{0, 10 * MB, 0, 0}, PACE_OK},
+        {{0, 63 * MB, 0, 0}, PACE_OK},        /* switch -> 1 immutable */
+        {{1, 63 * MB, 0, 0}, PACE_OK},        /* switch -> 2 */
+        {{2, 30 * MB, 1, 0}, PACE_OK},
+        {{2, 63 * MB, 1, 0}, PACE_MEMTABLES}, /* switch -> 3: RocksDB would delay */
+        {{3, 5 * MB, 1, 0}, PACE_MEMTABLES},  /* already at the delay line */
+        {{2, 5 * MB, 2, 0}, PACE_OK},         /* a flush finished */
+    };
+    for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+        int got = pace_decide(&seq[i].s, &tuned, 1 * MB);
+        if (got != seq[i].want)
+            fprintf(stderr, "step %zu: got %s want %s\n", i, pace_reason_name(got),
+                    pace_reason_name(seq[i].want));
+        CHECK_EQ_INT(got, seq[i].want);
+    }
+}
+
+TEST(merge_must_be_allowed_to_fill)
+{
+    /* With min_write_buffer_number_to_merge 3, fewer immutables are never
+     * flushed: holding back there would wait forever. */
+    pace_limits l = tuned;
+    l.min_merge = 3;
+    pace_signals s = {2, 63 * MB, 0, 0};
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_OK);
+    s.immutable = 3;
+    s.active_bytes = 1 * MB;
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_MEMTABLES);
+}
+
+TEST(small_max_write_buffer_number_has_no_delay_step)
+{
+    /* max_write_buffer_number <= 3: RocksDB only stops, at 3 immutables */
+    pace_limits l = tuned;
+    l.max_write_buffer_number = 3;
+    pace_signals s = {1, 64 * MB, 0, 0};
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_OK);
+    s.immutable = 2;
+    s.active_bytes = 10 * MB;
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_OK);
+    s.active_bytes = 64 * MB;
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_MEMTABLES);
+}
+
+TEST(level0_counts_what_flushes_will_add)
+{
+    pace_signals s = {0, 1 * MB, 18, 0};
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_OK);
+    s.l0_files = 19;
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_OK);
+    s.active_bytes = 63 * MB; /* this write switches it: its flush makes 20 */
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_L0);
+    s.l0_files = 18;
+    s.immutable = 1; /* 18 + the waiting immutable + the switch */
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_L0);
+    s.active_bytes = 1 * MB;
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_OK);
+}
+
+TEST(level0_ignored_when_compaction_is_off)
+{
+    /* The bulk-load profile lifts L0 triggers and defers compaction; with
+     * compaction off L0 never shrinks, so it must not hold writes. */
+    pace_limits l = tuned;
+    l.auto_compactions = 0;
+    pace_signals s = {0, 1 * MB, 500, 0};
+    CHECK_EQ_INT(pace_decide(&s, &l, 1 * MB), PACE_OK);
+}
+
+TEST(pending_compaction_near_soft_limit)
+{
+    pace_signals s = {0, 1 * MB, 0, 57 * 1024 * MB};
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_OK);
+    s.pending_bytes = 58 * 1024 * MB; /* >= 90% of 64 GiB */
+    CHECK_EQ_INT(pace_decide(&s, &tuned, 1 * MB), PACE_PENDING);
+    pace_limits off = tuned;
+    off.soft_pending = 0;
+    CHECK_EQ_INT(pace_decide(&s, &off, 1 * MB), PACE_OK);
+}
+
+/* The drain rate: bytes that left the memtables per second. */
+TEST(drain_rate_estimate)
+{
+    pace_rate r = {0};
+    uint64_t s = 1000000000ull;
+
+    CHECK(pace_rate_estimate(&r) == 0);
+    /* 8 MB/s drained: written grows 10 MB/s, occupancy grows 2 MB/s */
+    for (uint64_t t = 0; t <= 20; t++)
+        pace_rate_sample(&r, t * s / 10, t * MB, t * MB / 5);
+    double est = pace_rate_estimate(&r);
+    CHECK(est > 7.9 * MB && est < 8.1 * MB);
+    /* samples closer than 100 ms are merged */
+    pace_rate_sample(&r, 2 * s + 1, 100 * MB, 0);
+    CHECK(pace_rate_estimate(&r) == est);
+}
+
+TEST(token_bucket_spaces_writes_at_the_rate)
+{
+    pace_rate r = {0};
+    uint64_t s = 1000000000ull, now;
+
+    for (uint64_t t = 0; t <= 20; t++) /* 10 MB/s drained */
+        pace_rate_sample(&r, t * s / 10, t * MB, 0);
+    now = 2 * s;
+    CHECK_EQ_INT(pace_rate_wait(&r, now, 1 * MB, 0), 0); /* not behind: no limit */
+    CHECK_EQ_INT(pace_rate_wait(&r, now, 1 * MB, 1), 0); /* a burst of one write */
+    uint64_t w = pace_rate_wait(&r, now, 1 * MB, 1);     /* the next waits ~100 ms */
+    CHECK(w > 90000000ull && w < 110000000ull);
+    CHECK_EQ_INT(pace_rate_wait(&r, now + w, 1 * MB, 1), 0);
+}
+
+int main(void)
+{
+    RUN(idle_database_writes);
+    RUN(memtable_sequence);
+    RUN(merge_must_be_allowed_to_fill);
+    RUN(small_max_write_buffer_number_has_no_delay_step);
+    RUN(level0_counts_what_flushes_will_add);
+    RUN(level0_ignored_when_compaction_is_off);
+    RUN(pending_compaction_near_soft_limit);
+    RUN(drain_rate_estimate);
+    RUN(token_bucket_spaces_writes_at_the_rate);
+    return CHECK_DONE();
+}
