@@ -19,7 +19,7 @@
 
 #include "keys.h"
 
-#define BUILTIN "<built-in>"
+#define BUILTIN PT_BUILTIN
 
 static const char *const default_relations[] = {
     "CodeGraph", "DependencyEdges", "TestEntitiesExcluded",
@@ -33,9 +33,9 @@ static const char *const default_db_options[][2] = {
     {"bytes_per_sync", "1048576"},
 };
 static const char *const default_cf_options[][2] = {
-    {"write_buffer_size", "16777216"},
+    {"write_buffer_size", "33554432"},
     {"max_write_buffer_number", "4"},
-    {"min_write_buffer_number_to_merge", "2"},
+    {"min_write_buffer_number_to_merge", "1"},
     {"level0_file_num_compaction_trigger", "4"},
     {"level0_slowdown_writes_trigger", "20"},
     {"level0_stop_writes_trigger", "36"},
@@ -43,7 +43,7 @@ static const char *const default_cf_options[][2] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static void optlist_free(pt_optlist *l)
+void optlist_free(pt_optlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         free(l->v[i].name);
@@ -53,6 +53,11 @@ static void optlist_free(pt_optlist *l)
     free(l->v);
     l->v = NULL;
     l->n = 0;
+}
+
+int opt_in_layer(const pt_opt *o, int layer)
+{
+    return (strcmp(o->file, BUILTIN) == 0) == (layer == PT_LAYER_BUILTIN);
 }
 
 const pt_opt *optlist_find(const pt_optlist *l, const char *name)
@@ -124,7 +129,7 @@ static int optlist_equal(const pt_optlist *a, const pt_optlist *b)
     return 1;
 }
 
-static const pt_relation *relation_find(const pt_config *c, const char *name)
+const pt_relation *config_relation(const pt_config *c, const char *name)
 {
     for (size_t i = 0; i < c->nrelations; i++)
         if (strcmp(c->relations[i].name, name) == 0)
@@ -137,8 +142,9 @@ static int relations_equal(const pt_config *a, const pt_config *b)
     if (a->nrelations != b->nrelations)
         return 0;
     for (size_t i = 0; i < a->nrelations; i++) {
-        const pt_relation *r = relation_find(b, a->relations[i].name);
-        if (!r || !optlist_equal(&r->cf_options, &a->relations[i].cf_options))
+        const pt_relation *r = config_relation(b, a->relations[i].name);
+        if (!r || !optlist_equal(&r->cf_options, &a->relations[i].cf_options) ||
+            !optlist_equal(&r->ini_cf_options, &a->relations[i].ini_cf_options))
             return 0;
     }
     return 1;
@@ -163,10 +169,13 @@ void config_free(pt_config *c)
     for (size_t i = 0; i < c->nrelations; i++) {
         free(c->relations[i].name);
         optlist_free(&c->relations[i].cf_options);
+        optlist_free(&c->relations[i].ini_cf_options);
     }
     free(c->relations);
     optlist_free(&c->db_options);
     optlist_free(&c->cf_options);
+    optlist_free(&c->ini_db_options);
+    optlist_free(&c->ini_cf_options);
     free(c->path);
     memset(c, 0, sizeof(*c));
 }
@@ -216,6 +225,10 @@ int config_clone(pt_config *dst, const pt_config *src)
     dst->db_options.n = 0;
     dst->cf_options.v = NULL;
     dst->cf_options.n = 0;
+    dst->ini_db_options.v = NULL;
+    dst->ini_db_options.n = 0;
+    dst->ini_cf_options.v = NULL;
+    dst->ini_cf_options.n = 0;
 
     for (size_t i = 0; i < pt_nkeys && r == 0; i++) {
         size_t off = pt_keys[i].offset;
@@ -234,11 +247,18 @@ int config_clone(pt_config *dst, const pt_config *src)
         if (r == 0)
             r = optlist_copy(&dst->relations[i].cf_options,
                              &src->relations[i].cf_options);
+        if (r == 0)
+            r = optlist_copy(&dst->relations[i].ini_cf_options,
+                             &src->relations[i].ini_cf_options);
     }
     if (r == 0)
         r = optlist_copy(&dst->db_options, &src->db_options);
     if (r == 0)
         r = optlist_copy(&dst->cf_options, &src->cf_options);
+    if (r == 0)
+        r = optlist_copy(&dst->ini_db_options, &src->ini_db_options);
+    if (r == 0)
+        r = optlist_copy(&dst->ini_cf_options, &src->ini_cf_options);
     if (r < 0)
         config_free(dst);
     return r;
@@ -250,7 +270,9 @@ int config_equal(const pt_config *a, const pt_config *b)
         if (!key_equal(a, b, &pt_keys[i]))
             return 0;
     return relations_equal(a, b) && optlist_equal(&a->db_options, &b->db_options) &&
-           optlist_equal(&a->cf_options, &b->cf_options);
+           optlist_equal(&a->cf_options, &b->cf_options) &&
+           optlist_equal(&a->ini_db_options, &b->ini_db_options) &&
+           optlist_equal(&a->ini_cf_options, &b->ini_cf_options);
 }
 
 static pt_keypos at(const pt_keypos *pos, size_t i)
@@ -333,33 +355,163 @@ const char *config_sync_name(int sync)
     return sync >= PT_SYNC_NONE && sync <= PT_SYNC_JOB ? names[sync] : "?";
 }
 
+/* Same relation names, whatever their options: a column family is
+ * created or dropped only at open. */
+static int relation_names_equal(const pt_config *a, const pt_config *b)
+{
+    if (a->nrelations != b->nrelations)
+        return 0;
+    for (size_t i = 0; i < a->nrelations; i++)
+        if (!config_relation(b, a->relations[i].name))
+            return 0;
+    return 1;
+}
+
+static int restart_item(pt_diag *d, const char *file, const char *name,
+                        const char **names, size_t max, int n)
+{
+    diag_warn(d, file, 0, 0, "%s changed: needs restart", name);
+    if (names && (size_t)n < max)
+        names[n] = name;
+    return n + 1;
+}
+
+/* Bytes of a key's member, for swapping it whatever its type. */
+static size_t key_size(const pt_key *k)
+{
+    switch (k->type) {
+    case PT_KT_U64:
+        return sizeof(uint64_t);
+    case PT_KT_STRING:
+        return sizeof(char *);
+    case PT_KT_MODE:
+        return sizeof(unsigned);
+    case PT_KT_SYNC:
+    case PT_KT_LOGLEVEL:
+        return sizeof(int);
+    }
+    return 0;
+}
+
+void config_keep_restart_keys(pt_config *next, pt_config *old)
+{
+    unsigned char tmp[sizeof(uint64_t) > sizeof(char *) ? sizeof(uint64_t) : sizeof(char *)];
+
+    for (size_t i = 0; i < pt_nkeys; i++) {
+        const pt_key *k = &pt_keys[i];
+        size_t n = key_size(k);
+        if (k->flags & PT_KEY_RELOADABLE)
+            continue;
+        memcpy(tmp, (char *)next + k->offset, n);
+        memcpy((char *)next + k->offset, (char *)old + k->offset, n);
+        memcpy((char *)old + k->offset, tmp, n);
+    }
+    if (!relation_names_equal(old, next)) {
+        pt_relation *r = next->relations;
+        size_t n = next->nrelations;
+        next->relations = old->relations;
+        next->nrelations = old->nrelations;
+        old->relations = r;
+        old->nrelations = n;
+    }
+}
+
 int config_diff_needs_restart(const pt_config *old, const pt_config *neu,
-                              pt_diag *d)
+                              pt_diag *d, const char **names, size_t max)
 {
     const char *file = neu->path ? neu->path : "<config>";
     int n = 0;
 
     for (size_t i = 0; i < pt_nkeys; i++) {
         const pt_key *k = &pt_keys[i];
-        if (!(k->flags & PT_KEY_RELOADABLE) && !key_equal(old, neu, k)) {
-            diag_warn(d, file, 0, 0, "%s changed: needs restart", k->name);
-            n++;
+        if (!(k->flags & PT_KEY_RELOADABLE) && !key_equal(old, neu, k))
+            n = restart_item(d, file, k->name, names, max, n);
+    }
+    if (!relation_names_equal(old, neu))
+        n = restart_item(d, file, "relations", names, max, n);
+    return n;
+}
+
+int optlist_append(pt_optlist *l, const pt_opt *o)
+{
+    pt_opt n = {NULL, NULL, NULL, o->line, o->col}, *v;
+
+    n.name = config_strdup(o->name);
+    n.value = config_strdup(o->value);
+    n.file = config_strdup(o->file);
+    v = n.name && n.value && n.file ? realloc(l->v, (l->n + 1) * sizeof(*v)) : NULL;
+    if (!v) {
+        free(n.name);
+        free(n.value);
+        free(n.file);
+        return -ENOMEM;
+    }
+    l->v = v;
+    l->v[l->n++] = n;
+    return 0;
+}
+
+static void optlist_remove_all(pt_optlist *l, const char *name)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].name, name) == 0) {
+            free(l->v[i].name);
+            free(l->v[i].value);
+            free(l->v[i].file);
+        } else {
+            l->v[o++] = l->v[i];
         }
     }
-    /* Column families and DB options are fixed when RocksDB is opened. */
-    if (!relations_equal(old, neu)) {
-        diag_warn(d, file, 0, 0, "relations changed: needs restart");
-        n++;
+    l->n = o;
+}
+
+/* The entries of l in layer (-1: all of them), folded into out. */
+static int fold_layer(pt_optlist *out, const pt_optlist *l, int layer)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < l->n; i++) {
+        const pt_opt *o = &l->v[i];
+        if (layer >= 0 && !opt_in_layer(o, layer))
+            continue;
+        /* RocksDB merges "{...}" into the struct already there; anything
+         * else replaces what the name held. */
+        if (o->value[0] != '{')
+            optlist_remove_all(out, o->name);
+        r = optlist_append(out, o);
     }
-    if (!optlist_equal(&old->db_options, &neu->db_options)) {
-        diag_warn(d, file, 0, 0, "rocksdb.db_options changed: needs restart");
-        n++;
+    return r;
+}
+
+int config_scope_options(const pt_config *c, const pt_relation *rel,
+                         pt_optlist *out)
+{
+    int r;
+
+    out->v = NULL;
+    out->n = 0;
+    if (!rel) {
+        r = fold_layer(out, &c->db_options, PT_LAYER_BUILTIN);
+        if (r == 0)
+            r = fold_layer(out, &c->ini_db_options, -1);
+        if (r == 0)
+            r = fold_layer(out, &c->db_options, PT_LAYER_USER);
+    } else {
+        r = fold_layer(out, &c->cf_options, PT_LAYER_BUILTIN);
+        if (r == 0)
+            r = fold_layer(out, &c->ini_cf_options, -1);
+        if (r == 0)
+            r = fold_layer(out, &rel->ini_cf_options, -1);
+        if (r == 0)
+            r = fold_layer(out, &c->cf_options, PT_LAYER_USER);
+        if (r == 0)
+            r = fold_layer(out, &rel->cf_options, -1);
     }
-    if (!optlist_equal(&old->cf_options, &neu->cf_options)) {
-        diag_warn(d, file, 0, 0, "rocksdb.cf_options changed: needs restart");
-        n++;
-    }
-    return n;
+    if (r < 0)
+        optlist_free(out);
+    return r;
 }
 
 /* Option text that reads back unchanged as a YAML plain scalar; anything
@@ -392,14 +544,18 @@ static int print_origin(pt_buf *b, const pt_opt *o)
     return r;
 }
 
+/* below_ini: with an options_file, built-in defaults rank below it, so
+ * they are printed as comments: read back, they would become the user's
+ * settings and outrank the file (and a load adds them anyway). */
 static int print_optlist(pt_buf *b, const char *name, const pt_optlist *l,
-                         int indent)
+                         int indent, const pt_optlist *below_ini)
 {
     int r = pt_buf_printf(b, "%*s%s:%s\n", indent, "", name,
                           l->n ? "" : " {}");
 
     for (size_t i = 0; r == 0 && i < l->n; i++) {
-        r = pt_buf_printf(b, "%*s", indent + 2, "");
+        int comment = below_ini && !opt_in_layer(&l->v[i], PT_LAYER_USER);
+        r = pt_buf_printf(b, "%*s%s", indent + 2, "", comment ? "# " : "");
         if (r == 0)
             r = print_scalar(b, l->v[i].name);
         if (r == 0)
@@ -408,6 +564,10 @@ static int print_optlist(pt_buf *b, const char *name, const pt_optlist *l,
             r = print_scalar(b, l->v[i].value);
         if (r == 0)
             r = print_origin(b, &l->v[i]);
+        if (r == 0 && comment)
+            r = pt_buf_append_str(b, optlist_find(below_ini, l->v[i].name)
+                                         ? ", replaced by options_file"
+                                         : ", below options_file");
         if (r == 0)
             r = pt_buf_append_byte(b, '\n');
     }
@@ -426,7 +586,82 @@ static int print_relations(pt_buf *b, const pt_config *c)
         if (r == 0)
             r = pt_buf_append_str(b, rel->cf_options.n ? ":\n" : ": {}\n");
         if (r == 0 && rel->cf_options.n)
-            r = print_optlist(b, "cf_options", &rel->cf_options, 4);
+            r = print_optlist(b, "cf_options", &rel->cf_options, 4, NULL);
+    }
+    return r;
+}
+
+/* Text inside a comment line: control bytes would end the comment. */
+static int print_comment_text(pt_buf *b, const char *s)
+{
+    int r = 0;
+
+    for (; r == 0 && *s; s++)
+        r = pt_buf_append_byte(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+    return r;
+}
+
+/* One options_file list as comment lines, each with its origin and, when
+ * a YAML map sets the same name, which one wins (built-in defaults rank
+ * below the file). */
+static int print_ini_list(pt_buf *b, const char *title, const pt_optlist *l,
+                          const pt_optlist *over1, const char *over1_name,
+                          const pt_optlist *over2, const char *over2_name)
+{
+    int r = l->n ? pt_buf_printf(b, "  #   %s:\n", title) : 0;
+
+    for (size_t i = 0; r == 0 && i < l->n; i++) {
+        const pt_opt *o = &l->v[i], *w = NULL;
+        const char *by = NULL;
+        if (over2 && (w = optlist_find(over2, o->name)) && w->value[0] != '{' &&
+            opt_in_layer(w, PT_LAYER_USER))
+            by = over2_name;
+        else if (over1 && (w = optlist_find(over1, o->name)) && w->value[0] != '{' &&
+                 opt_in_layer(w, PT_LAYER_USER))
+            by = over1_name;
+        r = pt_buf_append_str(b, "  #     ");
+        if (r == 0)
+            r = print_comment_text(b, o->name);
+        if (r == 0)
+            r = pt_buf_append_str(b, ": ");
+        if (r == 0)
+            r = print_comment_text(b, o->value);
+        if (r == 0)
+            r = print_origin(b, o);
+        if (r == 0 && by)
+            r = pt_buf_printf(b, " (overridden by %s)", by);
+        if (r == 0)
+            r = pt_buf_append_byte(b, '\n');
+    }
+    return r;
+}
+
+/* What rocksdb.options_file contributed, as comments: it is re-read from
+ * its file on every load, so printing it as YAML would only duplicate it,
+ * but --check-config must show where each option comes from. */
+static int print_ini(pt_buf *b, const pt_config *c)
+{
+    char title[PT_RELATION_NAME_MAX + 32];
+    int r;
+
+    if (!c->options_file)
+        return 0;
+    r = pt_buf_append_str(b, "  # From options_file, applied before the maps above "
+                             "(they and relations.<Name>.cf_options win):\n");
+    if (r == 0 && !c->ini_db_options.n && !c->ini_cf_options.n)
+        r = pt_buf_append_str(b, "  #   (no options)\n");
+    if (r == 0)
+        r = print_ini_list(b, "db_options", &c->ini_db_options, &c->db_options,
+                           "rocksdb.db_options", NULL, NULL);
+    if (r == 0)
+        r = print_ini_list(b, "cf_options (every relation)", &c->ini_cf_options,
+                           &c->cf_options, "rocksdb.cf_options", NULL, NULL);
+    for (size_t i = 0; r == 0 && i < c->nrelations; i++) {
+        const pt_relation *rel = &c->relations[i];
+        snprintf(title, sizeof title, "relations.%s.cf_options", rel->name);
+        r = print_ini_list(b, title, &rel->ini_cf_options, &c->cf_options,
+                           "rocksdb.cf_options", &rel->cf_options,
+                           "relations.<Name>.cf_options");
     }
     return r;
 }
@@ -473,9 +708,13 @@ static int print_keys(pt_buf *b, const pt_config *c)
         if (strlen(section) != slen || strncmp(section, name, slen) != 0) {
             /* Leaving a section: the rocksdb maps belong at its end. */
             if (strcmp(section, "rocksdb") == 0) {
-                r = print_optlist(b, "db_options", &c->db_options, 2);
+                r = print_optlist(b, "db_options", &c->db_options, 2,
+                                  c->options_file ? &c->ini_db_options : NULL);
                 if (r == 0)
-                    r = print_optlist(b, "cf_options", &c->cf_options, 2);
+                    r = print_optlist(b, "cf_options", &c->cf_options, 2,
+                                      c->options_file ? &c->ini_cf_options : NULL);
+                if (r == 0)
+                    r = print_ini(b, c);
             }
             snprintf(section, sizeof section, "%.*s", (int)slen, name);
             if (r == 0 && slen)

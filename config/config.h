@@ -31,6 +31,13 @@ typedef struct pt_opt {
     unsigned line, col;
 } pt_opt;
 
+/* The origin of built-in defaults. They sit in the YAML maps (a YAML
+ * setting of the same name replaces them) but rank below options_file. */
+#define PT_BUILTIN "<built-in>"
+/* Which entries of a map a layer takes: built-in defaults or the rest. */
+enum pt_layer { PT_LAYER_BUILTIN, PT_LAYER_USER };
+int opt_in_layer(const pt_opt *o, int layer);
+
 typedef struct pt_optlist {
     pt_opt *v;
     size_t n;
@@ -39,6 +46,8 @@ typedef struct pt_optlist {
 typedef struct pt_relation {
     char *name;
     pt_optlist cf_options; /* relations.<Name>.cf_options */
+    pt_optlist ini_cf_options; /* options_file: [CFOptions "<Name>"] and its
+                                * table section (config/options_ini.h) */
 } pt_relation;
 
 #define PT_MAX_RELATIONS 64
@@ -70,6 +79,10 @@ typedef struct pt_config {
     char *options_file;        /* rocksdb.options_file, or NULL */
     pt_optlist db_options;     /* rocksdb.db_options (built-in defaults merged in) */
     pt_optlist cf_options;     /* rocksdb.cf_options (built-in defaults merged in) */
+    /* What options_file contributed, below the YAML maps in precedence:
+     * [DBOptions], and [CFOptions "default"] with its table section. */
+    pt_optlist ini_db_options;
+    pt_optlist ini_cf_options;
     uint64_t rate_limit_bytes_per_sec; /* rocksdb.rate_limit_bytes_per_sec, 0 = off */
 
     uint64_t stall_sample_ms;  /* stall.sample_ms */
@@ -106,6 +119,21 @@ int config_set_string(char **member, const char *value);
 int optlist_set(pt_optlist *l, const char *name, const char *value,
                 const char *file, unsigned line, unsigned col);
 const pt_opt *optlist_find(const pt_optlist *l, const char *name);
+void optlist_free(pt_optlist *l);
+/* Append a copy of o as a new entry, even when the name is there. */
+int optlist_append(pt_optlist *l, const pt_opt *o);
+
+const pt_relation *config_relation(const pt_config *c, const char *name);
+
+/* The RocksDB options one scope ends up with: the database (rel NULL) or
+ * one relation's column family, every layer folded in the order store.c
+ * applies them (CONTRACT.md precedence: built-in defaults, options_file,
+ * the YAML maps). A plain value replaces the name's earlier ones; a nested
+ * value ("{...}") is merged by RocksDB into what is there, so it is kept
+ * after them and the same name may appear more than once. Each entry
+ * keeps the origin of the layer that set it. Used to diff on reload. */
+int config_scope_options(const pt_config *c, const pt_relation *rel,
+                         pt_optlist *out);
 
 /* The platform's default socket/pipe path when listen.path is unset:
  * $XDG_RUNTIME_DIR/ptingestd.sock, else /tmp/ptingestd-<uid>.sock;
@@ -115,9 +143,19 @@ void config_default_socket(char *out, size_t outlen);
 const char *config_sync_name(int sync);
 
 /* Settings that a reload may change at run time are flagged in the keys
- * table; this lists, into d as info lines, each changed key that needs a
- * restart, and returns how many. */
+ * table; this lists, into d as warning lines, each changed key that needs
+ * a restart, and a changed set of relation names (column families are
+ * created at open), and returns how many. RocksDB options are not
+ * compared here: a reload hands them to RocksDB, which says which it can
+ * change live (daemon/reload.c). Up to `max` of the names ("data_dir",
+ * "relations", ...; static strings) go to names when it is not NULL. */
 int config_diff_needs_restart(const pt_config *old, const pt_config *neu,
-                              pt_diag *d);
+                              pt_diag *d, const char **names, size_t max);
+
+/* A reload's next configuration: swap into next, from old, the value of
+ * every key that only a restart may change, and the relations when their
+ * names differ, so that what a reload installs describes what runs. What
+ * moves into old is freed with it. */
+void config_keep_restart_keys(pt_config *next, pt_config *old);
 
 #endif

@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "keys.h"
+#include "options_ini.h"
 
 /* Deeper than any sane config; far below what libyaml's recursive loader
  * would need to overflow a stack. */
@@ -606,8 +607,18 @@ int config_load_string(pt_config *c, const char *name, const char *text,
     r = prescan(x.file, text, len, d);
     if (r == 0)
         r = load_document(&x, text, len);
+    /* The INI needs the final relation list, hence after the YAML; it is
+     * not read when the YAML is already wrong. */
+    if (r == 0 && d->errors == before && c->options_file) {
+        const pt_keypos *p = &x.pos[keys_find("rocksdb.options_file") - pt_keys];
+        r = options_ini_load(c, x.file, p->line, p->col, d);
+        if (r == -EINVAL)
+            r = 0; /* reported in d */
+    }
     if (r >= 0)
         config_check(c, x.file, x.pos, d);
+    if (r == 0 && d->errors == before)
+        options_lint(c, d);
     free(x.pos);
     if (r < 0)
         return r;

@@ -18,7 +18,9 @@ int daemon_reload(pt_daemon *d, const pt_config *neu)
     int restart, r;
 
     diag_init(&diag);
-    restart = config_diff_needs_restart(&old, neu, &diag);
+    /* RocksDB options are no longer compared there; handing them to
+     * RocksDB on a live database comes next. */
+    restart = config_diff_needs_restart(&old, neu, &diag, NULL, 0);
     if ((r = config_clone(&next, neu)) < 0) {
         diag_free(&diag);
         return r;

@@ -80,47 +80,112 @@ static int apply_opt(rocksdb_options_t **o, const pt_opt *opt, pt_diag *d)
     return 0;
 }
 
-static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
+/* Entries of l in layer, or all of them when layer < 0. */
+static int in_layer(const pt_opt *o, int layer)
 {
+    return layer < 0 || opt_in_layer(o, layer);
+}
+
+/* A whole layer in one RocksDB parse: one option at a time costs a copy
+ * of every option per entry, and RocksDB's own OPTIONS files hold some
+ * 180 entries per column family. RocksDB reads the string as a map, as it
+ * reads an OPTIONS file's section, so order inside a layer does not
+ * matter; names are unique in a layer. When RocksDB rejects the layer,
+ * each entry is applied alone so that every rejection is reported at its
+ * own place. layer < 0 takes every entry. */
+static int apply_layer(rocksdb_options_t **o, const pt_optlist *l, int layer, pt_diag *d)
+{
+    rocksdb_options_t *next;
+    char *rerr = NULL;
+    pt_buf s;
     int r = 0;
+
+    pt_buf_init(&s);
+    for (size_t i = 0; r == 0 && i < l->n; i++)
+        if (in_layer(&l->v[i], layer))
+            r = pt_buf_printf(&s, "%s%s=%s", s.len ? ";" : "", l->v[i].name, l->v[i].value);
+    if (r < 0 || s.len == 0) {
+        pt_buf_free(&s);
+        return r;
+    }
+    next = rocksdb_options_create();
+    rocksdb_get_options_from_string(*o, s.data, next, &rerr);
+    pt_buf_free(&s);
+    if (!rerr) {
+        rocksdb_options_destroy(*o);
+        *o = next;
+        return 0;
+    }
+    rocksdb_free(rerr);
+    rocksdb_options_destroy(next);
     for (size_t i = 0; i < l->n; i++)
-        if (apply_opt(o, &l->v[i], d) < 0)
+        if (in_layer(&l->v[i], layer) && apply_opt(o, &l->v[i], d) < 0)
             r = -EINVAL;
     return r;
 }
 
-static rocksdb_options_t *base_options(const pt_config *cfg)
+static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
 {
-    rocksdb_options_t *o = rocksdb_options_create();
-
-    rocksdb_options_set_create_if_missing(o, 1);
-    rocksdb_options_set_create_missing_column_families(o, 1);
-    (void)cfg;
-    return o;
+    return apply_layer(o, l, -1, d);
 }
 
-/* Database-wide options: built-in base, then rocksdb.db_options. */
+/* The built-in defaults of a YAML map and the user's settings in it rank
+ * on either side of options_file (config.h, PT_BUILTIN), hence layers.
+ *
+ * Database-wide options: built-in defaults, options_file's [DBOptions],
+ * what the daemon needs to open, then the user's rocksdb.db_options
+ * (CONTRACT.md precedence). The open flags come after the INI because a
+ * file copied from RocksDB carries RocksDB's
+ * create_missing_column_families=false, which would stop a new relation
+ * from being created. */
 static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
                             pt_diag *d)
 {
-    rocksdb_options_t *o = base_options(cfg);
-    int r = apply_list(&o, &cfg->db_options, d);
+    rocksdb_options_t *o = rocksdb_options_create();
+    int r = apply_layer(&o, &cfg->db_options, PT_LAYER_BUILTIN, d);
 
+    if (apply_list(&o, &cfg->ini_db_options, d) < 0)
+        r = -EINVAL;
+    rocksdb_options_set_create_if_missing(o, 1);
+    rocksdb_options_set_create_missing_column_families(o, 1);
+    if (apply_layer(&o, &cfg->db_options, PT_LAYER_USER, d) < 0)
+        r = -EINVAL;
     *out = o;
     return r;
 }
 
-/* A relation's options: the database options, rocksdb.cf_options, then
- * relations.<Name>.cf_options (CONTRACT.md precedence). */
+/* A relation's options: the database options, built-in defaults, then
+ * options_file's [CFOptions "default"] and [CFOptions "<Name>"] (with
+ * their table sections), the user's rocksdb.cf_options, then
+ * relations.<Name>.cf_options (CONTRACT.md precedence). Errors in the
+ * layers every relation shares are reported only when report_shared is
+ * set, so that each is reported once. */
 static int build_cf_options(const pt_config *cfg, const rocksdb_options_t *db,
                             const pt_relation *rel, rocksdb_options_t **out,
-                            pt_diag *d)
+                            pt_diag *d, int report_shared)
 {
+    /* Copies share the table factory object, and a live change to one
+     * column family's table options changes it in place: each column
+     * family gets its own copy first so a change cannot leak. */
+    static const pt_opt own_table = {"block_based_table_factory", "{}",
+                                     "<built-in>", 0, 0};
     rocksdb_options_t *o = rocksdb_options_create_copy((rocksdb_options_t *)db);
-    int r = apply_list(&o, &cfg->cf_options, d);
+    pt_diag quiet;
+    pt_diag *shared = report_shared ? d : &quiet;
+    int r = apply_opt(&o, &own_table, d);
 
+    diag_init(&quiet);
+    if (apply_layer(&o, &cfg->cf_options, PT_LAYER_BUILTIN, shared) < 0)
+        r = -EINVAL;
+    if (apply_list(&o, &cfg->ini_cf_options, shared) < 0)
+        r = -EINVAL;
+    if (rel && apply_list(&o, &rel->ini_cf_options, d) < 0)
+        r = -EINVAL;
+    if (apply_layer(&o, &cfg->cf_options, PT_LAYER_USER, shared) < 0)
+        r = -EINVAL;
     if (rel && apply_list(&o, &rel->cf_options, d) < 0)
         r = -EINVAL;
+    diag_free(&quiet);
     *out = o;
     return r;
 }
@@ -131,7 +196,7 @@ int store_check_options(const pt_config *cfg, pt_diag *d)
     int r = build_db_options(cfg, &db, d);
 
     for (size_t i = 0; i < cfg->nrelations; i++) {
-        if (build_cf_options(cfg, db, &cfg->relations[i], &cf, d) < 0)
+        if (build_cf_options(cfg, db, &cfg->relations[i], &cf, d, i == 0) < 0)
             r = -EINVAL;
         rocksdb_options_destroy(cf);
     }
@@ -261,7 +326,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
             log_warn("%s: column family \"%s\" is in the database but not "
                      "configured as a relation; its rows are kept but not served",
                      s->data_dir, s->cf_names[j]);
-        if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d) < 0)
+        if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d, j == 0) < 0)
             r = -EINVAL;
     }
     if (r < 0)

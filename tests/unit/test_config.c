@@ -170,9 +170,9 @@ TEST(defaults)
     CHECK_EQ_INT(c.db_options.v[0].line, 0);
     CHECK_EQ_INT(c.cf_options.n, 6);
     CHECK_STREQ(c.cf_options.v[0].name, "write_buffer_size");
-    CHECK_STREQ(c.cf_options.v[0].value, "16777216");
+    CHECK_STREQ(c.cf_options.v[0].value, "33554432");
     CHECK_STREQ(optlist_find(&c.cf_options, "max_write_buffer_number")->value, "4");
-    CHECK_STREQ(optlist_find(&c.cf_options, "min_write_buffer_number_to_merge")->value, "2");
+    CHECK_STREQ(optlist_find(&c.cf_options, "min_write_buffer_number_to_merge")->value, "1");
     CHECK_STREQ(optlist_find(&c.cf_options, "level0_file_num_compaction_trigger")->value, "4");
     CHECK_STREQ(optlist_find(&c.cf_options, "level0_slowdown_writes_trigger")->value, "20");
     CHECK_STREQ(optlist_find(&c.cf_options, "level0_stop_writes_trigger")->value, "36");
@@ -270,7 +270,7 @@ TEST(values)
               "  max_clients: 65536\n"
               "ingest:\n  chunk_max_rows: 1\n  sync: job\n"
               "  queue_max_bytes: 17179869184\n"
-              "rocksdb:\n  options_file: \"/etc/pt/OPTIONS.ini\"\n"
+              "rocksdb:\n  options_file: null\n"
               "  rate_limit_bytes_per_sec: 1000000000000\n"
               "log:\n  level: debug\n", &c);
     CHECK_STREQ(c.data_dir, "/var/lib/pt");
@@ -280,7 +280,7 @@ TEST(values)
     CHECK_EQ_INT(c.chunk_max_rows, 1);
     CHECK_EQ_INT(c.sync, PT_SYNC_JOB);
     CHECK(c.queue_max_bytes == UINT64_C(17179869184));
-    CHECK_STREQ(c.options_file, "/etc/pt/OPTIONS.ini");
+    CHECK(c.options_file == NULL); /* read: test_options_ini.c */
     CHECK(c.rate_limit_bytes_per_sec == UINT64_C(1000000000000));
     CHECK_EQ_INT(c.log_level, PT_LOG_DEBUG);
     config_free(&c);
@@ -664,7 +664,6 @@ TEST(print_round_trip)
               "listen:\n  path: '- -: ? [x] {y} & * ! | > % @ `'\n  mode: 0\n"
               "ingest: {sync: none, chunk_max_rows: 1000000}\n"
               "rocksdb:\n"
-              "  options_file: \"null\"\n"
               "  db_options: {x: \"null\", y: \"-\", z: \"a: b\", w: \"\", v: '~', t: true}\n"
               "  cf_options:\n"
               "    block_based_table_factory: {block_size: 16384, filter_policy: bloomfilter:10:false}\n"
@@ -673,7 +672,6 @@ TEST(print_round_trip)
               "  true: {cf_options: {write_buffer_size: 1}}\n"
               "  '123': {}\n"
               "log: {level: error}\n", &c);
-    CHECK_STREQ(c.options_file, "null");
     CHECK_EQ_INT(c.nrelations, 3);
     CHECK_STREQ(optlist_find(&c.db_options, "v")->value, "~");
     round_trip(&c);
@@ -705,6 +703,7 @@ TEST(diff_restart)
 {
     pt_config old, neu;
     pt_diag d;
+    const char *names[4] = {NULL, NULL, NULL, NULL};
 
     CHECK_EQ_INT(config_init_defaults(&old), 0);
     expect_ok("data_dir: /elsewhere\n"
@@ -712,34 +711,72 @@ TEST(diff_restart)
               "log: {level: debug}\n", &neu);
     CHECK_EQ_INT(config_set_string(&neu.path, "new.yaml"), 0);
     diag_init(&d);
-    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 2);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, names, 4), 2);
     CHECK_STREQ(diag_text(&d),
                 "new.yaml: warning: data_dir changed: needs restart\n"
                 "new.yaml: warning: ingest.max_frame_bytes changed: needs restart\n");
+    CHECK_STREQ(names[0], "data_dir");
+    CHECK_STREQ(names[1], "ingest.max_frame_bytes");
+    CHECK(names[2] == NULL);
     CHECK_EQ_INT(d.warnings, 2);
     CHECK_EQ_INT(d.errors, 0);
     diag_free(&d);
     config_free(&neu);
 
-    /* Relation set and RocksDB option maps are fixed at open. */
+    /* The relation set is fixed at open; RocksDB options are left to
+     * RocksDB (daemon/reload.c), and so is options_file. */
     expect_ok("relations: {A: {}}\nrocksdb: {cf_options: {write_buffer_size: 1}}\n"
               "stall: {sample_ms: 50}\n", &neu);
     diag_init(&d);
-    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 2);
-    CHECK_STREQ(diag_text(&d),
-                "<config>: warning: relations changed: needs restart\n"
-                "<config>: warning: rocksdb.cf_options changed: needs restart\n");
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, names, 1), 1);
+    CHECK_STREQ(diag_text(&d), "<config>: warning: relations changed: needs restart\n");
+    CHECK_STREQ(names[0], "relations");
+    diag_free(&d);
+    config_free(&neu);
+
+    /* Same names, other options: no restart. */
+    expect_ok("relations: {CodeGraph: {cf_options: {write_buffer_size: 1}}, "
+              "DependencyEdges: {}, TestEntitiesExcluded: {}, FileWordCoverage: {}, "
+              "IgnoredFiles: {}}\n", &neu);
+    diag_init(&d);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, NULL, 0), 0);
     diag_free(&d);
     config_free(&neu);
 
     /* Reloadable changes only: nothing to say. */
     expect_ok("ingest: {sync: job, chunk_linger_ms: 1}\n", &neu);
     diag_init(&d);
-    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d), 0);
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, NULL, 0), 0);
     CHECK_STREQ(diag_text(&d), "");
     diag_free(&d);
     config_free(&neu);
     config_free(&old);
+}
+
+TEST(keep_restart_keys)
+{
+    pt_config run, next;
+
+    expect_ok("data_dir: /a\nlisten: {mode: \"0600\"}\nrelations: {A: {}}\n", &run);
+    expect_ok("data_dir: /b\nlisten: {mode: \"0640\"}\ningest: {chunk_max_rows: 7}\n"
+              "relations: {B: {}}\n", &next);
+    config_keep_restart_keys(&next, &run);
+    CHECK_STREQ(next.data_dir, "/a");
+    CHECK_EQ_INT(next.listen_mode, 0600);
+    CHECK_EQ_INT(next.chunk_max_rows, 7);
+    CHECK_EQ_INT(next.nrelations, 1);
+    CHECK_STREQ(next.relations[0].name, "A");
+    CHECK_STREQ(run.data_dir, "/b"); /* freed with run */
+    config_free(&run);
+    config_free(&next);
+
+    /* Same relation names: the new options come in. */
+    expect_ok("relations: {A: {}}\n", &run);
+    expect_ok("relations: {A: {cf_options: {x: 1}}}\n", &next);
+    config_keep_restart_keys(&next, &run);
+    CHECK(optlist_find(&next.relations[0].cf_options, "x") != NULL);
+    config_free(&run);
+    config_free(&next);
 }
 
 TEST(validate_overrides)
@@ -848,7 +885,6 @@ static const char fuzz_seed[] =
     "    cf_options:\n"
     "      block_based_table_factory: {block_size: 16384, x: {y: 1}}\n"
     "rocksdb:\n"
-    "  options_file: /etc/ptingestd/OPTIONS.ini\n"
     "  db_options: { max_background_jobs: 6, bytes_per_sync: 1048576 }\n"
     "  cf_options: { write_buffer_size: 16777216, max_write_buffer_number: 4 }\n"
     "  rate_limit_bytes_per_sec: 0\n"

@@ -1,0 +1,109 @@
+#!/bin/sh
+# ptingestd --check-config on broken and valid files: YAML errors at
+# FILE:LINE:COL, RocksDB's rejections at the line of the YAML or of the
+# OPTIONS INI file, the INI's comments, and the deprecation and
+# contradiction warnings. No daemon runs here (config_reload.sh runs one).
+. "$(dirname "$0")/lib.sh"
+
+# A build without inih (meson -Dini=disabled) has no options files to test.
+printf 'rocksdb: {options_file: x.ini}\n' >"$T/probe.yaml"
+if "$PTINGESTD" --check-config "$T/probe.yaml" 2>&1 | grep -q "built without INI import"; then
+    echo "skipped: built without INI import"
+    exit 77
+fi
+
+check() { rc=0; "$PTINGESTD" --check-config "$1" >"$T/out" 2>"$T/err" || rc=$?; echo "$rc"; }
+has() { grep -qF -- "$2" "$1" || fail "$1 lacks: $2
+--- got:
+$(cat "$1")"; }
+
+# YAML syntax: line and column of the problem.
+printf 'ingest:\n  chunk_max_rows: [1, 2\n' >"$T/syntax.yaml"
+[ "$(check "$T/syntax.yaml")" -eq 2 ] || fail "bad YAML syntax accepted"
+grep -q "^$T/syntax.yaml:3:1: " "$T/err" || fail "syntax error position: $(cat "$T/err")"
+
+# Unknown key, wrong type (a quoted number, a mapping for a scalar).
+printf 'ingest:\n  chunk_max_rowz: 5\n  chunk_max_bytes: "4096"\nlog: {level: {a: 1}}\n' \
+    >"$T/keys.yaml"
+[ "$(check "$T/keys.yaml")" -eq 2 ] || fail "unknown key accepted"
+has "$T/err" "$T/keys.yaml:2:3: unknown key \"ingest.chunk_max_rowz\""
+has "$T/err" "$T/keys.yaml:3:20: ingest.chunk_max_bytes: expected an unsigned integer, got the quoted string \"4096\""
+has "$T/err" "$T/keys.yaml:4:14: log.level: expected a single value, got a mapping"
+
+# RocksDB rejects a value: reported at the YAML value.
+printf 'relations:\n  CodeGraph:\n    cf_options:\n      level0_stop_writes_trigger: soon\n' \
+    >"$T/rocks.yaml"
+[ "$(check "$T/rocks.yaml")" -eq 2 ] || fail "bad RocksDB value accepted"
+has "$T/err" "$T/rocks.yaml:4:35: RocksDB rejected level0_stop_writes_trigger = soon"
+
+# An INI with comments of both kinds, indented keys, a table section.
+cat >"$T/OPTIONS.ini" <<'EOF'
+# tuning kept by hand
+[Version]
+  rocksdb_version=7.8.3
+[DBOptions]
+  max_background_jobs = 3          # three
+  bytes_per_sync=2097152 ; 2 MB
+[CFOptions "default"]
+  level0_slowdown_writes_trigger=24   # earlier than 20? no: later
+[CFOptions "CodeGraph"]
+  max_write_buffer_number=5
+[TableOptions/BlockBasedTable "CodeGraph"]
+  block_size=16384 # 16 KB
+EOF
+printf 'rocksdb:\n  options_file: OPTIONS.ini\n' >"$T/ini.yaml"
+[ "$(check "$T/ini.yaml")" -eq 0 ] || fail "INI with comments refused: $(cat "$T/err")"
+[ "$(grep -c warning "$T/err")" -eq 0 ] || fail "unexpected warnings: $(cat "$T/err")"
+has "$T/out" "#     max_background_jobs: 3  # $T/OPTIONS.ini:5:3"
+has "$T/out" "#     bytes_per_sync: 2097152  # $T/OPTIONS.ini:6:3"
+has "$T/out" "#     level0_slowdown_writes_trigger: 24  # $T/OPTIONS.ini:8:3"
+has "$T/out" "#   relations.CodeGraph.cf_options:"
+has "$T/out" "#     block_based_table_factory.block_size: 16384  # $T/OPTIONS.ini:12:3"
+has "$T/out" "# max_background_jobs: 6  # <built-in>, replaced by options_file"
+
+# RocksDB rejects a name and a value in the INI: reported at the INI's lines.
+cat >"$T/bad.ini" <<'EOF'
+[DBOptions]
+  max_background_jobz=3
+[CFOptions "default"]
+  write_buffer_size = lots   # oops
+[TableOptions/BlockBasedTable "default"]
+  block_size=big
+EOF
+printf 'rocksdb:\n  options_file: bad.ini\n' >"$T/badini.yaml"
+[ "$(check "$T/badini.yaml")" -eq 2 ] || fail "bad INI accepted"
+has "$T/err" "$T/bad.ini:2:3: RocksDB rejected max_background_jobz = 3"
+has "$T/err" "$T/bad.ini:4:3: RocksDB rejected write_buffer_size = lots"
+has "$T/err" "$T/bad.ini:6:3: RocksDB rejected block_based_table_factory.block_size = big"
+[ "$(grep -c "bad.ini:4:3" "$T/err")" -eq 1 ] || fail "one error reported per relation: $(cat "$T/err")"
+
+# A missing INI is reported where the YAML names it; a malformed line at its line.
+printf 'rocksdb:\n  options_file: nowhere.ini\n' >"$T/missing.yaml"
+[ "$(check "$T/missing.yaml")" -eq 2 ] || fail "missing INI accepted"
+has "$T/err" "$T/missing.yaml:2:17: rocksdb.options_file: cannot open $T/nowhere.ini"
+printf '[DBOptions]\nmax_background_jobs 3\n' >"$T/shape.ini"
+printf 'rocksdb: {options_file: shape.ini}\n' >"$T/shape.yaml"
+[ "$(check "$T/shape.yaml")" -eq 2 ] || fail "malformed INI accepted"
+has "$T/err" "$T/shape.ini:2:1: expected name = value"
+
+# Deprecated and contradictory keys: warnings with FILE:LINE, still valid.
+cat >"$T/old.ini" <<'EOF'
+[DBOptions]
+  max_background_jobs=4
+  max_background_compactions=3
+  base_background_compactions=1
+[CFOptions "default"]
+  soft_rate_limit=2.5
+[CFOptions "Gone"]
+  write_buffer_size=1
+EOF
+printf 'rocksdb:\n  options_file: old.ini\n  cf_options:\n    purge_redundant_kvs_while_flush: true\n' \
+    >"$T/old.yaml"
+[ "$(check "$T/old.yaml")" -eq 0 ] || fail "deprecated keys refused: $(cat "$T/err")"
+has "$T/err" "$T/old.ini:3:3: warning: max_background_compactions = 3 contradicts max_background_jobs = 4 ($T/old.ini:2)"
+has "$T/err" "$T/old.ini:4:3: warning: base_background_compactions is deprecated in RocksDB 7"
+has "$T/err" "$T/old.ini:6:3: warning: soft_rate_limit is deprecated in RocksDB 7"
+has "$T/err" "$T/old.ini:7:1: warning: no relation named \"Gone\""
+has "$T/err" "$T/old.yaml:4:38: warning: purge_redundant_kvs_while_flush is deprecated in RocksDB 7"
+has "$T/err" "$T/old.yaml: valid"
+echo "config_check: ok"
