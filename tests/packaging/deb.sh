@@ -66,6 +66,9 @@ has ptingestd lib/systemd/system/ptingestd.socket
 has ptingestd usr/lib/sysusers.d/ptingestd.conf
 has ptingestd etc/ptingestd/ptingestd.yaml
 has ptingestd usr/share/man/man8/ptingestd.8.gz
+has ptingestd lib/systemd/system/ptingestd-metrics.socket
+has ptingestd 'lib/systemd/system/ptingestd-metrics@.service'
+has ptingestd usr/libexec/ptingestd-metrics-http
 has ptingest usr/bin/ptingest
 has ptingest usr/share/man/man1/ptingest.1.gz
 has libptingest0 'usr/lib/[^/]*/libptingest.so.0.*'
@@ -79,6 +82,12 @@ mkdir "$T/ctl"
 dpkg-deb -e "$(deb ptingestd)" "$T/ctl"
 grep -qx /etc/ptingestd/ptingestd.yaml "$T/ctl/conffiles" || fail "config is not a conffile"
 grep -q 'systemd-sysusers .*ptingestd.conf' "$T/ctl/postinst" || fail "postinst makes no user"
+grep -q "deb-systemd-helper enable 'ptingestd.socket'" "$T/ctl/postinst" \
+    || fail "postinst does not enable ptingestd.socket"
+# metrics over HTTP: kept enabled across upgrades if the admin enabled it, else off
+grep -q "debian-installed 'ptingestd-metrics.socket'" "$T/ctl/postinst" \
+    && ! grep -q "deb-systemd-invoke .*ptingestd-metrics" "$T/ctl/postinst" \
+    || fail "metrics over HTTP on by default"
 [ "$(grep -n 'systemd-sysusers' "$T/ctl/postinst" | cut -d: -f1)" -lt \
   "$(grep -n 'deb-systemd-helper enable' "$T/ctl/postinst" | head -n 1 | cut -d: -f1)" ] \
     || fail "postinst enables the units before the user exists"

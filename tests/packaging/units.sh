@@ -19,10 +19,16 @@ CONF="$P/ptingestd.yaml"
 exec_path=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$SERVICE_UNIT")
 case "$exec_path" in */sbin/ptingestd) ;; *) fail "ExecStart= runs $exec_path" ;; esac
 sed "s|^ExecStart=$exec_path |ExecStart=$PTINGESTD |" "$SERVICE_UNIT" >"$T/ptingestd.service"
-cp "$P/systemd/ptingestd.socket" "$T/"
+cp "$P/systemd/ptingestd.socket" "$P/systemd/ptingestd-metrics.socket" "$T/"
+# the scrape helper: the template beside its socket, verified through an
+# instance of it as well
+sed "s|^ExecStart=.*|ExecStart=$(dirname "$SERVICE_UNIT")/ptingestd-metrics-http|" \
+    "$(dirname "$SERVICE_UNIT")/ptingestd-metrics@.service" >"$T/ptingestd-metrics@.service"
+cp "$T/ptingestd-metrics@.service" "$T/ptingestd-metrics@0.service"
 
 # 1. verify: any message at all (unknown keys, bad values) is a failure.
-systemd-analyze verify --man=no "$T/ptingestd.service" "$T/ptingestd.socket" >"$T/verify" 2>&1 \
+systemd-analyze verify --man=no "$T/ptingestd.service" "$T/ptingestd.socket" \
+    "$T/ptingestd-metrics.socket" "$T/ptingestd-metrics@0.service" >"$T/verify" 2>&1 \
     || fail "systemd-analyze verify: $(cat "$T/verify")"
 [ ! -s "$T/verify" ] || fail "systemd-analyze verify says: $(cat "$T/verify")"
 echo "verify: clean"
@@ -33,9 +39,15 @@ systemd-analyze security --offline=yes "$T/ptingestd.service" >"$T/security" 2>&
 score=$(sed -n 's/.*Overall exposure level for ptingestd.service: \([0-9.]*\).*/\1/p' "$T/security")
 echo "security: exposure $score (0 = most locked down, 10 = unprotected)"
 awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 1.5) }' || fail "exposure $score > 1.5"
+systemd-analyze security --offline=yes "$T/ptingestd-metrics@0.service" >"$T/security" 2>&1 \
+    || fail "systemd-analyze security (metrics): $(tail -n 5 "$T/security")"
+score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security")
+echo "security: ptingestd-metrics@.service exposure $score"
+awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 1.5) }' || fail "metrics exposure $score > 1.5"
+grep -q '^ListenStream=127\.0\.0\.1:' "$T/ptingestd-metrics.socket" || fail "metrics socket not on loopback"
 
 # 3. Documentation= names our own man pages
-for m in $(sed -n 's/^Documentation=//p' "$T/ptingestd.service" "$T/ptingestd.socket"); do
+for m in $(sed -n 's/^Documentation=//p' "$T"/*.service "$T"/*.socket | sort -u); do
     page=$(echo "$m" | sed -n 's/^man:\([^(]*\)(\([0-9]\))$/\1.\2/p')
     [ -n "$page" ] || fail "Documentation=$m is not a man page"
     if [ -f "$SRCDIR/docs/$page" ]; then
