@@ -71,7 +71,8 @@ const pt_key pt_keys[] = {
      "how long a job's progress record is kept after its last write"},
 
     {"rocksdb.options_file", STR(options_file), NULL, 0, 0, "",
-     RESTART | NULLABLE, "RocksDB OPTIONS-style INI, applied first"},
+     RELOAD | NULLABLE,
+     "RocksDB OPTIONS-style INI file, applied below the YAML option maps"},
     {"rocksdb.rate_limit_bytes_per_sec", U64(rate_limit_bytes_per_sec), "0",
      0, UINT64_C(1000000000000), "bytes/s", RESTART,
      "flush+compaction I/O limit; 0 = unlimited"},

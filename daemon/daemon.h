@@ -92,11 +92,25 @@ typedef struct conn {
     struct read_req *req;      /* the read in flight, if any */
 } conn;
 
+/* reload.c: what the last reloads could not apply, for the log and
+ * status. The RocksDB options that run are tracked per scope (the
+ * database, then each relation in store order), so that a change RocksDB
+ * refused is still reported, and tried again, on the next reload. */
+typedef struct reload_state {
+    pt_optlist *running;       /* 1 + store_nrelations(); NULL before the first reload */
+    size_t nrunning;
+    char **needs_restart;      /* setting names */
+    size_t nneeds_restart;
+    char *last_error;          /* why the last reload was refused; NULL after a good one */
+    uint64_t reloads, refused;
+} reload_state;
+
 typedef struct pt_daemon {
     uv_loop_t *loop;
     pt_config cfg;
     char *config_path;
     uint64_t config_loaded_unix_ms;
+    reload_state reload;
     store *store;
     chunk_queue queue;
     writer writer;
@@ -140,8 +154,14 @@ void daemon_free(pt_daemon *d);
 /* After a chunk left the queue or a job finished: try to stop if draining. */
 void daemon_maybe_finish(pt_daemon *d);
 
-/* reload.c: apply a loaded, valid configuration at run time. */
+/* reload.c: apply a loaded, valid configuration at run time: reloadable
+ * settings, and RocksDB options through SetOptions/SetDBOptions; the rest
+ * is logged and listed in status as needing a restart. */
 int daemon_reload(pt_daemon *d, const pt_config *neu);
+/* A reload whose file was invalid: nothing changed; log and keep `why`
+ * (the file's diagnostics) for status. */
+void daemon_reload_refused(pt_daemon *d, const char *file, const char *why);
+void daemon_reload_free(pt_daemon *d);
 
 /* transport.c */
 int transport_listen(pt_daemon *d, char *err, size_t errlen);

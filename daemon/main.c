@@ -105,10 +105,16 @@ static void on_reload(void *arg)
     }
     supervisor_notify("RELOADING=1");
     diag_init(&d);
-    if (load_config(&c, &a->o, &d) < 0)
-        log_error("reload of %s refused, nothing changed:\n%s", a->o.config, diag_text(&d));
-    else
+    /* RocksDB's parser judges every option before anything changes, so
+     * that a bad value refuses the whole file rather than half of it. */
+    if (load_config(&c, &a->o, &d) < 0 || store_check_options(&c, &d) < 0) {
+        daemon_reload_refused(&a->d, a->o.config, diag_text(&d));
+    } else {
+        if (d.warnings) /* the text ends with a newline */
+            log_warn("reload of %s:\n%.*s", a->o.config, (int)(d.text.len - 1),
+                     diag_text(&d));
         daemon_reload(&a->d, &c);
+    }
     config_free(&c);
     diag_free(&d);
     supervisor_notify("READY=1");

@@ -1,48 +1,267 @@
 /* reload.c - SIGHUP: apply what can change on a live daemon. Loop thread.
  *
- * The new configuration was already loaded and validated; an invalid one
- * never reaches here, so a bad file changes nothing. Settings marked
- * reloadable in config/keys.c take effect now (new chunks, new jobs, the
- * queue bound, the log level); the rest are named as needing a restart.
+ * The new configuration was already loaded and checked, RocksDB options
+ * included (main.c); an invalid one never reaches daemon_reload, so a bad
+ * file changes nothing. Then:
+ *   - settings marked reloadable in config/keys.c take effect now (new
+ *     chunks, new jobs, the queue bound, the log level);
+ *   - RocksDB options that differ from what runs are handed to RocksDB
+ *     (SetOptions per column family, SetDBOptions), which changes what it
+ *     can on a live database and refuses the rest;
+ *   - restart-only keys, a changed relation set, options RocksDB refused
+ *     and options removed from the file are logged and listed in status as
+ *     needing a restart. They stay listed on later reloads until a restart
+ *     or a file that matches what runs.
  */
 #include "daemon.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../common/log.h"
 
-int daemon_reload(pt_daemon *d, const pt_config *neu)
+#define MAX_RESTART_KEYS 64
+#define LAST_ERROR_MAX 4096
+
+typedef struct strlist {
+    char **v;
+    size_t n;
+} strlist;
+
+static void strlist_free(strlist *l)
 {
-    pt_config old = d->cfg, next;
-    pt_diag diag;
-    int restart, r;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
 
-    diag_init(&diag);
-    /* RocksDB options are no longer compared there; handing them to
-     * RocksDB on a live database comes next. */
-    restart = config_diff_needs_restart(&old, neu, &diag, NULL, 0);
-    if ((r = config_clone(&next, neu)) < 0) {
-        diag_free(&diag);
-        return r;
+static int strlist_add(strlist *l, const char *scope, const char *name)
+{
+    size_t n = strlen(scope) + strlen(name) + 1;
+    char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    char *s = malloc(n);
+
+    if (v)
+        l->v = v;
+    if (!v || !s) {
+        free(s);
+        return -ENOMEM;
     }
-    /* Keep what only a restart may change, so status tells the truth
-     * about what is running. */
-    pt_config mix = next;
-    mix.data_dir = old.data_dir;          old.data_dir = next.data_dir;
-    mix.listen_path = old.listen_path;    old.listen_path = next.listen_path;
-    mix.listen_mode = old.listen_mode;
-    mix.max_clients = old.max_clients;
-    mix.max_frame_bytes = old.max_frame_bytes;
-    mix.relations = old.relations;        old.relations = next.relations;
-    mix.nrelations = old.nrelations;      old.nrelations = next.nrelations;
-    mix.options_file = old.options_file;  old.options_file = next.options_file;
-    mix.db_options = old.db_options;      old.db_options = next.db_options;
-    mix.cf_options = old.cf_options;      old.cf_options = next.cf_options;
-    mix.rate_limit_bytes_per_sec = old.rate_limit_bytes_per_sec;
-    config_free(&old);
-    d->cfg = mix;
-    d->config_loaded_unix_ms = (uint64_t)time(NULL) * 1000;
+    snprintf(s, n, "%s%s", scope, name);
+    l->v[l->n++] = s;
+    return 0;
+}
 
+/* The relation of store relation i in c, or NULL. */
+static const pt_relation *rel_in(const pt_config *c, pt_daemon *d, size_t i)
+{
+    return config_relation(c, store_relation_name(d->store, i));
+}
+
+/* What RocksDB was opened with: the configuration the daemon started on. */
+static int running_init(pt_daemon *d)
+{
+    size_t n = 1 + store_nrelations(d->store);
+    int r = 0;
+
+    if (d->reload.running)
+        return 0;
+    d->reload.running = calloc(n, sizeof(pt_optlist));
+    if (!d->reload.running)
+        return -ENOMEM;
+    d->reload.nrunning = n;
+    r = config_scope_options(&d->cfg, NULL, &d->reload.running[0]);
+    for (size_t i = 1; r == 0 && i < n; i++) {
+        const pt_relation *rel = rel_in(&d->cfg, d, i - 1);
+        if (rel)
+            r = config_scope_options(&d->cfg, rel, &d->reload.running[i]);
+    }
+    return r;
+}
+
+/* The values l gives name, in order, joined: a plain option has one, a
+ * nested one ("{...}") one per layer that sets it. Compared as a whole. */
+static int same_values(const pt_optlist *a, const pt_optlist *b, const char *name)
+{
+    size_t i = 0, j = 0;
+
+    for (;;) {
+        while (i < a->n && strcmp(a->v[i].name, name) != 0)
+            i++;
+        while (j < b->n && strcmp(b->v[j].name, name) != 0)
+            j++;
+        if (i == a->n || j == b->n)
+            return i == a->n && j == b->n;
+        if (strcmp(a->v[i].value, b->v[j].value) != 0)
+            return 0;
+        i++;
+        j++;
+    }
+}
+
+/* First entry of name in l before index `before` (a name seen already). */
+static int seen_before(const pt_optlist *l, size_t before, const char *name)
+{
+    for (size_t i = 0; i < before; i++)
+        if (strcmp(l->v[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Hand RocksDB every value of name, in order. */
+static int set_one(pt_daemon *d, int rel, const pt_optlist *l, const char *name,
+                   char *err, size_t errlen)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < l->n; i++) {
+        const char *n = l->v[i].name, *v = l->v[i].value;
+        if (strcmp(n, name) == 0)
+            r = store_set_options(d->store, rel, 1, &n, &v, err, errlen);
+    }
+    return r;
+}
+
+typedef struct scope_change {
+    const char **names;   /* changed names, one entry each */
+    size_t n;
+    unsigned char *refused;
+} scope_change;
+
+/* All changed plain options in one call (one OPTIONS file written); when
+ * RocksDB refuses the set, each on its own, to learn which it refuses.
+ * Nested values ("{...}") go one by one, in layer order, as RocksDB merges
+ * each into what is there. */
+static void apply_changes(pt_daemon *d, int rel, const pt_optlist *neu,
+                          scope_change *ch, const char *scope)
+{
+    const char **names = calloc(ch->n, sizeof(char *));
+    const char **values = calloc(ch->n, sizeof(char *));
+    char err[512];
+    size_t k = 0;
+    int batched = 0;
+
+    for (size_t i = 0; names && values && i < ch->n; i++) {
+        const pt_opt *o = optlist_find(neu, ch->names[i]);
+        if (o->value[0] != '{') {
+            names[k] = o->name;
+            values[k++] = o->value;
+        }
+    }
+    if (k > 0)
+        batched = store_set_options(d->store, rel, k, names, values, err, sizeof err) == 0;
+    for (size_t i = 0; i < ch->n; i++) {
+        const pt_opt *o = optlist_find(neu, ch->names[i]);
+        if (batched && o->value[0] != '{')
+            continue;
+        if (set_one(d, rel, neu, ch->names[i], err, sizeof err) < 0) {
+            ch->refused[i] = 1;
+            log_warn("reload: %s%s = %s (%s:%u) not applied, needs restart: RocksDB: %s",
+                     scope, o->name, o->value, o->file, o->line, err);
+        }
+    }
+    free(names);
+    free(values);
+}
+
+/* What runs after the reload: the file's entries, except for names
+ * RocksDB refused or the file dropped, which keep what runs. */
+static int next_running(const pt_optlist *run, const pt_optlist *neu,
+                        const scope_change *ch, pt_optlist *out)
+{
+    int r = 0;
+
+    out->v = NULL;
+    out->n = 0;
+    for (size_t i = 0; r == 0 && i < neu->n; i++) {
+        size_t c;
+        for (c = 0; c < ch->n && strcmp(ch->names[c], neu->v[i].name) != 0; c++)
+            ;
+        if (c == ch->n || !ch->refused[c])
+            r = optlist_append(out, &neu->v[i]);
+    }
+    for (size_t i = 0; r == 0 && i < run->n; i++) {
+        size_t c;
+        for (c = 0; c < ch->n && strcmp(ch->names[c], run->v[i].name) != 0; c++)
+            ;
+        if ((c < ch->n && ch->refused[c]) || !optlist_find(neu, run->v[i].name))
+            r = optlist_append(out, &run->v[i]);
+    }
+    return r;
+}
+
+/* One scope: rel < 0 for the database. Names that need a restart are
+ * added to restart as "<scope><name>". */
+static int reload_scope(pt_daemon *d, int rel, const pt_optlist *neu,
+                        const char *scope, strlist *restart)
+{
+    pt_optlist *run = &d->reload.running[rel + 1], next;
+    scope_change ch = {NULL, 0, NULL};
+    int r = 0;
+
+    ch.names = calloc(neu->n + 1, sizeof(char *));
+    ch.refused = calloc(neu->n + 1, 1);
+    if (!ch.names || !ch.refused) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < neu->n; i++)
+        if (!seen_before(neu, i, neu->v[i].name) && !same_values(run, neu, neu->v[i].name))
+            ch.names[ch.n++] = neu->v[i].name;
+    if (ch.n)
+        apply_changes(d, rel, neu, &ch, scope);
+    for (size_t i = 0; r == 0 && i < ch.n; i++)
+        if (ch.refused[i])
+            r = strlist_add(restart, scope, ch.names[i]);
+        else
+            log_info("reload: %s%s = %s applied", scope, ch.names[i],
+                     optlist_find(neu, ch.names[i])->value);
+    for (size_t i = 0; r == 0 && i < run->n; i++)
+        if (!seen_before(run, i, run->v[i].name) && !optlist_find(neu, run->v[i].name)) {
+            log_warn("reload: %s%s removed from the configuration; RocksDB keeps %s "
+                     "until a restart", scope, run->v[i].name, run->v[i].value);
+            r = strlist_add(restart, scope, run->v[i].name);
+        }
+    if (r == 0 && (r = next_running(run, neu, &ch, &next)) == 0) {
+        optlist_free(run);
+        *run = next;
+    }
+out:
+    free(ch.names);
+    free(ch.refused);
+    return r;
+}
+
+/* Every scope RocksDB was opened with, against the new configuration. */
+static int reload_options(pt_daemon *d, const pt_config *neu, strlist *restart)
+{
+    char scope[PT_RELATION_NAME_MAX + 32];
+    pt_optlist l;
+    int r = running_init(d);
+
+    if (r == 0 && (r = config_scope_options(neu, NULL, &l)) == 0) {
+        r = reload_scope(d, -1, &l, "rocksdb.db_options.", restart);
+        optlist_free(&l);
+    }
+    for (size_t i = 0; r == 0 && i < store_nrelations(d->store); i++) {
+        const pt_relation *rel = rel_in(neu, d, i);
+        if (!rel)
+            continue; /* the relation set changed: reported as such */
+        snprintf(scope, sizeof scope, "relations.%s.cf_options.", rel->name);
+        if ((r = config_scope_options(neu, rel, &l)) == 0) {
+            r = reload_scope(d, (int)i, &l, scope, restart);
+            optlist_free(&l);
+        }
+    }
+    return r;
+}
+
+static void apply_limits(pt_daemon *d)
+{
     pt_log_set_level(d->cfg.log_level);
     chunk_queue_set_capacity(&d->queue, d->cfg.queue_max_bytes);
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
@@ -51,11 +270,101 @@ int daemon_reload(pt_daemon *d, const pt_config *neu)
         j->ck.max_rows = d->cfg.chunk_max_rows;
         j->ck.max_bytes = d->cfg.chunk_max_bytes;
     }
-    if (restart)
-        log_warn("reload: %d setting(s) need a restart to take effect:\n%s", restart,
-                 diag_text(&diag));
-    log_info("reloaded configuration from %s", d->cfg.path ? d->cfg.path : "(built-in)");
+}
+
+int daemon_reload(pt_daemon *d, const pt_config *neu)
+{
+    const char *keys[MAX_RESTART_KEYS];
+    strlist restart = {NULL, 0};
+    pt_config next;
+    pt_diag diag;
+    int nkeys;
+
+    diag_init(&diag);
+    nkeys = config_diff_needs_restart(&d->cfg, neu, &diag, keys, MAX_RESTART_KEYS);
+    for (int i = 0; i < nkeys && i < MAX_RESTART_KEYS; i++)
+        if (strlist_add(&restart, "", keys[i]) < 0)
+            goto nomem;
+    if (reload_options(d, neu, &restart) < 0 || config_clone(&next, neu) < 0)
+        goto nomem;
+    /* d->cfg describes what runs: restart-only keys keep their values. */
+    config_keep_restart_keys(&next, &d->cfg);
+    config_free(&d->cfg);
+    d->cfg = next;
+    d->config_loaded_unix_ms = (uint64_t)time(NULL) * 1000;
+    apply_limits(d);
+
+    for (size_t i = 0; i < d->reload.nneeds_restart; i++)
+        free(d->reload.needs_restart[i]);
+    free(d->reload.needs_restart);
+    d->reload.needs_restart = restart.v;
+    d->reload.nneeds_restart = restart.n;
+    free(d->reload.last_error);
+    d->reload.last_error = NULL;
+    d->reload.reloads++;
+    if (nkeys)
+        log_warn("reload: %d setting(s) need a restart to take effect:\n%.*s", nkeys,
+                 (int)(diag.text.len ? diag.text.len - 1 : 0), diag_text(&diag));
+    log_info("reloaded configuration from %s (%zu setting(s) wait for a restart)",
+             d->cfg.path ? d->cfg.path : "(built-in)", restart.n);
     diag_free(&diag);
     jobs_admit(d); /* a larger queue may have room now */
     return 0;
+nomem:
+    /* Options RocksDB took are live; the tracking says so. The rest of
+     * the reload did not happen. */
+    log_error("reload: out of memory; settings other than RocksDB options unchanged");
+    strlist_free(&restart);
+    diag_free(&diag);
+    return -ENOMEM;
+}
+
+/* The error lines of diagnostics (warnings left out), at most
+ * LAST_ERROR_MAX bytes, without the last newline. */
+static char *error_lines(const char *why)
+{
+    char *out = malloc(LAST_ERROR_MAX + 1);
+    size_t o = 0;
+
+    if (!out)
+        return NULL;
+    while (*why) {
+        const char *nl = strchr(why, '\n');
+        size_t n = nl ? (size_t)(nl - why) + 1 : strlen(why);
+        int warning = strstr(why, ": warning: ") && strstr(why, ": warning: ") < why + n;
+        if (!warning && o + n <= LAST_ERROR_MAX) {
+            memcpy(out + o, why, n);
+            o += n;
+        }
+        why += n;
+    }
+    while (o > 0 && out[o - 1] == '\n')
+        o--;
+    out[o] = '\0';
+    return out;
+}
+
+void daemon_reload_refused(pt_daemon *d, const char *file, const char *why)
+{
+    log_error("reload of %s refused, nothing changed:\n%.*s", file,
+              (int)(strlen(why) && why[strlen(why) - 1] == '\n' ? strlen(why) - 1
+                                                               : strlen(why)),
+              why);
+    free(d->reload.last_error);
+    d->reload.last_error = error_lines(why);
+    d->reload.refused++;
+}
+
+void daemon_reload_free(pt_daemon *d)
+{
+    reload_state *rs = &d->reload;
+
+    for (size_t i = 0; rs->running && i < rs->nrunning; i++)
+        optlist_free(&rs->running[i]);
+    free(rs->running);
+    for (size_t i = 0; i < rs->nneeds_restart; i++)
+        free(rs->needs_restart[i]);
+    free(rs->needs_restart);
+    free(rs->last_error);
+    memset(rs, 0, sizeof(*rs));
 }

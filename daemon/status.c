@@ -54,6 +54,37 @@ static void job_json(pt_buf *b, const job *j, uint64_t now)
     pt_buf_append_byte(b, '}');
 }
 
+static void json_str_or_null(pt_buf *b, const char *s)
+{
+    if (s)
+        json_append_cstr(b, s);
+    else
+        pt_buf_append_str(b, "null");
+}
+
+/* The configuration that runs, and what the last reloads could not
+ * apply (daemon/reload.c). */
+static void config_json(pt_daemon *d, pt_buf *b)
+{
+    const reload_state *rs = &d->reload;
+
+    pt_buf_append_str(b, "\"config\":{\"path\":");
+    json_str_or_null(b, d->cfg.path);
+    pt_buf_printf(b, ",\"loaded_unix_ms\":%llu,\"sync\":\"%s\",\"options_file\":",
+                  U(d->config_loaded_unix_ms), config_sync_name(d->cfg.sync));
+    json_str_or_null(b, d->cfg.options_file);
+    pt_buf_append_str(b, ",\"needs_restart\":[");
+    for (size_t i = 0; i < rs->nneeds_restart; i++) {
+        if (i)
+            pt_buf_append_byte(b, ',');
+        json_append_cstr(b, rs->needs_restart[i]);
+    }
+    pt_buf_append_str(b, "],\"last_reload_error\":");
+    json_str_or_null(b, rs->last_error);
+    pt_buf_printf(b, ",\"reloads\":%llu,\"reloads_refused\":%llu},", U(rs->reloads),
+                  U(rs->refused));
+}
+
 int status_json(pt_daemon *d, pt_buf *b)
 {
     uint64_t now = pt_now_ns();
@@ -65,13 +96,7 @@ int status_json(pt_daemon *d, pt_buf *b)
     chunk_queue_get_stats(&d->queue, &q);
     pt_buf_printf(b, "{\"version\":\"%s\",\"uptime_s\":%llu,\"state\":\"%s\",", PT_VERSION,
                   U((now - d->start_ns) / 1000000000ull), state_name(d->state));
-    pt_buf_append_str(b, "\"config\":{\"path\":");
-    if (d->cfg.path)
-        json_append_cstr(b, d->cfg.path);
-    else
-        pt_buf_append_str(b, "null");
-    pt_buf_printf(b, ",\"loaded_unix_ms\":%llu,\"sync\":\"%s\"},",
-                  U(d->config_loaded_unix_ms), config_sync_name(d->cfg.sync));
+    config_json(d, b);
     pt_buf_append_str(b, "\"data_dir\":");
     json_append_cstr(b, d->cfg.data_dir);
     pt_buf_append_str(b, ",\"socket\":");

@@ -641,3 +641,52 @@ char *store_property_text(store *s, const char *name)
     rocksdb_free(v);
     return copy;
 }
+
+/* SetDBOptions is not in RocksDB 7.8's C API: store_dbopts.cpp reaches it. */
+int store_rocksdb_set_db_options(rocksdb_t *db, size_t n, const char *const *names,
+                                 const char *const *values, char *err, size_t errlen);
+
+/* Keep the options object the store opened with equal to what RocksDB
+ * now runs, for whoever reads it later. A failure here changes nothing
+ * live, so it is only logged. */
+static void mirror_options(rocksdb_options_t **o, size_t n, const char *const *names,
+                           const char *const *values)
+{
+    pt_diag quiet;
+
+    diag_init(&quiet);
+    for (size_t i = 0; i < n; i++) {
+        pt_opt opt = {(char *)names[i], (char *)values[i], "<reload>", 0, 0};
+        if (apply_opt(o, &opt, &quiet) < 0)
+            log_debug("options copy not updated for %s: %s", names[i], diag_text(&quiet));
+    }
+    diag_free(&quiet);
+}
+
+int store_set_options(store *s, int rel, size_t n, const char *const *names,
+                      const char *const *values, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+    size_t j;
+
+    if (n == 0)
+        return 0;
+    if (n > INT32_MAX)
+        return -EINVAL;
+    if (rel < 0) {
+        int r = store_rocksdb_set_db_options(s->db, n, names, values, err, errlen);
+        if (r == 0)
+            mirror_options(&s->db_opts, n, names, values);
+        return r;
+    }
+    if ((size_t)rel >= s->nrel)
+        return -EINVAL;
+    j = s->rel_cf[rel];
+    rocksdb_set_options_cf(s->db, s->cfs[j], (int)n, names, values, &rerr);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EINVAL;
+    }
+    mirror_options(&s->cf_opts[j], n, names, values);
+    return 0;
+}

@@ -31,6 +31,15 @@ void store_close(store *s);
 /* Check every RocksDB option in cfg through RocksDB's own parser without
  * opening anything (for --check-config). */
 int store_check_options(const pt_config *cfg, pt_diag *d);
+/* Change RocksDB options on the open database, by RocksDB name and value
+ * text: database-wide ones (SetDBOptions) when rel < 0, else relation
+ * rel's column family (SetOptions). RocksDB checks every pair before
+ * changing any, so it is all or nothing; it refuses what it cannot change
+ * live ("Option not changeable"). 0, or -EINVAL with RocksDB's reason.
+ * Called on the loop thread by a reload; RocksDB serialises it with the
+ * writer thread's writes. */
+int store_set_options(store *s, int rel, size_t n, const char *const *names,
+                      const char *const *values, char *err, size_t errlen);
 
 size_t store_nrelations(const store *s);
 const char *store_relation_name(const store *s, size_t rel);

@@ -972,6 +972,7 @@ int main(int argc, char **argv)
     RUN(print_round_trip);
     RUN(clone_equal);
     RUN(diff_restart);
+    RUN(keep_restart_keys);
     RUN(validate_overrides);
     RUN(diag_format);
     RUN(default_socket);
