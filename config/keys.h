@@ -79,6 +79,15 @@ int yaml_quote(pt_buf *out, const char *s);
 /* strdup for config/ (strdup is not C11). NULL when out of memory. */
 char *config_strdup(const char *s);
 
+/* The manual's key list (docs/ptingestd.yaml.5), as roff between these
+ * two marker lines, from the table. keys_man_splice copies page with the
+ * text between the markers replaced by a fresh list; -EINVAL when the
+ * markers are missing. 0 or -ENOMEM otherwise. */
+#define KEYS_MAN_BEGIN ".\\\" BEGIN KEYS: written from config/keys.c by keys_man; do not edit"
+#define KEYS_MAN_END ".\\\" END KEYS"
+int keys_man(pt_buf *out);
+int keys_man_splice(const char *page, size_t len, pt_buf *out);
+
 /* Internal to config/: where each key was set in a file, for placing the
  * cross-key errors of config_check. Indexed like pt_keys[]; the extra
  * last slot, PT_KEYPOS_RELATIONS == pt_nkeys, is the `relations` key.
