@@ -128,8 +128,16 @@ static void on_ready(pt_daemon *d)
 
 static void on_stopping(pt_daemon *d)
 {
-    (void)d;
-    supervisor_notify("STOPPING=1");
+    char msg[80];
+
+    /* systemd must not kill the drain it asked for: its stop timeout is
+     * pushed past ingest.shutdown_grace_ms (0 = no limit: nothing to ask). */
+    if (d->cfg.shutdown_grace_ms)
+        snprintf(msg, sizeof(msg), "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
+                 (unsigned long long)(d->cfg.shutdown_grace_ms + 10000) * 1000);
+    else
+        snprintf(msg, sizeof(msg), "STOPPING=1");
+    supervisor_notify(msg);
 }
 
 static int sup_healthy(void *arg, uint64_t max_stuck_ns)

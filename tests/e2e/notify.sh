@@ -27,10 +27,12 @@ wait_for() { # pattern [from-line]
     fail "no $1 from the daemon; got: $(cat "$N")"
 }
 
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 start_daemon --config "$T/c.yaml"
+# A watchdog much shorter than the unit's 60 s keeps the test short; it must
+# still outlast a slow RocksDB call such as SetOptions (hundreds of ms).
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=1000000 start_daemon --config "$T/c.yaml"
 wait_for '^READY=1$'
 wait_for '^WATCHDOG=1$'
-grep -q "watchdog: pinging systemd every 200 ms" "$LOG" || fail "watchdog interval not logged"
+grep -q "watchdog: pinging systemd every 500 ms" "$LOG" || fail "watchdog interval not logged"
 
 # A job that pauses mid-stream is "ingesting" for a while.
 "$PTINGEST" gen --entities 400 --seed 3 >"$T/in.ndjson"
@@ -59,16 +61,19 @@ echo "lines: READY $r1, STATUS $st, WATCHDOG $wd, RELOADING $reloading, READY $r
 [ "$st" -gt "$r1" ] && [ "$wd" -gt "$r1" ] && [ "$reloading" -gt "$r1" ] \
     && [ "$r2" -gt "$reloading" ] && [ "$stop" -gt "$r2" ] \
     || fail "message order wrong: $(cat "$N")"
-[ "$(awk 'NR > '"$stop"' && $2 !~ /^(STATUS=|WATCHDOG=1$)/' "$N" | wc -l)" -eq 0 ] \
+# the drain may take ingest.shutdown_grace_ms (30 s) + 10 s before systemd kills
+[ "$(awk 'NR == '"$((stop + 1))"' { print $2 }' "$N")" = EXTEND_TIMEOUT_USEC=40000000 ] \
+    || fail "no EXTEND_TIMEOUT_USEC with STOPPING=1: $(tail -n 3 "$N")"
+[ "$(awk 'NR > '"$((stop + 1))"' && $2 !~ /^(STATUS=|WATCHDOG=1$)/' "$N" | wc -l)" -eq 0 ] \
     || fail "messages after STOPPING=1 other than STATUS/WATCHDOG: $(cat "$N")"
 
-# Pings at half of WATCHDOG_USEC (200 ms): none of the gaps near 400 ms.
+# Pings at half of WATCHDOG_USEC (500 ms): none of the gaps near 1000 ms.
 awk '$2 == "WATCHDOG=1" { if (p) print $1 - p; p = $1 }' "$N" | sort -n >"$T/gaps"
 pings=$(wc -l <"$T/gaps")
 max=$(tail -n 1 "$T/gaps")
 echo "watchdog: $((pings + 1)) pings, median gap $(sed -n "$(( (pings + 1) / 2 ))p" "$T/gaps") ms, max $max ms"
-[ "$pings" -ge 10 ] || fail "only $((pings + 1)) watchdog pings"
-[ "$max" -lt 380 ] || fail "a watchdog gap of $max ms would have tripped a 400 ms WatchdogSec"
+[ "$pings" -ge 4 ] || fail "only $((pings + 1)) watchdog pings"
+[ "$max" -lt 950 ] || fail "a watchdog gap of $max ms would have tripped a 1 s WatchdogSec: $(cat "$N")"
 
 # WATCHDOG_PID names another process: the watchdog is not ours to ping.
 "$NOTIFY_LISTEN" "$T/notify.sock" 60 >"$N" &
