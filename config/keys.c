@@ -77,6 +77,13 @@ const pt_key pt_keys[] = {
      0, UINT64_C(1000000000000), "bytes/s", RESTART,
      "flush+compaction I/O limit; 0 = unlimited"},
 
+    {"stall.bulk_profile", U64(bulk_profile), "1", 0, 1, "", RELOAD,
+     "1 = defer compaction while jobs run, catch up after; 0 = off"},
+    {"stall.initial_rate_bytes_per_sec", U64(initial_rate_bytes_per_sec), "8000000",
+     1000000, UINT64_C(100000000000), "bytes/s", RESTART,
+     "while flush is behind and its speed not yet measured, admit at this rate"},
+    {"stall.pacing", U64(pacing), "1", 0, 1, "", RELOAD,
+     "1 = hold writes back before RocksDB would delay or stop them; 0 = off"},
     {"stall.sample_ms", U64(stall_sample_ms), "100", 10, 60000, "ms", RELOAD,
      "how often RocksDB write-stall statistics are sampled"},
 

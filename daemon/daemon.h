@@ -68,6 +68,7 @@ typedef struct job {
     uint64_t resumed_from;         /* committed rows when the job (re)started */
     job_record *rec;
     uint64_t start_ns, end_ns, last_row_ns, last_ack_ns;
+    uint64_t max_ack_gap_ns;       /* longest wait for an acknowledgement */
     uint64_t last_progress_ns, last_progress_rows;
     uint64_t rate_rows_per_s;
     char error[256];
@@ -206,6 +207,7 @@ int jobs_load_records(pt_daemon *d, pt_diag *diag);
 /* Queue deletes of expired records (a periodic timer). */
 void jobs_expire(pt_daemon *d);
 void jobs_free_records(pt_daemon *d);
+void jobs_update_bulk(pt_daemon *d);
 const char *job_state_name(int state);
 
 /* reads.c */

@@ -97,6 +97,7 @@ int daemon_start(pt_daemon *d)
     }
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
     atomic_store(&d->writer.pacing_enabled, d->cfg.pacing);
+    d->writer.rate.initial_rate = (double)d->cfg.initial_rate_bytes_per_sec;
     if ((r = writer_start(&d->writer, &d->queue, d->store)) < 0) {
         log_error("cannot start the writer thread: %s", uv_strerror(r));
         return r;

@@ -91,7 +91,16 @@ uint64_t pace_rate_wait(pace_rate *r, uint64_t now, uint64_t incoming, int behin
 {
     double rate = pace_rate_estimate(r), burst;
 
-    if (r->last_ns && rate > 0)
+    /* Before the first flush has finished nothing has drained and the
+     * disk's speed is unknown: a burst into every free memtable would end
+     * in a wait for a whole flush. Start at a cautious rate instead; the
+     * measured one takes over as soon as a flush completes. */
+    if (rate <= 0 && behind)
+        rate = r->initial_rate;
+
+    if (!r->last_ns)
+        r->tokens = (double)incoming; /* start with one write's burst */
+    else if (rate > 0)
         r->tokens += rate * (double)(now - r->last_ns) / 1e9;
     r->last_ns = now;
     /* a burst of one write, no more: acknowledgements stay evenly spaced */

@@ -57,6 +57,7 @@ typedef struct pace_rate {
     unsigned n, next;
     uint64_t last_ns;       /* token bucket */
     double tokens;          /* bytes that may be written now */
+    double initial_rate;    /* bytes/s assumed until a flush has been measured */
 } pace_rate;
 
 /* Record that `written` bytes have gone into RocksDB in total and that its

@@ -265,6 +265,8 @@ static void apply_limits(pt_daemon *d)
     pt_log_set_level(d->cfg.log_level);
     chunk_queue_set_capacity(&d->queue, d->cfg.queue_max_bytes);
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
+    atomic_store(&d->writer.pacing_enabled, (int)d->cfg.pacing);
+    jobs_update_bulk(d);
     stall_set_interval(&d->stall, d->cfg.stall_sample_ms);
     for (job *j = d->jobs; j; j = j->next) {
         j->ck.max_rows = d->cfg.chunk_max_rows;

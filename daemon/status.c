@@ -22,6 +22,8 @@ const char *daemon_stall_state(pt_daemon *d)
         return "rocksdb-stopped";
     if (s->delayed_write_rate)
         return "rocksdb-delayed";
+    if (atomic_load(&d->writer.pace_reason))
+        return "pacing";
     return "ok";
 }
 
@@ -43,10 +45,12 @@ static void job_json(pt_buf *b, const job *j, uint64_t now)
     json_append_cstr(b, j->id);
     pt_buf_printf(b, ",\"state\":\"%s\",\"rows\":%llu,\"bytes\":%llu,"
                      "\"rows_received\":%llu,\"rows_per_s\":%llu,\"elapsed_ms\":%llu,"
-                     "\"chunks_waiting\":%llu,\"chunks_in_queue\":%llu,\"client\":%s",
+                     "\"chunks_waiting\":%llu,\"chunks_in_queue\":%llu,\"max_ack_gap_ms\":%llu,"
+                     "\"client\":%s",
                   job_state_name(j->state), U(j->rows_acked), U(j->bytes_acked),
                   U(j->rows_in), U(j->rate_rows_per_s), U((end - j->start_ns) / 1000000),
-                  U(j->sealed.n), U(j->inflight), j->conn ? "true" : "false");
+                  U(j->sealed.n), U(j->inflight), U(j->max_ack_gap_ns / 1000000),
+                  j->conn ? "true" : "false");
     if (*j->error) {
         pt_buf_append_str(b, ",\"error\":");
         json_append_cstr(b, j->error);
@@ -105,10 +109,15 @@ int status_json(pt_daemon *d, pt_buf *b)
     pt_buf_printf(b, "\"queue\":{\"chunks\":%llu,\"bytes\":%llu,\"capacity_bytes\":%llu},",
                   U(q.chunks), U(q.bytes), U(q.capacity));
     pt_buf_printf(b, "\"writer\":{\"chunks_written\":%llu,\"rows_written\":%llu,"
-                     "\"bytes_written\":%llu,\"groups\":%llu,\"wal_syncs\":%llu,\"errors\":%llu},",
+                     "\"bytes_written\":%llu,\"groups\":%llu,\"wal_syncs\":%llu,\"errors\":%llu,"
+                     "\"pacing\":\"%s\",\"pace_events\":%llu,\"paced_ms\":%llu,"
+                     "\"nowait_retries\":%llu,\"refused_low_space\":%llu},",
                   U(atomic_load(&w->chunks_written)), U(atomic_load(&w->rows_written)),
                   U(atomic_load(&w->bytes_written)), U(atomic_load(&w->groups)),
-                  U(atomic_load(&w->syncs)), U(atomic_load(&w->errors)));
+                  U(atomic_load(&w->syncs)), U(atomic_load(&w->errors)),
+                  pace_reason_name(atomic_load(&w->pace_reason)),
+                  U(atomic_load(&w->pace_events)), U(atomic_load(&w->paced_ns) / 1000000),
+                  U(atomic_load(&w->nowait_retries)), U(atomic_load(&w->refused_low_space)));
     pt_buf_printf(b, "\"rocksdb\":{\"l0_files\":%llu,\"immutable_memtables\":%llu,"
                      "\"pending_compaction_bytes\":%llu,\"delayed_write_rate\":%llu,"
                      "\"is_write_stopped\":%s,\"stall_micros\":%llu,\"stopped_samples\":%llu,"
@@ -117,7 +126,9 @@ int status_json(pt_daemon *d, pt_buf *b)
                   U(s->delayed_write_rate), s->is_write_stopped ? "true" : "false",
                   U(s->stall_micros), U(d->stall.stopped_samples),
                   U(s->valid ? (now - s->taken_ns) / 1000000 : 0));
-    pt_buf_printf(b, "\"stall_state\":\"%s\",", daemon_stall_state(d));
+    pt_buf_printf(b, "\"stall_state\":\"%s\",\"compaction\":\"%s\",", daemon_stall_state(d),
+                  store_bulk(d->store) ? "deferred"
+                  : s->pending_compaction_bytes ? "catching-up" : "idle");
     pt_buf_append_str(b, "\"jobs\":[");
     for (const job *j = d->jobs; j; j = j->next) {
         if (!first)

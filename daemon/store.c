@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,11 @@ struct store {
     size_t nrel;
     rocksdb_writeoptions_t *wo_nosync;
     rocksdb_writeoptions_t *wo_sync;
+    rocksdb_writeoptions_t *wo_nowait;
+    /* per relation, as configured: written by the loop thread (open,
+     * reload), read by the writer thread, hence atomics, not a lock */
+    struct atomic_limits *limits;
+    atomic_int bulk;                  /* compaction deferred (writer thread) */
     rocksdb_readoptions_t *ro;
     rocksdb_readoptions_t *ro_scan;
     rocksdb_ratelimiter_t *limiter;
@@ -280,6 +286,23 @@ static const pt_relation *relation_of_cf(const pt_config *cfg, const char *name)
     return NULL;
 }
 
+struct atomic_limits {
+    atomic_uint_fast64_t wbs, max_wbn, merge, l0_slowdown, l0_stop, soft, hard, auto_c;
+};
+
+static void read_limits(rocksdb_options_t *o, struct atomic_limits *l)
+{
+    atomic_store(&l->wbs, rocksdb_options_get_write_buffer_size(o));
+    atomic_store(&l->max_wbn, (uint64_t)rocksdb_options_get_max_write_buffer_number(o));
+    atomic_store(&l->merge, (uint64_t)rocksdb_options_get_min_write_buffer_number_to_merge(o));
+    atomic_store(&l->l0_slowdown,
+                 (uint64_t)rocksdb_options_get_level0_slowdown_writes_trigger(o));
+    atomic_store(&l->l0_stop, (uint64_t)rocksdb_options_get_level0_stop_writes_trigger(o));
+    atomic_store(&l->soft, rocksdb_options_get_soft_pending_compaction_bytes_limit(o));
+    atomic_store(&l->hard, rocksdb_options_get_hard_pending_compaction_bytes_limit(o));
+    atomic_store(&l->auto_c, (uint64_t)!rocksdb_options_get_disable_auto_compactions(o));
+}
+
 int store_open(store **out, const pt_config *cfg, pt_diag *d)
 {
     store *s = calloc(1, sizeof(*s));
@@ -345,6 +368,14 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
     s->wo_nosync = rocksdb_writeoptions_create();
     s->wo_sync = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(s->wo_sync, 1);
+    s->wo_nowait = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_no_slowdown(s->wo_nowait, 1);
+    if (!(s->limits = calloc(s->nrel, sizeof(*s->limits)))) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < s->nrel; i++)
+        read_limits(s->cf_opts[s->rel_cf[i]], &s->limits[i]);
     s->ro = rocksdb_readoptions_create();
     s->ro_scan = rocksdb_readoptions_create();
     /* A full scan (export, count) should not evict the hot working set. */
@@ -388,6 +419,9 @@ void store_close(store *s)
         rocksdb_writeoptions_destroy(s->wo_nosync);
     if (s->wo_sync)
         rocksdb_writeoptions_destroy(s->wo_sync);
+    if (s->wo_nowait)
+        rocksdb_writeoptions_destroy(s->wo_nowait);
+    free(s->limits);
     if (s->ro)
         rocksdb_readoptions_destroy(s->ro);
     if (s->ro_scan)
@@ -502,6 +536,90 @@ int store_resume(store *s, char *err, size_t errlen)
 int store_free_space(store *s, uint64_t *bytes)
 {
     return pt_disk_free(s->data_dir, bytes);
+}
+
+void store_pace_limits(store *s, size_t rel, pace_limits *out)
+{
+    struct atomic_limits *l = &s->limits[rel];
+
+    out->write_buffer_size = atomic_load(&l->wbs);
+    out->max_write_buffer_number = atomic_load(&l->max_wbn);
+    out->min_merge = atomic_load(&l->merge);
+    out->l0_slowdown = atomic_load(&l->l0_slowdown);
+    out->l0_stop = atomic_load(&l->l0_stop);
+    out->soft_pending = atomic_load(&l->soft);
+    out->hard_pending = atomic_load(&l->hard);
+    out->auto_compactions = atomic_load(&l->auto_c) && !atomic_load(&s->bulk);
+}
+
+int store_set_bulk(store *s, int on, char *err, size_t errlen)
+{
+    static const char *const names[] = {"disable_auto_compactions"};
+
+    for (size_t i = 0; i < s->nrel; i++) {
+        const char *values[] = {on || !atomic_load(&s->limits[i].auto_c) ? "true" : "false"};
+        char *rerr = NULL;
+        rocksdb_set_options_cf(s->db, cf_of(s, i), 1, names, values, &rerr);
+        if (rerr) {
+            take_error(rerr, err, errlen);
+            return -EIO;
+        }
+    }
+    atomic_store(&s->bulk, on);
+    return 0;
+}
+
+int store_bulk(store *s)
+{
+    return atomic_load(&s->bulk);
+}
+
+/* Some properties exist only as text ("rocksdb.num-files-at-level0" is
+ * one): ask for the integer form, then the text. */
+static int cf_property_u64(store *s, rocksdb_column_family_handle_t *cf, const char *name,
+                           uint64_t *out)
+{
+    char *text, *end;
+
+    if (rocksdb_property_int_cf(s->db, cf, name, out) == 0)
+        return 0;
+    if (!(text = rocksdb_property_value_cf(s->db, cf, name)))
+        return -ENOENT;
+    *out = strtoull(text, &end, 10);
+    if (end == text) {
+        rocksdb_free(text);
+        return -ENOENT;
+    }
+    rocksdb_free(text);
+    return 0;
+}
+
+int store_pace_signals(store *s, size_t rel, pace_signals *out)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, rel);
+
+    if (cf_property_u64(s, cf, "rocksdb.num-immutable-mem-table", &out->immutable) ||
+        cf_property_u64(s, cf, "rocksdb.cur-size-active-mem-table", &out->active_bytes) ||
+        cf_property_u64(s, cf, "rocksdb.num-files-at-level0", &out->l0_files) ||
+        cf_property_u64(s, cf, "rocksdb.estimate-pending-compaction-bytes", &out->pending_bytes))
+        return -ENOENT;
+    return 0;
+}
+
+int store_write_nowait(store *s, store_batch *b, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+
+    rocksdb_write(s->db, s->wo_nowait, b->wb, &rerr);
+    if (!rerr)
+        return 0;
+    /* Status::Incomplete("Write stall") from no_slowdown */
+    if (strncmp(rerr, "Result incomplete", 17) == 0) {
+        rocksdb_free(rerr);
+        return -EAGAIN;
+    }
+    take_error(rerr, err, errlen);
+    return -EIO;
 }
 
 int store_write(store *s, store_batch *b, int sync, char *err, size_t errlen)
@@ -623,7 +741,7 @@ int store_property_u64(store *s, const char *name, int per_cf, uint64_t *out)
         return 0;
     }
     for (size_t i = 0; i < s->nrel; i++) {
-        if (rocksdb_property_int_cf(s->db, cf_of(s, i), name, &v) != 0)
+        if (cf_property_u64(s, cf_of(s, i), name, &v) != 0)
             return -ENOENT;
         sum += v;
     }
@@ -688,5 +806,6 @@ int store_set_options(store *s, int rel, size_t n, const char *const *names,
         return -EINVAL;
     }
     mirror_options(&s->cf_opts[j], n, names, values);
+    read_limits(s->cf_opts[j], &s->limits[rel]);
     return 0;
 }

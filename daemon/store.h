@@ -93,6 +93,22 @@ const char *store_iter_value(store_iter *it, size_t *len);
 /* 0, or negative with a message when the iteration hit an error. */
 int store_iter_status(store_iter *it, char *err, size_t errlen);
 
+#include "pacer.h"
+/* The write-stall triggers of a relation's column family (as opened). */
+void store_pace_limits(store *s, size_t rel, pace_limits *out);
+/* Its current signals. 0, or -ENOENT if RocksDB did not answer. */
+int store_pace_signals(store *s, size_t rel, pace_signals *out);
+/* Bulk-ingest profile: defer compaction (disable_auto_compactions on
+ * every relation, which also lifts RocksDB's level-0 and compaction-debt
+ * stalls) while jobs run, so flush is the only disk work; off again
+ * restores the configured setting and RocksDB catches up by itself.
+ * Writer thread. */
+int store_set_bulk(store *s, int on, char *err, size_t errlen);
+int store_bulk(store *s);
+/* Like store_write, but never waits inside RocksDB: -EAGAIN when RocksDB
+ * would delay or stop the write (Status::Incomplete). */
+int store_write_nowait(store *s, store_batch *b, char *err, size_t errlen);
+
 /* An integer RocksDB property summed over every relation's column
  * family (e.g. "rocksdb.num-immutable-mem-table"), or of the database
  * when per_cf is 0. Returns 0 or -ENOENT. */

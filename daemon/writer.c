@@ -261,6 +261,8 @@ int writer_start(writer *w, chunk_queue *q, store *s)
         w->group_max_bytes = 8u << 20;
     atomic_store(&w->heartbeat_ns, pt_now_ns());
     atomic_store(&w->alive, 1);
+    if (w->rate.initial_rate <= 0)
+        w->rate.initial_rate = 8e6;
     r = uv_thread_create(&w->thread, writer_main, w);
     if (r == 0)
         w->started = 1;

@@ -136,6 +136,19 @@ TEST(token_bucket_spaces_writes_at_the_rate)
     CHECK_EQ_INT(pace_rate_wait(&r, now + w, 1 * MB, 1), 0);
 }
 
+TEST(unknown_rate_starts_cautious)
+{
+    pace_rate r = {.initial_rate = 8e6};
+    uint64_t w;
+
+    /* nothing measured, flush behind: the initial rate applies */
+    CHECK_EQ_INT(pace_rate_wait(&r, 1000, 1000000, 1), 0);
+    w = pace_rate_wait(&r, 1000, 1000000, 1);
+    CHECK(w > 120000000ull && w < 130000000ull); /* 1 MB at 8 MB/s */
+    /* not behind: no limit at all */
+    CHECK_EQ_INT(pace_rate_wait(&r, 1000, 1000000, 0), 0);
+}
+
 int main(void)
 {
     RUN(idle_database_writes);
@@ -147,5 +160,6 @@ int main(void)
     RUN(pending_compaction_near_soft_limit);
     RUN(drain_rate_estimate);
     RUN(token_bucket_spaces_writes_at_the_rate);
+    RUN(unknown_rate_starts_cautious);
     return CHECK_DONE();
 }
