@@ -17,6 +17,10 @@ int daemon_healthy(pt_daemon *d, uint64_t max_stuck_ns)
     const stall_sample *s = &d->stall.cur;
     chunk_queue_stats q;
 
+    /* The writer was stopped on purpose: the drain is over and the loop
+     * is about to return. */
+    if (d->state == DAEMON_STOPPED)
+        return 1;
     chunk_queue_get_stats(&d->queue, &q);
     if (writer_healthy(&d->writer, now, max_stuck_ns, q.chunks > 0))
         return 1;
