@@ -73,12 +73,79 @@ static int key_entry(pt_buf *b, const pt_key *k)
     return r;
 }
 
+/* `.BR "name: value"` lines for a map's built-in entries, the last ending
+ * in ';'. */
+static int map_defaults(pt_buf *b, const pt_optlist *l)
+{
+    int r = pt_buf_append_str(b, l->n ? "default\n" : "default empty;\n");
+
+    for (size_t i = 0; r == 0 && i < l->n; i++) {
+        r = pt_buf_append_str(b, ".BR \"");
+        if (r == 0)
+            r = roff_text(b, l->v[i].name);
+        if (r == 0)
+            r = pt_buf_append_str(b, ": ");
+        if (r == 0)
+            r = roff_text(b, l->v[i].value);
+        if (r == 0)
+            r = pt_buf_printf(b, "\" %c\n", i + 1 < l->n ? ',' : ';');
+    }
+    return r;
+}
+
+/* The option maps are not table rows; their defaults come from the same
+ * place the loader takes them (config_init_defaults). */
+static int maps_man(pt_buf *b, const pt_config *c)
+{
+    static const char live[] = "reloadable as far as RocksDB allows (see\n.BR RELOAD ).\n.br\n";
+    int r = pt_buf_append_str(b, ".TP\n.B relations\n.IR mapping ;\ndefault\n");
+
+    for (size_t i = 0; r == 0 && i < c->nrelations; i++) {
+        r = pt_buf_append_str(b, i + 1 < c->nrelations ? ".BR " : ".B ");
+        if (r == 0)
+            r = roff_text(b, c->relations[i].name);
+        if (r == 0)
+            r = pt_buf_append_str(b, i + 1 < c->nrelations ? " ,\n" : "\n");
+    }
+    if (r == 0)
+        r = pt_buf_append_str(b,
+            "each\n.BR {} ;\nrestart.\n.br\n"
+            "One RocksDB column family per relation.\n"
+            "When present, the map replaces the default list.\n"
+            "Names are 1 to 64 characters of A\\-Z, a\\-z, 0\\-9 and _, not\n"
+            ".BR default ;\nat most 64 relations.\n"
+            "Adding or removing a relation needs a restart.\n"
+            ".TP\n.BI relations. Name .cf_options\n.IR mapping ;\ndefault empty;\n");
+    if (r == 0)
+        r = pt_buf_printf(b, "%sColumnFamilyOptions for this relation only, by RocksDB name.\n"
+                             ".TP\n.B rocksdb.db_options\n.IR mapping ;\n", live);
+    if (r == 0)
+        r = map_defaults(b, &c->db_options);
+    if (r == 0)
+        r = pt_buf_printf(b, "%sDBOptions by RocksDB name.\n"
+                             ".TP\n.B rocksdb.cf_options\n.IR mapping ;\n", live);
+    if (r == 0)
+        r = map_defaults(b, &c->cf_options);
+    if (r == 0)
+        r = pt_buf_printf(b, "%sColumnFamilyOptions for every relation.\n", live);
+    return r;
+}
+
 int keys_man(pt_buf *out)
 {
-    int r = pt_buf_append_str(out, KEYS_MAN_BEGIN "\n");
+    pt_config c;
+    int r = config_init_defaults(&c);
 
+    if (r < 0)
+        return r;
+    r = pt_buf_append_str(out, KEYS_MAN_BEGIN "\n");
     for (size_t i = 0; r == 0 && i < pt_nkeys; i++)
         r = key_entry(out, &pt_keys[i]);
+    if (r == 0)
+        r = pt_buf_append_str(out, ".PP\nThe RocksDB option maps:\n");
+    if (r == 0)
+        r = maps_man(out, &c);
+    config_free(&c);
     return r ? r : pt_buf_append_str(out, KEYS_MAN_END "\n");
 }
 
