@@ -8,8 +8,10 @@ ingest:
   chunk_max_bytes: 65536
   queue_max_bytes: 262144
   sync: none
+stall:
+  bulk_profile: 0        # keep level-0 stalls in play: the writer must wait
 rocksdb:
-  rate_limit_bytes_per_sec: 4000000
+  rate_limit_bytes_per_sec: 2000000
   cf_options:
     write_buffer_size: 1048576
     max_write_buffer_number: 2
