@@ -9,7 +9,7 @@ pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
 # the service and packaging tests: systemd-analyze, systemd-socket-activate,
 # systemd-sysusers; dpkg-buildpackage and debhelper for the .debs; man
 pkgs="$pkgs systemd dpkg-dev debhelper man-db"
-[ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox"
+[ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox time libsqlite3-dev"
 
 missing=
 for p in $pkgs; do
