@@ -237,10 +237,14 @@ static void writer_main(void *arg)
 
         atomic_store(&w->heartbeat_ns, pt_now_ns());
         chunk_queue_pop_group(w->q, w->group_max_bytes, &group);
+        /* The group's work starts now, and the profile switch (a RocksDB
+         * SetOptions that syncs a file) is part of it: a beat left from
+         * when the writer went idle would make a watchdog see the first
+         * chunks of a job waiting on a stuck writer. */
+        atomic_store(&w->heartbeat_ns, pt_now_ns());
         apply_bulk(w);
         if (!group.head)
             break; /* closed and drained */
-        atomic_store(&w->heartbeat_ns, pt_now_ns());
         if (!refuse_low_space(w, &group))
             write_group(w, &group);
         chunk_queue_complete(w->q, &group);
