@@ -37,20 +37,21 @@ static const char *state_name(int s)
     }
 }
 
-static void job_json(pt_buf *b, const job *j, uint64_t now)
+static void job_json(pt_daemon *d, pt_buf *b, const job *j, uint64_t now)
 {
     uint64_t end = j->end_ns ? j->end_ns : now;
+    int active = j->state == JOB_RUNNING || j->state == JOB_ENDING;
 
     pt_buf_append_str(b, "{\"id\":");
     json_append_cstr(b, j->id);
     pt_buf_printf(b, ",\"state\":\"%s\",\"rows\":%llu,\"bytes\":%llu,"
                      "\"rows_received\":%llu,\"rows_per_s\":%llu,\"elapsed_ms\":%llu,"
                      "\"chunks_waiting\":%llu,\"chunks_in_queue\":%llu,\"max_ack_gap_ms\":%llu,"
-                     "\"client\":%s",
+                     "\"stall_state\":\"%s\",\"client\":%s",
                   job_state_name(j->state), U(j->rows_acked), U(j->bytes_acked),
                   U(j->rows_in), U(j->rate_rows_per_s), U((end - j->start_ns) / 1000000),
                   U(j->sealed.n), U(j->inflight), U(j->max_ack_gap_ns / 1000000),
-                  j->conn ? "true" : "false");
+                  active ? daemon_stall_state(d) : "-", j->conn ? "true" : "false");
     if (*j->error) {
         pt_buf_append_str(b, ",\"error\":");
         json_append_cstr(b, j->error);
@@ -134,7 +135,7 @@ int status_json(pt_daemon *d, pt_buf *b)
         if (!first)
             pt_buf_append_byte(b, ',');
         first = 0;
-        job_json(b, j, now);
+        job_json(d, b, j, now);
     }
     pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,\"records\":[",
                   U(d->records_n), U(d->cfg.job_retention_ms));
