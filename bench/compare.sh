@@ -21,7 +21,11 @@
 #                                     pti_job_put/pti_job_end timed (sync none)
 #   RocksDB direct                    bench/direct_rocksdb: same rows, one
 #                                     WriteBatch per chunk, one CF per relation,
-#                                     the daemon's default options, WAL unsynced
+#                                     the daemon's RocksDB options and chunk
+#                                     bounds (from `ptingestd --check-config`),
+#                                     WAL unsynced; compaction deferred while
+#                                     writing as the daemon's bulk-ingest
+#                                     profile does, and once more without that
 #   db_bench fillrandom               Debian's db_bench, mean key/value sizes of
 #                                     the data, --batch_size = mean rows/chunk,
 #                                     the daemon's option values as flags
@@ -88,6 +92,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 PT=$B/client/ptingest
+
+# The daemon's own defaults, so the peers get the same RocksDB options and
+# chunk bounds whatever the daemon's current built-ins are.
+: >"$w/empty.yaml"
+"$B/daemon/ptingestd" --check-config "$w/empty.yaml" >"$w/effective.txt" 2>&1 ||
+    { echo "compare.sh: ptingestd --check-config failed: $(cat "$w/effective.txt")" >&2; exit 1; }
+rocks_opts=$(awk '/^  (db|cf)_options:/ { on = 1; next }
+    on && /^    [A-Za-z0-9_]+:/ { v = $2; gsub(/"/, "", v); printf "%s%s=%s", n++ ? ";" : "", substr($1, 1, length($1) - 1), v; next }
+    { on = 0 }' "$w/effective.txt")
+cfg_get() { awk -v k="$1:" '$1 == k { v = $2; gsub(/"/, "", v); print v; exit }' "$w/effective.txt"; }
+chunk_max_rows=$(cfg_get chunk_max_rows); chunk_max_rows=${chunk_max_rows:-8192}
+chunk_max_bytes=$(cfg_get chunk_max_bytes); chunk_max_bytes=${chunk_max_bytes:-1048576}
+bulk=$(cfg_get bulk_profile); bulk=${bulk:-0}
+chunkargs="--chunk-rows $chunk_max_rows --chunk-bytes $chunk_max_bytes"
+# db_bench takes the same names as flags; keep those it knows.
+db_bench --help >"$w/db_bench.help" 2>&1 || true
+dbb_flags=$(printf '%s\n' "$rocks_opts" | tr ';' '\n' | while IFS='=' read -r k v; do
+    [ -n "$k" ] && grep -q -- "^ *-$k (" "$w/db_bench.help" && printf -- '--%s=%s ' "$k" "$v"
+done; [ "$bulk" = 1 ] && printf -- '--disable_auto_compactions=1')
 
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
@@ -177,11 +200,15 @@ run_lib() {  # REP
     rm -rf "$w/data"
 }
 
-run_direct() {  # REP
+run_direct() {  # REP bulk|compacting
     rm -rf "$w/rdb"
     settle
-    r=$(timeout "$T" "$B/bench/direct_rocksdb" "$w/in.ndjson" "$w/rdb") || die "direct_rocksdb failed"
-    record rocksdb-direct "$1" "$(jget wall_s "$r")" \
+    sys=rocksdb-direct; b=
+    if [ "$2" = bulk ] && [ "$bulk" = 1 ]; then b=--bulk; else sys=rocksdb-direct-compacting; fi
+    # shellcheck disable=SC2086
+    r=$(timeout "$T" "$B/bench/direct_rocksdb" ${rocks_opts:+--no-defaults --opt "$rocks_opts"} \
+        $chunkargs $b "$w/in.ndjson" "$w/rdb") || die "direct_rocksdb failed"
+    record "$sys" "$1" "$(jget wall_s "$r")" \
         "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w/rdb")" \
         "$(jget cpu_s "$r")"
     rm -rf "$w/rdb"
@@ -197,10 +224,7 @@ run_db_bench() {  # REP
         --num="$rows" --key_size="$mean_key" --value_size="$mean_value" \
         --batch_size="$chunk_rows" --threads=1 --compression_type=snappy \
         --compression_ratio=0.5 --sync=0 --disable_wal=0 --enable_pipelined_write=0 \
-        --max_background_jobs=6 --bytes_per_sync=1048576 --write_buffer_size=16777216 \
-        --max_write_buffer_number=4 --min_write_buffer_number_to_merge=2 \
-        --level0_file_num_compaction_trigger=4 --level0_slowdown_writes_trigger=20 \
-        --level0_stop_writes_trigger=36 >"$w/db_bench.out" 2>&1 ||
+        $dbb_flags >"$w/db_bench.out" 2>&1 ||
         die "db_bench failed: $(tail -5 "$w/db_bench.out")"
     secs=$(awk '/^fillrandom/ { for (i = 1; i < NF; i++) if ($(i + 1) == "seconds") print $i }' \
         "$w/db_bench.out")
@@ -217,7 +241,8 @@ run_db_bench() {  # REP
 run_sqlite() {  # REP
     rm -f "$w"/sq.db*
     settle
-    r=$(timeout "$T" "$B/bench/sqlite_ingest" "$w/in.ndjson" "$w/sq.db") || die "sqlite_ingest failed"
+    # shellcheck disable=SC2086
+    r=$(timeout "$T" "$B/bench/sqlite_ingest" $chunkargs "$w/in.ndjson" "$w/sq.db") || die "sqlite_ingest failed"
     record sqlite "$1" "$(jget wall_s "$r")" \
         "$(( $(jget peak_rss_kib "$r") - $(jget preload_rss_kib "$r") ))" "$(disk "$w"/sq.db*)" \
         "$(jget cpu_s "$r")"
@@ -261,13 +286,15 @@ else
     "$PT" gen --entities $((rows / 4 + 100)) | head -n "$rows" >"$w/in.ndjson"
 fi
 [ "$(wc -l <"$w/in.ndjson")" -eq "$rows" ] || die "gen gave fewer than $rows rows"
-stats=$("$B/bench/resp_gen" "$w/in.ndjson" "$w/in.resp") || die "resp_gen failed"
+stats=$("$B/bench/resp_gen" "$w/in.ndjson" "$w/in.resp" "$chunk_max_rows" "$chunk_max_bytes") ||
+    die "resp_gen failed"
 bytes=$(( $(jget key_bytes "$stats") + $(jget value_bytes "$stats") ))
 mean_key=$(jget mean_key "$stats")
 mean_value=$(jget mean_value "$stats")
 chunk_rows=$(jget mean_chunk_rows "$stats")
 ndjson_bytes=$(wc -c <"$w/in.ndjson")
-note "$rows rows, $ndjson_bytes bytes of NDJSON, key+value $bytes bytes (mean key $mean_key, value $mean_value; $chunk_rows rows per 1 MiB chunk)"
+note "$rows rows, $ndjson_bytes bytes of NDJSON, key+value $bytes bytes (mean key $mean_key, value $mean_value; $chunk_rows rows per chunk)"
+note "RocksDB options (the daemon's): $rocks_opts; bulk-ingest profile $bulk"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 tstart=$(now)
 
@@ -279,7 +306,8 @@ while [ $rep -le "$reps" ]; do
     run_ptingestd none $rep
     run_ptingestd chunk $rep
     run_lib $rep
-    run_direct $rep
+    run_direct $rep bulk
+    [ "$bulk" = 1 ] && run_direct $rep compacting
     run_db_bench $rep
     run_sqlite $rep
     run_redis $rep
@@ -316,7 +344,8 @@ label() {
     ptingestd-none) echo "ptingestd, \`ptingest ingest\`|sync none: WAL written, not fsynced" ;;
     ptingestd-chunk) echo "ptingestd, \`ptingest ingest\`|sync chunk: WAL fsynced per ack (group commit)" ;;
     ptingestd-lib) echo "ptingestd via libptingest (rows pre-parsed)|sync none" ;;
-    rocksdb-direct) echo "RocksDB direct (bench/direct_rocksdb)|WAL, not fsynced" ;;
+    rocksdb-direct) echo "RocksDB direct (bench/direct_rocksdb), compaction deferred as ptingestd does|WAL, not fsynced" ;;
+    rocksdb-direct-compacting) echo "RocksDB direct, compaction on while writing|WAL, not fsynced" ;;
     db_bench) echo "db_bench fillrandom (synthetic rows)|WAL, not fsynced" ;;
     sqlite) echo "SQLite (bench/sqlite_ingest)|WAL, synchronous=NORMAL" ;;
     redis) echo "Redis \`redis-cli --pipe\`|AOF, appendfsync everysec" ;;
@@ -338,13 +367,15 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     echo "Data: \`ptingest gen\`$([ $small = 1 ] && echo " without CodeGraph rows"), $rows rows, $(awk -v b="$ndjson_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB of NDJSON," \
         "$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB of keys+values" \
         "(mean key $mean_key B, mean value $mean_value B); $chunk_rows rows per chunk" \
-        "(the daemon's bounds: 8192 rows or 1 MiB) — every store writes batches or transactions of one chunk."
+        "(the daemon's bounds: $chunk_max_rows rows or $chunk_max_bytes bytes) — every store writes batches or transactions of one chunk." \
+        "RocksDB options everywhere (the daemon's defaults): \`$rocks_opts\`, snappy;" \
+        "the daemon's bulk-ingest profile $([ "$bulk" = 1 ] && echo on: compaction deferred while jobs run || echo off)."
     echo "Median of $reps run(s) per system, runs interleaved; load average $load0 before, $load1 after;" \
         "$(awk -v e="$elapsed" 'BEGIN { printf "%.0f", e }') s in all."
     echo
     echo "| system | durability | wall s | rows/s | MB/s | peak RSS MiB | on disk MB | CPU s | ptingestd sync none ÷ this | rows/s over runs |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct db_bench sqlite redis ptingestd-sampled; do
+    for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis ptingestd-sampled; do
         awk -v s="$s" -v l="$(label "$s")" -v none="$none" '$1 == s {
             split(l, p, "|")
             printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.0f | %.1f | %s | %.0f–%.0f |\n", p[1], p[2], $3, $4, $5,
@@ -370,7 +401,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     awk 'NR > 1 { printf "," } { printf "{\"system\":\"%s\",\"run\":%d,\"wall_s\":%s,\"peak_rss_kib\":%s,\"disk_bytes\":%s,\"cpu_s\":%s}", $1, $2, $3, $4, $5, $6 }' "$w/runs"
     printf ']}\n'
 } >"$out/compare.json"
-for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct db_bench sqlite redis; do
+for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis; do
     awk -v s="$s" '$1 == s { printf "\"%s\" %s %s %s %d\n", s, $4, $8, $9, (s ~ /^ptingestd/ ? 1 : 2) }' "$w/summary"
 done >"$out/compare.dat"
 # Time series: t, rows/s written (over the last ~0.6 s: the writer counts
@@ -414,12 +445,13 @@ fi
 
 cat "$out/compare.md" >&2
 # The targets (issue): end to end >= 0.9x RocksDB direct, >= 5x SQLite, >= 1x Redis.
-awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" \
+awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" -v dc="$(rps rocksdb-direct-compacting)" \
     -v db="$(rps db_bench)" -v q="$(rps sqlite)" -v r="$(rps redis)" -v l="$(rps ptingestd-lib)" 'BEGIN {
     printf "{\"rows\":%d,\"ptingestd_none_rows_per_s\":%.0f,\"ptingestd_chunk_rows_per_s\":%.0f,", n, none, chunk
     printf "\"ptingestd_lib_rows_per_s\":%.0f,\"rocksdb_direct_rows_per_s\":%.0f,\"db_bench_rows_per_s\":%.0f,", l, d, db
     printf "\"sqlite_rows_per_s\":%.0f,\"redis_rows_per_s\":%.0f,", q, r
     printf "\"vs_rocksdb_direct\":%.2f,\"vs_rocksdb_direct_chunk\":%.2f,\"vs_db_bench\":%.2f,", none / d, chunk / d, none / db
+    if (dc > 0) printf "\"rocksdb_direct_compacting_rows_per_s\":%.0f,\"vs_rocksdb_direct_compacting\":%.2f,", dc, none / dc
     printf "\"vs_sqlite\":%.2f,\"vs_sqlite_chunk\":%.2f,\"vs_redis\":%.2f,\"vs_redis_chunk\":%.2f,", none / q, chunk / q, none / r, chunk / r
     printf "\"lib_vs_rocksdb_direct\":%.2f,", l / d
     printf "\"targets\":{\"rocksdb_direct_0.9\":%s,\"sqlite_5\":%s,\"redis_1\":%s}}\n",

@@ -11,6 +11,9 @@
  *     --opt NAME=VALUE   one more RocksDB option (DB or CF, by RocksDB name;
  *                        repeatable, applied after the daemon's defaults)
  *     --no-defaults      start from RocksDB's defaults instead of the daemon's
+ *     --bulk             compaction deferred while writing, as the daemon's
+ *                        bulk-ingest profile does (disable_auto_compactions
+ *                        on, switched off again once the rows are in)
  *     --stats            print RocksDB's "rocksdb.stats" to stderr at the end
  *                        (write stalls, flushes, compactions)
  *
@@ -32,7 +35,8 @@
 #include "rows.h"
 
 /* config/config.c default_db_options / default_cf_options, as RocksDB
- * option text. */
+ * option text, when this was written; compare.sh passes the daemon's
+ * current ones (from `ptingestd --check-config`) with --no-defaults --opt. */
 static const char daemon_defaults[] =
     "max_background_jobs=6;bytes_per_sync=1048576;"
     "write_buffer_size=16777216;max_write_buffer_number=4;"
@@ -59,14 +63,14 @@ static int apply(rocksdb_options_t **o, const char *text)
 static void usage(void)
 {
     fprintf(stderr, "usage: direct_rocksdb [--chunk-rows N] [--chunk-bytes N] [--sync]\n"
-                    "       [--opt NAME=VALUE]... [--no-defaults] [--stats] FILE.ndjson DBDIR\n");
+                    "       [--opt NAME=VALUE]... [--no-defaults] [--bulk] [--stats] FILE.ndjson DBDIR\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     uint64_t max_rows = BENCH_CHUNK_ROWS, max_bytes = BENCH_CHUNK_BYTES;
-    int sync = 0, defaults = 1, nextra = 0, stats = 0;
+    int sync = 0, defaults = 1, nextra = 0, stats = 0, bulk = 0;
     const char *extra[64];
     const char *file = NULL, *dir = NULL;
 
@@ -77,6 +81,8 @@ int main(int argc, char **argv)
             max_bytes = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--sync"))
             sync = 1;
+        else if (!strcmp(argv[i], "--bulk"))
+            bulk = 1;
         else if (!strcmp(argv[i], "--stats"))
             stats = 1;
         else if (!strcmp(argv[i], "--no-defaults"))
@@ -111,6 +117,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < nextra; i++)
         if (apply(&o, extra[i]) < 0)
             return 2;
+    if (bulk && apply(&o, "disable_auto_compactions=true") < 0)
+        return 2;
 
     size_t ncf = r.nrel + 1;
     const char **names = calloc(ncf, sizeof(*names));
@@ -158,6 +166,18 @@ int main(int argc, char **argv)
     }
     double t1 = bench_now(), cpu1 = bench_cpu_s();
 
+    if (bulk) {
+        /* as the daemon does when the last job ends: compaction catches up */
+        const char *k[] = {"disable_auto_compactions"}, *v[] = {"false"};
+        for (size_t i = 0; i < ncf; i++) {
+            rocksdb_set_options_cf(db, cfs[i], 1, k, v, &err);
+            if (err) {
+                fprintf(stderr, "direct_rocksdb: %s\n", err);
+                rocksdb_free(err);
+                err = NULL;
+            }
+        }
+    }
     if (stats) {
         char *text = rocksdb_property_value(db, "rocksdb.stats");
         if (text)
@@ -172,8 +192,9 @@ int main(int argc, char **argv)
     double t2 = bench_now();
 
     char x[128];
-    snprintf(x, sizeof(x), ",\"batches\":%llu,\"sync\":%s,\"close_s\":%.3f,\"cpu_s\":%.2f",
-             (unsigned long long)batches, sync ? "true" : "false", t2 - t1, cpu1 - cpu0);
+    snprintf(x, sizeof(x), ",\"batches\":%llu,\"sync\":%s,\"bulk\":%s,\"close_s\":%.3f,\"cpu_s\":%.2f",
+             (unsigned long long)batches, sync ? "true" : "false", bulk ? "true" : "false", t2 - t1,
+             cpu1 - cpu0);
     bench_report("rocksdb-direct", &r, t1 - t0, base, x);
     rocksdb_options_destroy(o);
     free(names);

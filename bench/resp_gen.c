@@ -3,13 +3,14 @@
  * DEL "<rel>:<key>" (Redis has no column families: the relation prefixes
  * the key). Values are the same compact JSON text the other stores get.
  *
- *   resp_gen FILE.ndjson OUT.resp
+ *   resp_gen FILE.ndjson OUT.resp [CHUNK_ROWS CHUNK_BYTES]
  *
  * Also prints one JSON line describing the data set, used to size the
  * other benchmarks (db_bench's --key_size/--value_size):
  *   {"rows":N,"key_bytes":K,"value_bytes":V,"mean_key":k,"mean_value":v,
  *    "chunks":C,"mean_chunk_rows":c,"rel_rows":{"CodeGraph":n,...}}
- * (chunks: WriteBatches under the daemon's default chunk bounds).
+ * (chunks: WriteBatches under the chunk bounds given, else the daemon's
+ * built-in ones).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -30,8 +31,14 @@ static void bulk(FILE *f, const char *a, size_t alen, const char *b, size_t blen
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: resp_gen FILE.ndjson OUT.resp\n");
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: resp_gen FILE.ndjson OUT.resp [CHUNK_ROWS CHUNK_BYTES]\n");
+        return 2;
+    }
+    uint64_t max_rows = argc == 5 ? strtoull(argv[3], NULL, 10) : BENCH_CHUNK_ROWS;
+    uint64_t max_bytes = argc == 5 ? strtoull(argv[4], NULL, 10) : BENCH_CHUNK_BYTES;
+    if (!max_rows || !max_bytes) {
+        fprintf(stderr, "resp_gen: chunk bounds must be positive\n");
         return 2;
     }
     bench_rows r;
@@ -72,7 +79,7 @@ int main(int argc, char **argv)
 
     size_t chunks = 0;
     for (size_t start = 0; start < r.n; chunks++)
-        start = bench_chunk_end(&r, start, BENCH_CHUNK_ROWS, BENCH_CHUNK_BYTES);
+        start = bench_chunk_end(&r, start, max_rows, max_bytes);
 
     printf("{\"rows\":%zu,\"key_bytes\":%llu,\"value_bytes\":%llu,\"mean_key\":%.0f,"
            "\"mean_value\":%.0f,\"chunks\":%zu,\"mean_chunk_rows\":%.0f,\"rel_rows\":{",
