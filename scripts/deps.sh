@@ -13,7 +13,9 @@ pkgs="$pkgs systemd dpkg-dev debhelper man-db"
 
 missing=
 for p in $pkgs; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    # triggers pending (man-db's, while another dpkg run finishes) is installed
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+        | grep -q 'install ok \(installed\|triggers-pending\|triggers-awaited\)' \
         || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
