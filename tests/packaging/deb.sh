@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Debian packages for real: build them with packaging/build-deb.sh,
 # check what each one holds (files, conffile, hardening of the binaries),
-# install them with dpkg, and run the INSTALLED /usr/sbin/ptingestd and
+# install them (apt-get on the .debs: dpkg -i and any missing dependency),
+# and run the INSTALLED /usr/sbin/ptingestd and
 # /usr/bin/ptingest through an ingest round trip on a scratch data dir and
 # socket; a program built against libptingest-dev with pkg-config talks to
 # the same daemon. Afterwards the packages are purged again unless they
@@ -27,8 +28,8 @@ cleanup() {
     rc=$?
     if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then kill -KILL "$DPID" || true; fi
     # shellcheck disable=SC2086
-    [ -z "$purge" ] || dpkg --purge $purge >"$T/purge.log" 2>&1 || {
-        echo "WARNING: dpkg --purge $purge failed:" >&2; cat "$T/purge.log" >&2; rc=1; }
+    [ -z "$purge" ] || apt_get purge $purge >"$T/purge.log" 2>&1 || {
+        echo "WARNING: purging$purge failed:" >&2; cat "$T/purge.log" >&2; rc=1; }
     rm -rf "$T"
     exit "$rc"
 }
@@ -37,6 +38,11 @@ fail() {
     echo "FAIL: $*" >&2
     [ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2
     exit 1
+}
+# apt waits for dpkg's lock (another test run, an unattended upgrade)
+# where dpkg itself would fail at once.
+apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o DPkg::Lock::Timeout=300 "$@"
 }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -109,11 +115,10 @@ echo "hardening: PIE, full RELRO, stack protector, fortify on ptingestd and ptin
 # 3. install
 purge=
 for p in $PKGS; do installed "$p" || purge="$purge $p"; done
+# apt-get on the .debs is dpkg -i plus what they depend on (apt-get -f)
 # shellcheck disable=SC2046
-dpkg -i $(for p in $PKGS; do deb "$p"; done) >"$T/install.log" 2>&1 || {
-    DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq >>"$T/install.log" 2>&1 \
-        || fail "install: $(tail -n 20 "$T/install.log")"
-}
+apt_get install $(for p in $PKGS; do deb "$p"; done) >"$T/install.log" 2>&1 \
+    || fail "install: $(tail -n 20 "$T/install.log")"
 for p in $PKGS; do installed "$p" || fail "$p not installed: $(tail -n 20 "$T/install.log")"; done
 getent passwd ptingestd | grep -q ':/var/lib/ptingestd:' || fail "no ptingestd system user"
 getent group ptingestd >/dev/null || fail "no ptingestd group"
@@ -200,7 +205,7 @@ echo "installed ptingestd/ptingest: $rows rows round trip, reload, clean stop"
 # 5. purge (the trap does it); check it took the programs along
 if [ -n "$purge" ]; then
     # shellcheck disable=SC2086
-    dpkg --purge $purge >"$T/purge.log" 2>&1 || fail "purge: $(cat "$T/purge.log")"
+    apt_get purge $purge >"$T/purge.log" 2>&1 || fail "purge: $(cat "$T/purge.log")"
     purge=
     [ ! -e "$D" ] && [ ! -e "$C" ] && [ ! -e /etc/ptingestd/ptingestd.yaml ] \
         || fail "purge left files behind"
