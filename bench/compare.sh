@@ -7,7 +7,7 @@
 #   bench/compare.sh [--rows N] [--reps R] [--quick] [--out DIR]
 #     --rows N   rows in the data set (default 200000, ~390 MB of NDJSON;
 #                1000000 with --small, ~240 MB)
-#     --reps R   runs per system, the median is reported (default 3)
+#     --reps R   runs per system, the median is reported (default 5)
 #     --quick    0.3 x the default rows, --reps 1, results to DIR/quick
 #                (about a minute)
 #     --small    only the small-row relations (no CodeGraph: ~240-byte rows,
@@ -46,7 +46,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
-rows= reps=3 out= quick=0 small=0
+rows= reps=5 out= quick=0 small=0
 T=${PTINGEST_BENCH_TIMEOUT:-600}   # seconds, per measured command
 usage() { echo "usage: bench/compare.sh [--rows N] [--reps R] [--quick] [--small] [--out DIR]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -299,18 +299,26 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 tstart=$(now)
 
 # --- the runs, interleaved so drift hits every system alike ---------------
+# Each round starts one system later than the one before, so no system is
+# always first (right after data generation) or always after the same one.
+one_run() {  # NAME REP
+    case $1 in
+    none|chunk) run_ptingestd "$1" "$2" ;;
+    lib) run_lib "$2" ;;
+    direct) run_direct "$2" bulk ;;
+    direct-compacting) [ "$bulk" = 1 ] && run_direct "$2" compacting || true ;;
+    db_bench) run_db_bench "$2" ;;
+    sqlite) run_sqlite "$2" ;;
+    redis) run_redis "$2" ;;
+    esac
+}
+order="none chunk lib direct direct-compacting db_bench sqlite redis"
 : >"$w/runs"
 rep=1
 while [ $rep -le "$reps" ]; do
-    note "run $rep of $reps"
-    run_ptingestd none $rep
-    run_ptingestd chunk $rep
-    run_lib $rep
-    run_direct $rep bulk
-    [ "$bulk" = 1 ] && run_direct $rep compacting
-    run_db_bench $rep
-    run_sqlite $rep
-    run_redis $rep
+    note "round $rep of $reps"
+    for name in $order; do one_run "$name" $rep; done
+    order="${order#* } ${order%% *}"
     rep=$((rep + 1))
 done
 note "sampled run for the time series"
