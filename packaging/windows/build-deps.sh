@@ -1,0 +1,157 @@
+#!/bin/sh
+# build-deps.sh - cross-build ptingestd's Windows dependencies (RocksDB 7.8.3,
+# libuv 1.44.2, libyaml 0.2.5, simdjson) as static libraries for
+# x86_64-w64-mingw32 (posix threads: RocksDB needs std::thread/std::mutex)
+# from Debian's own source packages, so the Windows build uses the same
+# versions and patches as the Linux one.
+#
+#   packaging/windows/build-deps.sh [DIR]       (default build-win/deps)
+#
+# DIR/src holds the unpacked sources, DIR/prefix the result:
+#   DIR/prefix/{include,lib}/...  and  DIR/prefix/lib/pkgconfig/*.pc
+# Each library is built once; a rerun reuses what is there (delete
+# DIR/prefix/.done-NAME to rebuild one). RocksDB dominates (about 16
+# CPU-minutes); it runs at nice 10 with JOBS jobs (default 2).
+#
+# Needs a deb-src entry (added below when missing, with apt-get update) and
+# installs the mingw-w64 posix toolchain, cmake, wine64, msitools and wixl.
+# libinih is not built: its source package does not download (404), so the
+# Windows build has -Dini=disabled (README, "Windows").
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+dir=${1:-$top/build-win/deps}
+jobs=${JOBS:-2}
+host=x86_64-w64-mingw32
+cc=$host-gcc-posix
+cxx=$host-g++-posix
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+need=
+for p in gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix cmake dpkg-dev \
+         wine64 msitools wixl meson ninja-build pkg-config; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
+done
+if [ -n "$need" ]; then
+    echo "installing:$need" >&2
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+if ! apt-get source --print-uris libyaml >/dev/null 2>&1; then
+    # apt-get source needs a deb-src entry: Debian 12 keeps its sources in
+    # deb822 form, older set-ups in sources.list.
+    echo "adding a deb-src entry" >&2
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        $sudo sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
+    else
+        echo "deb-src http://deb.debian.org/debian bookworm main" |
+            $sudo tee /etc/apt/sources.list.d/ptingestd-deb-src.list >/dev/null
+    fi
+    $sudo apt-get update -qq
+fi
+
+src=$dir/src
+prefix=$dir/prefix
+mkdir -p "$src" "$prefix/lib/pkgconfig" "$prefix/include"
+
+# fetch PKG DIRGLOB: unpack Debian's source package once (with its patches).
+fetch() {
+    set -- "$1" "$2"
+    # shellcheck disable=SC2086
+    if ! ls -d "$src"/$2 >/dev/null 2>&1; then
+        (cd "$src" && apt-get source -qq "$1" >/dev/null)
+    fi
+    # shellcheck disable=SC2086
+    ls -d "$src"/$2 | head -n 1
+}
+
+toolchain=$dir/toolchain.cmake
+cat >"$toolchain" <<EOF
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(CMAKE_C_COMPILER $cc)
+set(CMAKE_CXX_COMPILER $cxx)
+set(CMAKE_RC_COMPILER $host-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/$host $prefix)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+EOF
+
+pc() { # pc NAME VERSION LIBS [CFLAGS]: a pkg-config file meson can find
+    cat >"$prefix/lib/pkgconfig/$1.pc" <<EOF
+prefix=$prefix
+Name: $1
+Description: $1 (static, $host)
+Version: $2
+Libs: -L\${prefix}/lib $3
+Cflags: -I\${prefix}/include ${4:-}
+EOF
+}
+
+timed() { # timed NAME CMD...: run, and say how long it took
+    n=$1; shift
+    t0=$(date +%s)
+    "$@"
+    echo "$n: $(( $(date +%s) - t0 )) s" >&2
+}
+
+build_libuv() {
+    s=$(fetch libuv1 'libuv1-1.*')
+    cmake -S "$s" -B "$dir/build-libuv" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+        -DCMAKE_BUILD_TYPE=Release -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF >/dev/null
+    nice -n 10 ninja -C "$dir/build-libuv" -j "$jobs" uv_a >/dev/null
+    cp "$dir/build-libuv/libuv_a.a" "$prefix/lib/libuv.a"
+    cp -r "$s/include/." "$prefix/include/"
+    # Static libuv: its headers must not declare the functions dllimport.
+    pc libuv 1.44.2 "-luv -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -lshell32 -luuid -luser32" \
+        "-DUV_STATIC"
+}
+
+build_yaml() {
+    s=$(fetch libyaml 'libyaml-0.*')
+    cmake -S "$s" -B "$dir/build-yaml" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+        -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF \
+        -DINSTALL_CMAKE_DIR=lib/cmake/yaml -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+    nice -n 10 ninja -C "$dir/build-yaml" -j "$jobs" install >/dev/null
+    # YAML_DECLARE_STATIC: yaml.h otherwise marks its API __declspec(dllimport).
+    pc yaml-0.1 0.2.5 "-lyaml" "-DYAML_DECLARE_STATIC"
+}
+
+build_simdjson() {
+    # Debian's source ships the single-header amalgamation; one .cpp file
+    # builds the whole library.
+    s=$(fetch simdjson 'simdjson-*')
+    $cxx -std=c++17 -O2 -c "$s/singleheader/simdjson.cpp" -I"$s/singleheader" \
+        -o "$dir/simdjson.o"
+    $host-ar rcs "$prefix/lib/libsimdjson.a" "$dir/simdjson.o"
+    cp "$s/singleheader/simdjson.h" "$prefix/include/"
+    v=$(sed -n 's/^#define SIMDJSON_VERSION "\{0,1\}\([0-9.]*\).*/\1/p' "$s/singleheader/simdjson.h" | head -n 1)
+    pc simdjson "${v:-3}" "-lsimdjson"
+}
+
+build_rocksdb() {
+    s=$(fetch rocksdb 'rocksdb-7.8.3')
+    # No gflags, tools, tests or compression: the daemon needs none of them
+    # (compression is off in its Windows defaults; FACTS "Windows chain").
+    cmake -S "$s" -B "$dir/build-rocksdb" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+        -DWITH_GFLAGS=OFF -DWITH_TESTS=OFF -DWITH_TOOLS=OFF -DWITH_BENCHMARK_TOOLS=OFF \
+        -DWITH_CORE_TOOLS=OFF -DWITH_TRACE_TOOLS=OFF -DROCKSDB_BUILD_SHARED=OFF \
+        -DPORTABLE=1 -DFAIL_ON_WARNINGS=OFF -DWITH_SNAPPY=OFF -DWITH_LZ4=OFF \
+        -DWITH_ZLIB=OFF -DWITH_ZSTD=OFF -DWITH_BZ2=OFF -DWITH_JEMALLOC=OFF >/dev/null
+    nice -n 10 ninja -C "$dir/build-rocksdb" -j "$jobs" rocksdb >/dev/null
+    cp "$dir/build-rocksdb/librocksdb.a" "$prefix/lib/"
+    cp -r "$s/include/rocksdb" "$prefix/include/"
+    pc rocksdb 7.8.3 "-lrocksdb -lshlwapi -lrpcrt4"
+}
+
+for lib in libuv yaml simdjson rocksdb; do
+    [ -f "$prefix/.done-$lib" ] && continue
+    timed "$lib" "build_$lib"
+    touch "$prefix/.done-$lib"
+done
+echo "$prefix"
