@@ -7,9 +7,23 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#ifdef _WIN32
+/* A named pipe handle opened for overlapped I/O. Writes go out from `wbuf`
+ * in the background (one at a time) so that reads are never held up by a
+ * write the daemon has not taken yet (transport_win.c). */
+typedef struct ptt {
+    void *h;          /* HANDLE */
+    void *wev;        /* HANDLE: the pending write's event */
+    char *wbuf;
+    size_t wlen;      /* bytes of the pending write, 0 when none */
+    int wfailed;      /* -errno of a write that failed in the background */
+    unsigned char wov[64]; /* OVERLAPPED, kept opaque so windows.h stays out */
+} ptt;
+#else
 typedef struct ptt {
     int fd;
 } ptt;
+#endif
 
 int ptt_connect(ptt *t, const char *path, char *err, size_t errlen);
 void ptt_close(ptt *t);
