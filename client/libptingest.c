@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/buf.h"
+#include "../common/compat.h"
 #include "../common/frame.h"
 #include "../common/paths.h"
 #include "transport.h"

@@ -9,7 +9,9 @@
 #include <uv.h>
 
 #include "../common/buf.h"
+#include "../common/compat.h"
 #include "../common/jsonesc.h"
+#include "../common/paths.h"
 #include "gen.h"
 #include "libptingest.h"
 #include "ndjson.h"
@@ -568,6 +570,7 @@ int main(int argc, char **argv)
 
     if (!args)
         return EXIT_USAGE;
+    pt_binary_stdio(); /* NDJSON in and out byte for byte, on Windows too */
     o.args = args;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -6,6 +6,8 @@
 #include <errno.h>
 
 #ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
 #include <windows.h>
 #else
 #include <sys/statvfs.h>
@@ -23,6 +25,14 @@ void pt_default_socket(char *out, size_t outlen)
         snprintf(out, outlen, "%s/ptingestd.sock", xdg);
     else
         snprintf(out, outlen, "/tmp/ptingestd-%u.sock", (unsigned)getuid());
+#endif
+}
+
+void pt_binary_stdio(void)
+{
+#ifdef _WIN32
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
 #endif
 }
 

@@ -8,6 +8,10 @@
  * \\.\pipe\ptingestd on Windows. */
 void pt_default_socket(char *out, size_t outlen);
 
+/* stdin and stdout carry bytes unchanged: Windows' CRT otherwise turns
+ * "\n" into "\r\n" on the way out. A no-op on POSIX. */
+void pt_binary_stdio(void);
+
 #include <stdint.h>
 /* Bytes available to an unprivileged writer on path's filesystem. */
 int pt_disk_free(const char *path, uint64_t *bytes);

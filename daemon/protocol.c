@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../common/compat.h"
 #include "../common/frame.h"
 #include "../common/log.h"
 

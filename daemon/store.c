@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <uv.h>
 
 #include <rocksdb/c.h>
 
@@ -221,9 +221,14 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
         if (*s == '/' || *s == '\0') {
             char c = *s;
             *s = '\0';
-            if (mkdir(p, 0750) < 0 && errno != EEXIST) {
-                r = -errno;
-                snprintf(err, errlen, "cannot create %s: %s", p, strerror(errno));
+            uv_fs_t req;
+            /* libuv's mkdir: the same call (and mode) on Windows, whose CRT
+             * mkdir takes no mode; its codes are -errno here. */
+            int e = uv_fs_mkdir(NULL, &req, p, 0750, NULL);
+            uv_fs_req_cleanup(&req);
+            if (e < 0 && e != UV_EEXIST) {
+                r = e;
+                snprintf(err, errlen, "cannot create %s: %s", p, uv_strerror(e));
                 break;
             }
             *s = c;
