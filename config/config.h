@@ -58,6 +58,7 @@ typedef struct pt_config {
     char *data_dir;  /* data_dir */
     char *listen_path; /* listen.path; NULL = platform default (see config_default_socket) */
     unsigned listen_mode; /* listen.mode, octal text in YAML ("0660") */
+    char *listen_allow;   /* listen.allow: Windows pipe ACL additions, "A,B"; NULL = none */
     uint64_t max_clients;  /* listen.max_clients */
 
     uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */

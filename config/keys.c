@@ -39,6 +39,9 @@ const pt_key pt_keys[] = {
      "Unix socket (Windows: named pipe); null = platform default"},
     {"listen.mode", MODE(listen_mode), "0660", 0, 0777, "octal", RESTART,
      "permission bits of the socket file"},
+    {"listen.allow", STR(listen_allow), NULL, 0, 0, "", RESTART | NULLABLE,
+     "Windows: accounts or groups (comma-separated) the pipe admits besides "
+     "Administrators, SYSTEM and the daemon's own account"},
     {"listen.max_clients", U64(max_clients), "256", 1, 65536, "clients",
      RESTART, "connections served at once; more are refused"},
 

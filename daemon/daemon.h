@@ -120,6 +120,7 @@ typedef struct pt_daemon {
     char listen_path[1024];
     int listening;
     int listen_activated;      /* the socket came from the supervisor: not ours to unlink */
+    void *listen_sd;           /* Windows: the pipe's security descriptor (LocalFree) */
     uv_timer_t tick;
     uv_timer_t grace;
     stall_monitor stall;

@@ -24,6 +24,12 @@
 
 #include "../common/log.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+#endif
+
 #ifndef _WIN32
 /* A socket file whose owner no longer accepts is stale and may be
  * replaced; one that accepts belongs to a live daemon. */
@@ -65,6 +71,124 @@ static int check_stale(const char *path, char *err, size_t errlen)
 }
 #endif
 
+#ifdef _WIN32
+/* A named pipe gets a default DACL that lets Everyone read (FACTS.md), and
+ * libuv creates its instances that way; uv_pipe_chmod can only widen it.
+ * So the DACL is built here and set on the instances' handles: protected
+ * (nothing inherited), full access for SYSTEM, Administrators and our own
+ * account (which must keep creating instances), read/write for each name
+ * in listen.allow. */
+static int append_sid(char **sddl, size_t *len, const char *ace, PSID sid)
+{
+    char *str = NULL, *p;
+    size_t n;
+
+    if (!ConvertSidToStringSidA(sid, &str))
+        return -EINVAL;
+    n = *len + strlen(ace) + strlen(str) + 4;
+    if (!(p = realloc(*sddl, n))) {
+        LocalFree(str);
+        return -ENOMEM;
+    }
+    *len += (size_t)sprintf(p + *len, "(%s%s)", ace, str);
+    *sddl = p;
+    LocalFree(str);
+    return 0;
+}
+
+static int build_sd(pt_daemon *d, char *err, size_t errlen)
+{
+    char *sddl = strdup("D:P(A;;GA;;;SY)(A;;GA;;;BA)"), *list = NULL, *name, *save = NULL;
+    size_t len = sddl ? strlen(sddl) : 0;
+    union { TOKEN_USER tu; char buf[256]; } me;
+    HANDLE tok;
+    DWORD n;
+    int r = -ENOMEM;
+
+    if (!sddl)
+        goto out;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+        r = -EACCES;
+        snprintf(err, errlen, "pipe security: cannot read our own account (%lu)",
+                 (unsigned long)GetLastError());
+        goto out;
+    }
+    r = GetTokenInformation(tok, TokenUser, &me, sizeof(me), &n) ? 0 : -EIO;
+    CloseHandle(tok);
+    if (r < 0 || (r = append_sid(&sddl, &len, "A;;GA;;;", me.tu.User.Sid)) < 0) {
+        snprintf(err, errlen, "pipe security: cannot read our own account");
+        goto out;
+    }
+    if (d->cfg.listen_allow && !(list = strdup(d->cfg.listen_allow))) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (name = list ? strtok_r(list, ",", &save) : NULL; name;
+         name = strtok_r(NULL, ",", &save)) {
+        union { SID sid; char buf[SECURITY_MAX_SID_SIZE]; } sid;
+        char dom[256];
+        DWORD sidlen = sizeof(sid), domlen = sizeof(dom);
+        SID_NAME_USE use;
+
+        while (*name == ' ')
+            name++;
+        if (!*name)
+            continue;
+        if (!LookupAccountNameA(NULL, name, &sid, &sidlen, dom, &domlen, &use)) {
+            r = -ENOENT;
+            snprintf(err, errlen, "listen.allow: no account or group \"%s\" (%lu)", name,
+                     (unsigned long)GetLastError());
+            goto out;
+        }
+        if ((r = append_sid(&sddl, &len, "A;;GRGW;;;", &sid)) < 0)
+            goto out;
+    }
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl, SDDL_REVISION_1,
+                                                              &d->listen_sd, NULL)) {
+        r = -EINVAL;
+        snprintf(err, errlen, "pipe security: bad descriptor %s (%lu)", sddl,
+                 (unsigned long)GetLastError());
+        goto out;
+    }
+    log_debug("pipe security descriptor: %s", sddl);
+    r = 0;
+out:
+    free(sddl);
+    free(list);
+    return r;
+}
+
+/* Set our DACL on every instance libuv has waiting for a client. All
+ * instances of one pipe share one descriptor, so this is a check as much
+ * as a change; it runs again after each accept, when libuv has made a new
+ * instance, so no instance ever serves with the default DACL. */
+static int secure_instances(pt_daemon *d)
+{
+    PACL dacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    int i;
+
+    if (!GetSecurityDescriptorDacl(d->listen_sd, &present, &dacl, &defaulted) || !present)
+        return -EINVAL;
+    for (i = 0; i < d->listener.pipe.serv.pending_instances; i++) {
+        HANDLE h = d->listener.pipe.serv.accept_reqs[i].pipeHandle;
+        DWORD e;
+
+        if (h == INVALID_HANDLE_VALUE || !h)
+            continue;
+        e = SetSecurityInfo(h, SE_KERNEL_OBJECT,
+                            DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                            NULL, NULL, dacl, NULL);
+        if (e != ERROR_SUCCESS) {
+            log_error("%s: cannot set the pipe's access list (error %lu)", d->listen_path,
+                      (unsigned long)e);
+            return -EACCES;
+        }
+    }
+    return 0;
+}
+#endif
+
 static void on_connection(uv_stream_t *server, int status)
 {
     pt_daemon *d = server->data;
@@ -74,6 +198,14 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     conn_accept(d);
+#ifdef _WIN32
+    /* an instance we cannot secure must not serve: stop listening */
+    if (secure_instances(d) < 0) {
+        log_error("%s: closing the pipe rather than serving it unprotected", d->listen_path);
+        uv_close((uv_handle_t *)&d->listener, NULL);
+        d->listening = 0;
+    }
+#endif
 }
 
 /* Bind listen.path ourselves. */
@@ -103,6 +235,14 @@ static int listen_path(pt_daemon *d, char *err, size_t errlen)
     if (chmod(d->listen_path, d->cfg.listen_mode) < 0) {
         r = -errno;
         goto fail;
+    }
+#else
+    /* Before listen, as with chmod: no client connects while unprotected. */
+    if ((r = build_sd(d, err, errlen)) < 0)
+        return r;
+    if ((r = secure_instances(d)) < 0) {
+        snprintf(err, errlen, "%s: cannot restrict the pipe's access list", d->listen_path);
+        return r;
     }
 #endif
     if ((r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection)) < 0)
@@ -215,5 +355,9 @@ void transport_close(pt_daemon *d)
 #ifndef _WIN32
     if (!d->listen_activated)
         unlink(d->listen_path);
+#else
+    if (d->listen_sd)
+        LocalFree(d->listen_sd);
+    d->listen_sd = NULL;
 #endif
 }
