@@ -21,6 +21,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: ptingestd [--config FILE] [--data-dir DIR] [--socket PATH] [--log-level LEVEL]\n"
             "       ptingestd --check-config FILE\n"
+            "       ptingestd --install-service [--config FILE] | --uninstall-service  (Windows)\n"
             "       ptingestd --help | --version\n"
             "\n"
             "Runs in the foreground. With no --config, runs on built-in defaults\n"
@@ -159,8 +160,10 @@ static int run(app *a)
 
     diag_init(&d);
     r = load_config(&c, &a->o, &d);
-    if (r == 0)
+    if (r == 0) {
+        service_starting(c.data_dir); /* the SCM hears of us before RocksDB opens */
         r = daemon_init(&a->d, loop, &c, &d);
+    }
     config_free(&c);
     fputs(diag_text(&d), stderr);
     diag_free(&d);
@@ -202,10 +205,12 @@ int main(int argc, char **argv)
         {"check-config", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"install-service", no_argument, NULL, 'I'},
+        {"uninstall-service", no_argument, NULL, 'U'},
         {NULL, 0, NULL, 0},
     };
     app a;
-    int ch;
+    int ch, install = 0;
 
     memset(&a, 0, sizeof(a));
     pt_log_set_syslog_prefix(service_stderr_is_journal());
@@ -218,6 +223,8 @@ int main(int argc, char **argv)
         case 'C': return check_config(optarg);
         case 'h': usage(stdout); return 0;
         case 'V': printf("ptingestd %s\n", PT_VERSION); return 0;
+        case 'I': install = 1; break;
+        case 'U': return service_uninstall();
         default: usage(stderr); return 2;
         }
     }
@@ -226,5 +233,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (install)
+        return service_install(a.o.config);
     return run(&a);
 }

@@ -11,15 +11,30 @@
 
 typedef struct service_signals {
     uv_signal_t term, intr, hup;
-    void (*on_stop)(void *arg);    /* SIGTERM, SIGINT */
-    void (*on_reload)(void *arg);  /* SIGHUP */
+    void (*on_stop)(void *arg);    /* SIGTERM, SIGINT; Windows: SCM STOP, PRESHUTDOWN */
+    void (*on_reload)(void *arg);  /* SIGHUP; Windows: SCM PARAMCHANGE */
     void *arg;
     int started;
+#ifdef _WIN32
+    uv_async_t ctl;                /* the SCM's controls, forwarded to the loop */
+#endif
 } service_signals;
 
-/* Also ignores SIGPIPE: a client that vanishes must not kill us. */
+/* Also ignores SIGPIPE: a client that vanishes must not kill us. On
+ * Windows it also serves the service control manager when it started us. */
 int service_signals_start(service_signals *s, uv_loop_t *loop);
 void service_signals_stop(service_signals *s);
+
+/* Before the slow part of start-up (RocksDB opening): on Windows, connect
+ * to the service control manager if it started us and report
+ * START_PENDING; log_dir then receives the log (ptingestd.log). A no-op
+ * elsewhere and in a console. */
+void service_starting(const char *log_dir);
+
+/* ptingestd --install-service [--config FILE] / --uninstall-service.
+ * Exit status for main(); 2 where there is no service manager to ask. */
+int service_install(const char *config);
+int service_uninstall(void);
 
 /* Tell the supervisor (systemd's NOTIFY_SOCKET) a state line such as
  * "READY=1" or "STATUS=...". A no-op when not supervised. */

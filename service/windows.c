@@ -1,0 +1,360 @@
+/* windows.c - the Windows service control manager (SCM) glue behind
+ * service.h, and Ctrl-C/Ctrl-Break in a console.
+ *
+ * Threads, as luvi's winsvc.c does it: StartServiceCtrlDispatcher blocks,
+ * so it runs on a thread of its own; ServiceMain and the control handler
+ * run there and only record what the SCM asked for and wake the loop
+ * (uv_async_send). The loop thread stays the only one that touches the
+ * daemon. In a console the dispatcher fails at once and we run as before.
+ *
+ * Status: START_PENDING (with a wait hint) from service_starting() until
+ * the daemon says READY=1 through supervisor_notify(), RUNNING, then
+ * STOP_PENDING when it drains (its wait hint is the drain's grace), and
+ * STOPPED when the process exits (atexit: after RocksDB is closed).
+ *
+ * State: the SCM calls ServiceMain and the handler without a pointer of
+ * ours, so this file keeps one static struct; it is the only process-wide
+ * state of the service layer and is guarded by its critical section.
+ */
+#include "service.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <windows.h>
+
+#include "../common/log.h"
+
+#define SERVICE_NAME "ptingestd"
+#define START_WAIT_HINT_MS 60000   /* RocksDB opening a large database */
+#define STOP_WAIT_HINT_MS 30000    /* when the daemon names no grace */
+#define LOG_ROTATE_BYTES (16u << 20)
+
+enum { CTL_STOP = 1, CTL_RELOAD = 2 };
+
+static struct {
+    CRITICAL_SECTION lock;
+    SERVICE_STATUS_HANDLE h;
+    SERVICE_STATUS st;
+    HANDLE connected;        /* set once the dispatcher knows what we are */
+    volatile LONG pending;   /* CTL_* not yet seen by the loop */
+    service_signals *sig;    /* while the loop listens for controls */
+    int is_service;
+} svc;
+
+static void set_status(DWORD state, DWORD wait_hint)
+{
+    EnterCriticalSection(&svc.lock);
+    if (svc.h && svc.st.dwCurrentState != SERVICE_STOPPED) {
+        /* once stopping, a late READY=1 must not say RUNNING again */
+        if (!(state == SERVICE_RUNNING && svc.st.dwCurrentState == SERVICE_STOP_PENDING)) {
+            svc.st.dwCurrentState = state;
+            svc.st.dwWaitHint = wait_hint;
+            svc.st.dwCheckPoint = (state == SERVICE_RUNNING || state == SERVICE_STOPPED)
+                                      ? 0 : svc.st.dwCheckPoint + 1;
+            svc.st.dwControlsAccepted = state == SERVICE_RUNNING
+                ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+                : 0;
+            SetServiceStatus(svc.h, &svc.st);
+        }
+    }
+    LeaveCriticalSection(&svc.lock);
+}
+
+static void forward(LONG what)
+{
+    InterlockedOr(&svc.pending, what);
+    EnterCriticalSection(&svc.lock);
+    if (svc.sig)
+        uv_async_send(&svc.sig->ctl);
+    LeaveCriticalSection(&svc.lock);
+}
+
+static DWORD WINAPI on_control(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
+{
+    (void)type, (void)data, (void)ctx;
+    switch (control) {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_PRESHUTDOWN:
+    case SERVICE_CONTROL_SHUTDOWN:
+        set_status(SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+        forward(CTL_STOP);
+        return NO_ERROR;
+    case SERVICE_CONTROL_PARAMCHANGE:
+        forward(CTL_RELOAD);
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR;
+    default:
+        return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+static void report_stopped(void)
+{
+    set_status(SERVICE_STOPPED, 0);
+}
+
+static void WINAPI service_main(DWORD argc, LPSTR *argv)
+{
+    (void)argc, (void)argv;
+    svc.h = RegisterServiceCtrlHandlerExA(SERVICE_NAME, on_control, NULL);
+    if (svc.h) {
+        svc.is_service = 1;
+        svc.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+        set_status(SERVICE_START_PENDING, START_WAIT_HINT_MS);
+        atexit(report_stopped);
+    }
+    SetEvent(svc.connected);
+    /* Returning is allowed: the dispatcher keeps serving the handler
+     * until we report SERVICE_STOPPED. */
+}
+
+static DWORD WINAPI dispatcher(LPVOID arg)
+{
+    SERVICE_TABLE_ENTRYA table[] = {
+        {(LPSTR)SERVICE_NAME, service_main},
+        {NULL, NULL},
+    };
+
+    (void)arg;
+    if (!StartServiceCtrlDispatcherA(table))
+        SetEvent(svc.connected); /* a console: nothing to serve */
+    return 0;
+}
+
+/* stderr to DIR\ptingestd.log; the previous log becomes ptingestd.log.1
+ * once it passes LOG_ROTATE_BYTES (at start, which is when a service's
+ * log is opened). */
+static void log_to_file(const char *dir)
+{
+    char path[MAX_PATH], old[MAX_PATH + 4];
+    struct _stat64 st;
+
+    if (!dir || !*dir)
+        return;
+    CreateDirectoryA(dir, NULL);
+    snprintf(path, sizeof(path), "%s\\ptingestd.log", dir);
+    if (_stat64(path, &st) == 0 && st.st_size > LOG_ROTATE_BYTES) {
+        snprintf(old, sizeof(old), "%s.1", path);
+        MoveFileExA(path, old, MOVEFILE_REPLACE_EXISTING);
+    }
+    if (freopen(path, "a", stderr))
+        setvbuf(stderr, NULL, _IONBF, 0);
+}
+
+void service_starting(const char *log_dir)
+{
+    HANDLE t;
+
+    InitializeCriticalSection(&svc.lock);
+    svc.connected = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (!svc.connected)
+        return;
+    t = CreateThread(NULL, 0, dispatcher, NULL, 0, NULL);
+    if (!t)
+        return;
+    CloseHandle(t);
+    /* Either ServiceMain runs or the dispatcher fails (a console) at once;
+     * the bound only guards against a service manager that never answers. */
+    WaitForSingleObject(svc.connected, 10000);
+    if (svc.is_service) {
+        log_to_file(log_dir);
+        log_info("started by the service control manager");
+    }
+}
+
+static void on_ctl(uv_async_t *h)
+{
+    service_signals *s = h->data;
+    LONG p = InterlockedExchange(&svc.pending, 0);
+
+    if ((p & CTL_STOP) && s->on_stop)
+        s->on_stop(s->arg);
+    if ((p & CTL_RELOAD) && s->on_reload)
+        s->on_reload(s->arg);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    service_signals *s = h->data;
+
+    (void)signum;
+    if (s->on_stop)
+        s->on_stop(s->arg);
+}
+
+static int watch(uv_loop_t *loop, uv_signal_t *h, service_signals *s, int signum)
+{
+    int r = uv_signal_init(loop, h);
+
+    if (r < 0)
+        return r;
+    h->data = s;
+    r = uv_signal_start(h, on_signal, signum);
+    uv_unref((uv_handle_t *)h); /* the loop must be able to end */
+    return r;
+}
+
+int service_signals_start(service_signals *s, uv_loop_t *loop)
+{
+    int r;
+
+    /* Ctrl-C and Ctrl-Break in a console; a service gets neither. */
+    if ((r = watch(loop, &s->intr, s, SIGINT)) < 0)
+        return r;
+    if ((r = watch(loop, &s->term, s, SIGBREAK)) < 0)
+        return r;
+    if ((r = uv_async_init(loop, &s->ctl, on_ctl)) < 0)
+        return r;
+    s->ctl.data = s;
+    uv_unref((uv_handle_t *)&s->ctl);
+    s->started = 1;
+    if (!svc.connected)
+        return 0; /* service_starting() was not called: a console */
+    EnterCriticalSection(&svc.lock);
+    svc.sig = s;
+    if (svc.pending) /* a STOP that came while RocksDB was opening */
+        uv_async_send(&s->ctl);
+    LeaveCriticalSection(&svc.lock);
+    return 0;
+}
+
+static void close_one(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void service_signals_stop(service_signals *s)
+{
+    if (!s->started)
+        return;
+    s->started = 0;
+    if (svc.connected) {
+        EnterCriticalSection(&svc.lock);
+        svc.sig = NULL;
+        LeaveCriticalSection(&svc.lock);
+    }
+    close_one((uv_handle_t *)&s->intr);
+    close_one((uv_handle_t *)&s->term);
+    close_one((uv_handle_t *)&s->ctl);
+}
+
+/* The daemon speaks systemd's notify words; the SCM's states map onto
+ * them: READY=1 is RUNNING, STOPPING=1 (with EXTEND_TIMEOUT_USEC, the
+ * drain's grace) is STOP_PENDING. */
+void supervisor_notify(const char *state)
+{
+    const char *ext;
+
+    if (!svc.is_service)
+        return;
+    if (strstr(state, "STOPPING=1")) {
+        unsigned long long usec = 0;
+        ext = strstr(state, "EXTEND_TIMEOUT_USEC=");
+        if (ext)
+            usec = strtoull(ext + strlen("EXTEND_TIMEOUT_USEC="), NULL, 10);
+        set_status(SERVICE_STOP_PENDING, usec ? (DWORD)(usec / 1000) : STOP_WAIT_HINT_MS);
+    } else if (strstr(state, "READY=1")) {
+        set_status(SERVICE_RUNNING, 0);
+    }
+}
+
+int service_stderr_is_journal(void)
+{
+    return 0;
+}
+
+static void win_error(const char *what)
+{
+    char msg[256];
+    DWORD e = GetLastError();
+
+    if (!FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0,
+                        msg, sizeof(msg), NULL))
+        snprintf(msg, sizeof(msg), "error %lu", (unsigned long)e);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    fprintf(stderr, "ptingestd: %s: %s\n", what, msg);
+}
+
+int service_install(const char *config)
+{
+    char exe[MAX_PATH], cfg[MAX_PATH], cmd[3 * MAX_PATH];
+    SERVICE_DESCRIPTIONA desc = {(LPSTR)"Ingest daemon for code-graph data on RocksDB"};
+    SERVICE_PRESHUTDOWN_INFO pre = {STOP_WAIT_HINT_MS * 2};
+    SC_HANDLE scm, h;
+
+    if (!GetModuleFileNameA(NULL, exe, sizeof(exe))) {
+        win_error("cannot find our own program file");
+        return 1;
+    }
+    /* The SCM starts us in System32: the config path must be absolute. */
+    if (config) {
+        if (!GetFullPathNameA(config, sizeof(cfg), cfg, NULL)) {
+            win_error(config);
+            return 2;
+        }
+        snprintf(cmd, sizeof(cmd), "\"%s\" --config \"%s\"", exe, cfg);
+    } else {
+        snprintf(cmd, sizeof(cmd), "\"%s\"", exe);
+    }
+    scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CREATE_SERVICE);
+    if (!scm) {
+        win_error("cannot open the service control manager (run as Administrator)");
+        return 1;
+    }
+    h = CreateServiceA(scm, SERVICE_NAME, "ptingestd", SERVICE_ALL_ACCESS,
+                       SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                       cmd, NULL, NULL, NULL, NULL, NULL);
+    if (!h) {
+        win_error("cannot create the service " SERVICE_NAME);
+        CloseServiceHandle(scm);
+        return 1;
+    }
+    /* Best effort: an older SCM without these still runs the service. */
+    ChangeServiceConfig2A(h, SERVICE_CONFIG_DESCRIPTION, &desc);
+    ChangeServiceConfig2A(h, SERVICE_CONFIG_PRESHUTDOWN_INFO, &pre);
+    CloseServiceHandle(h);
+    CloseServiceHandle(scm);
+    printf("installed service %s: %s\n", SERVICE_NAME, cmd);
+    return 0;
+}
+
+int service_uninstall(void)
+{
+    SERVICE_STATUS st;
+    SC_HANDLE scm, h;
+    int i;
+
+    scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm) {
+        win_error("cannot open the service control manager (run as Administrator)");
+        return 1;
+    }
+    h = OpenServiceA(scm, SERVICE_NAME, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS);
+    if (!h) {
+        win_error("cannot open the service " SERVICE_NAME);
+        CloseServiceHandle(scm);
+        return 1;
+    }
+    /* A running service is stopped (and drains) before it is deleted. */
+    if (ControlService(h, SERVICE_CONTROL_STOP, &st)) {
+        for (i = 0; i < 600 && QueryServiceStatus(h, &st) &&
+                    st.dwCurrentState != SERVICE_STOPPED; i++)
+            Sleep(100);
+    }
+    if (!DeleteService(h)) {
+        win_error("cannot delete the service " SERVICE_NAME);
+        CloseServiceHandle(h);
+        CloseServiceHandle(scm);
+        return 1;
+    }
+    CloseServiceHandle(h);
+    CloseServiceHandle(scm);
+    printf("removed service %s\n", SERVICE_NAME);
+    return 0;
+}
