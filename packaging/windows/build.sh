@@ -1,0 +1,55 @@
+#!/bin/sh
+# build.sh - ptingestd.exe, ptingest.exe and ptingestd-<version>-x64.msi
+# for 64-bit Windows, cross-built on Debian with mingw-w64.
+#
+#   packaging/windows/build.sh OUTDIR        (e.g. build-win/out)
+#
+# 1. build-deps.sh: RocksDB, libuv, libyaml, simdjson from Debian's source
+#    packages into build-win/deps/prefix (cached; RocksDB ~16 CPU-minutes
+#    the first time, nothing after).
+# 2. meson with mingw64.txt in build-win/meson: both programs linked
+#    statically (-static: libstdc++, libgcc and winpthread inside), so
+#    they need no DLL beyond Windows' own. -Dini=disabled: inih has no
+#    downloadable source package (README, "Windows").
+# 3. wixl: the MSI (ptingestd.wxs), its tables listed with msiinfo.
+set -eu
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+win=$top/build-win
+
+step() { # step NAME CMD...: run, and say how long it took
+    n=$1; shift
+    t0=$(date +%s)
+    "$@"
+    echo "build.sh: $n took $(( $(date +%s) - t0 )) s" >&2
+}
+
+prefix=$(step deps sh "$here/build-deps.sh" "$win/deps" | tail -n 1)
+
+export PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig"
+if [ ! -f "$win/meson/build.ninja" ]; then
+    meson setup "$win/meson" "$top" --cross-file "$here/mingw64.txt" \
+        -Dini=disabled -Ddefault_library=static -Dbuildtype=release -Db_ndebug=true >/dev/null
+fi
+step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe >/dev/null
+cp "$win/meson/daemon/ptingestd.exe" "$win/meson/client/ptingest.exe" "$out/"
+x86_64-w64-mingw32-strip "$out/ptingestd.exe" "$out/ptingest.exe"
+
+# Only system DLLs: anything else would have to ship beside the programs.
+for exe in ptingestd.exe ptingest.exe; do
+    dlls=$(x86_64-w64-mingw32-objdump -p "$out/$exe" | sed -n 's/^\tDLL Name: //p' | tr 'A-Z' 'a-z' |
+           grep -v -E '^(kernel32|advapi32|user32|ws2_32|iphlpapi|userenv|dbghelp|ole32|shell32|shlwapi|rpcrt4|msvcrt|psapi|api-ms-win-.*)\.dll$' || true)
+    [ -z "$dlls" ] || { echo "$exe needs non-system DLLs: $dlls" >&2; exit 1; }
+done
+
+version=$(sed -n "s/^ *version: '\([0-9.]*\)',\$/\1/p" "$top/meson.build" | head -n 1)
+msi=$out/ptingestd-$version-x64.msi
+cp "$here/ptingestd.yaml" "$out/ptingestd.yaml"
+# wixl finds the files named in ptingestd.wxs in the current directory.
+(cd "$out" && step msi wixl -a x64 -D Version="$version" -o "$msi" "$here/ptingestd.wxs")
+msiinfo tables "$msi" | grep -q '^ServiceInstall$' || { echo "$msi: no ServiceInstall table" >&2; exit 1; }
+msiinfo export "$msi" File | grep -q 'ptingestd.exe' || { echo "$msi: ptingestd.exe missing" >&2; exit 1; }
+ls -l "$out"
