@@ -5,7 +5,8 @@
  * so it runs on a thread of its own; ServiceMain and the control handler
  * run there and only record what the SCM asked for and wake the loop
  * (uv_async_send). The loop thread stays the only one that touches the
- * daemon. In a console the dispatcher fails at once and we run as before.
+ * daemon. In a console the dispatcher fails (nobody waits for it) and we
+ * run as before.
  *
  * Status: START_PENDING (with a wait hint) from service_starting() until
  * the daemon says READY=1 through supervisor_notify(), RUNNING, then
@@ -39,10 +40,12 @@ static struct {
     CRITICAL_SECTION lock;
     SERVICE_STATUS_HANDLE h;
     SERVICE_STATUS st;
-    HANDLE connected;        /* set once the dispatcher knows what we are */
+    int started;             /* service_starting() ran: the lock exists */
     volatile LONG pending;   /* CTL_* not yet seen by the loop */
     service_signals *sig;    /* while the loop listens for controls */
     int is_service;
+    int ready;               /* the daemon said READY=1 (maybe before ServiceMain) */
+    char log_dir[MAX_PATH];
 } svc;
 
 static void set_status(DWORD state, DWORD wait_hint)
@@ -98,17 +101,31 @@ static void report_stopped(void)
     set_status(SERVICE_STOPPED, 0);
 }
 
+static void log_to_file(const char *dir);
+
 static void WINAPI service_main(DWORD argc, LPSTR *argv)
 {
+    SERVICE_STATUS_HANDLE h;
+
     (void)argc, (void)argv;
-    svc.h = RegisterServiceCtrlHandlerExA(SERVICE_NAME, on_control, NULL);
-    if (svc.h) {
-        svc.is_service = 1;
-        svc.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    h = RegisterServiceCtrlHandlerExA(SERVICE_NAME, on_control, NULL);
+    if (!h)
+        return;
+    log_to_file(svc.log_dir);
+    log_info("started by the service control manager");
+    EnterCriticalSection(&svc.lock);
+    svc.h = h;
+    svc.is_service = 1;
+    svc.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    LeaveCriticalSection(&svc.lock);
+    /* the loop may have got further than the SCM knows */
+    if (svc.pending & CTL_STOP)
+        set_status(SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+    else if (svc.ready)
+        set_status(SERVICE_RUNNING, 0);
+    else
         set_status(SERVICE_START_PENDING, START_WAIT_HINT_MS);
-        atexit(report_stopped);
-    }
-    SetEvent(svc.connected);
+    atexit(report_stopped);
     /* Returning is allowed: the dispatcher keeps serving the handler
      * until we report SERVICE_STOPPED. */
 }
@@ -121,8 +138,9 @@ static DWORD WINAPI dispatcher(LPVOID arg)
     };
 
     (void)arg;
-    if (!StartServiceCtrlDispatcherA(table))
-        SetEvent(svc.connected); /* a console: nothing to serve */
+    /* Fails in a console (at once on Windows, after 10 s under Wine):
+     * then there is nothing to serve, and nobody waited for us. */
+    (void)StartServiceCtrlDispatcherA(table);
     return 0;
 }
 
@@ -146,25 +164,19 @@ static void log_to_file(const char *dir)
         setvbuf(stderr, NULL, _IONBF, 0);
 }
 
+/* Nothing here waits for the SCM: a console must not pay for asking
+ * (Wine takes 10 s to say no). ServiceMain reports whatever state the
+ * daemon has reached by the time it runs. */
 void service_starting(const char *log_dir)
 {
     HANDLE t;
 
     InitializeCriticalSection(&svc.lock);
-    svc.connected = CreateEventA(NULL, TRUE, FALSE, NULL);
-    if (!svc.connected)
-        return;
+    svc.started = 1;
+    snprintf(svc.log_dir, sizeof(svc.log_dir), "%s", log_dir ? log_dir : "");
     t = CreateThread(NULL, 0, dispatcher, NULL, 0, NULL);
-    if (!t)
-        return;
-    CloseHandle(t);
-    /* Either ServiceMain runs or the dispatcher fails (a console) at once;
-     * the bound only guards against a service manager that never answers. */
-    WaitForSingleObject(svc.connected, 10000);
-    if (svc.is_service) {
-        log_to_file(log_dir);
-        log_info("started by the service control manager");
-    }
+    if (t)
+        CloseHandle(t);
 }
 
 static void on_ctl(uv_async_t *h)
@@ -213,8 +225,8 @@ int service_signals_start(service_signals *s, uv_loop_t *loop)
     s->ctl.data = s;
     uv_unref((uv_handle_t *)&s->ctl);
     s->started = 1;
-    if (!svc.connected)
-        return 0; /* service_starting() was not called: a console */
+    if (!svc.started)
+        return 0; /* service_starting() was not called: no SCM to hear */
     EnterCriticalSection(&svc.lock);
     svc.sig = s;
     if (svc.pending) /* a STOP that came while RocksDB was opening */
@@ -234,7 +246,7 @@ void service_signals_stop(service_signals *s)
     if (!s->started)
         return;
     s->started = 0;
-    if (svc.connected) {
+    if (svc.started) {
         EnterCriticalSection(&svc.lock);
         svc.sig = NULL;
         LeaveCriticalSection(&svc.lock);
@@ -251,8 +263,13 @@ void supervisor_notify(const char *state)
 {
     const char *ext;
 
-    if (!svc.is_service)
+    if (!svc.started)
         return;
+    if (strstr(state, "READY=1")) {
+        EnterCriticalSection(&svc.lock);
+        svc.ready = 1; /* for a ServiceMain that has not run yet */
+        LeaveCriticalSection(&svc.lock);
+    }
     if (strstr(state, "STOPPING=1")) {
         unsigned long long usec = 0;
         ext = strstr(state, "EXTEND_TIMEOUT_USEC=");
