@@ -91,6 +91,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A private copy of the binaries, same layout (their RUNPATH is relative):
+# a rebuild of $B during the run must not change them between runs.
+Bsrc=$B
+mkdir -p "$w/bin/daemon" "$w/bin/client" "$w/bin/bench"
+cp "$B/daemon/ptingestd" "$w/bin/daemon/"
+cp "$B/client/ptingest" "$w/bin/client/"
+for f in "$B"/client/libptingest.so*; do [ -d "$f" ] || cp -P "$f" "$w/bin/client/"; done
+for f in lib_ingest direct_rocksdb sqlite_ingest resp_gen status_sampler; do cp "$B/bench/$f" "$w/bin/bench/"; done
+B=$w/bin
 PT=$B/client/ptingest
 
 # The daemon's own defaults, so the peers get the same RocksDB options and
@@ -344,6 +353,18 @@ END {
     }
 }' "$w/runs" >"$w/summary"
 rps() { awk -v s="$1" '$1 == s { print $4 }' "$w/summary"; }
+# paired A B: the median over rounds of A's rows/s / B's rows/s in the same
+# round (neighbours in time share the machine's state better than medians
+# taken apart)
+paired() {
+    awk -v a="$1" -v b="$2" '$1 == a { ta[$2] = $3 } $1 == b { tb[$2] = $3 }
+    END {
+        n = 0
+        for (k in ta) if (k in tb) r[++n] = tb[k] / ta[k]
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+        if (n == 0) print 0; else if (n % 2) printf "%.2f", r[(n + 1) / 2]; else printf "%.2f", (r[n / 2] + r[n / 2 + 1]) / 2
+    }' "$w/runs"
+}
 none=$(rps ptingestd-none); chunk=$(rps ptingestd-chunk)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -368,7 +389,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     echo "# ptingestd vs RocksDB direct, SQLite, Redis"
     echo
     echo "\`$cmdline\` on $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-        "(build: \`$B\`). Machine: $(nproc) cores ($cpu), $mem RAM, Debian $deb," \
+        "(build: \`$Bsrc\`). Machine: $(nproc) cores ($cpu), $mem RAM, Debian $deb," \
         "kernel $(uname -r), RocksDB ${rver:-7.8.3} (Debian), $(redis-server --version | cut -d' ' -f1-3)," \
         "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)."
     echo
@@ -454,7 +475,9 @@ fi
 cat "$out/compare.md" >&2
 # The targets (issue): end to end >= 0.9x RocksDB direct, >= 5x SQLite, >= 1x Redis.
 awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" -v dc="$(rps rocksdb-direct-compacting)" \
-    -v db="$(rps db_bench)" -v q="$(rps sqlite)" -v r="$(rps redis)" -v l="$(rps ptingestd-lib)" 'BEGIN {
+    -v db="$(rps db_bench)" -v q="$(rps sqlite)" -v r="$(rps redis)" -v l="$(rps ptingestd-lib)" \
+    -v pd="$(paired ptingestd-none rocksdb-direct)" -v pq="$(paired ptingestd-none sqlite)" \
+    -v pr="$(paired ptingestd-none redis)" 'BEGIN {
     printf "{\"rows\":%d,\"ptingestd_none_rows_per_s\":%.0f,\"ptingestd_chunk_rows_per_s\":%.0f,", n, none, chunk
     printf "\"ptingestd_lib_rows_per_s\":%.0f,\"rocksdb_direct_rows_per_s\":%.0f,\"db_bench_rows_per_s\":%.0f,", l, d, db
     printf "\"sqlite_rows_per_s\":%.0f,\"redis_rows_per_s\":%.0f,", q, r
@@ -462,6 +485,7 @@ awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" 
     if (dc > 0) printf "\"rocksdb_direct_compacting_rows_per_s\":%.0f,\"vs_rocksdb_direct_compacting\":%.2f,", dc, none / dc
     printf "\"vs_sqlite\":%.2f,\"vs_sqlite_chunk\":%.2f,\"vs_redis\":%.2f,\"vs_redis_chunk\":%.2f,", none / q, chunk / q, none / r, chunk / r
     printf "\"lib_vs_rocksdb_direct\":%.2f,", l / d
+    printf "\"paired\":{\"vs_rocksdb_direct\":%s,\"vs_sqlite\":%s,\"vs_redis\":%s},", pd, pq, pr
     printf "\"targets\":{\"rocksdb_direct_0.9\":%s,\"sqlite_5\":%s,\"redis_1\":%s}}\n",
         (none / d >= 0.9 ? "true" : "false"), (none / q >= 5 ? "true" : "false"), (none / r >= 1 ? "true" : "false")
 }'

@@ -47,6 +47,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A private copy of the binaries (a rebuild of $B meanwhile must not change
+# them between sizes); same layout, their RUNPATH is relative.
+mkdir -p "$w/bin/daemon" "$w/bin/client"
+cp "$B/daemon/ptingestd" "$w/bin/daemon/"
+cp "$B/client/ptingest" "$w/bin/client/"
+for f in "$B"/client/libptingest.so*; do [ -d "$f" ] || cp -P "$f" "$w/bin/client/"; done
+B=$w/bin
 PT=$B/client/ptingest
 die() { echo "scale.sh: $*" >&2; exit 1; }
 now() { date +%s.%N; }
