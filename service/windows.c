@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <io.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <windows.h>
 
@@ -151,6 +154,8 @@ static void log_to_file(const char *dir)
 {
     char path[MAX_PATH], old[MAX_PATH + 4];
     struct _stat64 st;
+    HANDLE h;
+    int fd;
 
     if (!dir || !*dir)
         return;
@@ -160,8 +165,24 @@ static void log_to_file(const char *dir)
         snprintf(old, sizeof(old), "%s.1", path);
         MoveFileExA(path, old, MOVEFILE_REPLACE_EXISTING);
     }
-    if (freopen(path, "a", stderr))
-        setvbuf(stderr, NULL, _IONBF, 0);
+    /* A service starts without a valid stderr, which freopen will not
+     * reopen: put the file under descriptor 2 and the std handle. */
+    h = CreateFileA(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    fd = _open_osfhandle((intptr_t)h, _O_APPEND | _O_WRONLY);
+    if (fd < 0) {
+        CloseHandle(h);
+        return;
+    }
+    SetStdHandle(STD_ERROR_HANDLE, h);
+    if (fd != 2) {
+        _dup2(fd, 2);
+        _close(fd);
+    }
+    stderr->_file = 2;
+    setvbuf(stderr, NULL, _IONBF, 0);
 }
 
 /* Nothing here waits for the SCM: a console must not pay for asking
