@@ -21,10 +21,14 @@ export WINEPREFIX=${WINEPREFIX:-$(dirname "$out")/wineprefix}
 mkdir -p "$WINEPREFIX"
 T=$(mktemp -d)
 D=
+K=
 cleanup() {
     [ -z "$D" ] || kill "$D" 2>/dev/null || true
     "$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || true
-    wineserver -k 2>/dev/null || true
+    [ -z "$K" ] || kill "$K" 2>/dev/null || true
+    # a clean shutdown saves the registry (wineserver -k would lose the
+    # uninstall, and the next run would find the service still there)
+    timeout 30 wineserver -w 2>/dev/null || wineserver -k 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -48,7 +52,7 @@ wdata=$(winepath -w "$T/data")
 "$WINE" "$out/ptingestd.exe" --data-dir "$wdata" --socket "$pipe" >"$T/d.log" 2>&1 &
 D=$!
 wait_log "$T/d.log" "ready" 60 || fail "daemon not ready: $(cat "$T/d.log")"
-grep -q "listening on $pipe" "$T/d.log" || fail "not listening on $pipe"
+grep -qF "listening on $pipe" "$T/d.log" || fail "not listening on $pipe"
 
 PT gen --entities 300 --seed 7 >"$T/in.ndjson" || fail "gen exited $?"
 rows=$(wc -l <"$T/in.ndjson")
@@ -66,9 +70,15 @@ echo "console: $rows rows round-tripped byte-identical (sorted); status ok"
 kill "$D" 2>/dev/null || true
 wait "$D" 2>/dev/null || true
 D=
-wineserver -w 2>/dev/null || true
 
-# 2. the service, through Wine's service manager (sc.exe, net.exe)
+# 2. the service, through Wine's service manager (sc.exe)
+# Wine ends its service processes (and so our service) whenever the last
+# ordinary program exits, and starts auto-start services again with the
+# next one: a long-running program keeps one session for the whole phase.
+"$WINE" ping -n 600 127.0.0.1 >/dev/null 2>&1 &
+K=$!
+sleep 2
+"$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || true  # a previous run's
 pipe="\\\\.\\pipe\\ptingestd-svc-$$"
 cat >"$T/svc.yaml" <<EOF
 data_dir: '$(winepath -w "$T/svcdata")'
@@ -84,7 +94,8 @@ until "$WINE" sc query ptingestd 2>/dev/null | grep -q RUNNING; do
     i=$((i + 1)); [ "$i" -le 60 ] || fail "service not RUNNING: $("$WINE" sc query ptingestd 2>&1)"
     sleep 1
 done
-wait_log "$T/svcdata/ptingestd.log" "ready" 30 || fail "service log: $(cat "$T/svcdata/ptingestd.log" 2>&1)"
+wait_log "$T/svcdata/ptingestd.log" "info: ready" 30 || fail "service log: $(cat "$T/svcdata/ptingestd.log" 2>&1)"
+grep -q "started by the service control manager" "$T/svcdata/ptingestd.log" || fail "service log"
 PT gen --entities 50 --seed 3 | PT ingest - --no-progress 2>/dev/null || fail "ingest to the service"
 n=$(PT gen --entities 50 --seed 3 | wc -l)
 [ "$(PT count | tr -d '\r')" -eq "$n" ] || fail "service count"
@@ -94,6 +105,7 @@ until "$WINE" sc query ptingestd 2>/dev/null | grep -q STOPPED; do
     i=$((i + 1)); [ "$i" -le 60 ] || fail "service did not stop: $("$WINE" sc query ptingestd 2>&1)"
     sleep 1
 done
+grep -q "info: stopped" "$T/svcdata/ptingestd.log" || fail "no drain in the service log"
 "$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || fail "uninstall-service"
 "$WINE" sc query ptingestd >/dev/null 2>&1 && fail "service still registered"
 echo "service: install, start (RUNNING), $n rows, stop (STOPPED), uninstall: ok"
