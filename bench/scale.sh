@@ -61,6 +61,15 @@ now() { date +%s.%N; }
 echo "generating $max rows ..." >&2
 "$PT" gen --entities $((max / 4 + 100)) | head -n "$max" >"$w/in.ndjson"
 [ "$(wc -l <"$w/in.ndjson")" -eq "$max" ] || die "gen gave fewer than $max rows"
+# The memory bound the daemon's configuration sets: the queue
+# (ingest.queue_max_bytes) + per relation max_write_buffer_number x
+# write_buffer_size + 64 MiB for the block cache, code and connections.
+"$B/daemon/ptingestd" --check-config /dev/null >"$w/effective.txt" 2>&1 || true
+bound=$(awk '$1 == "queue_max_bytes:" { q = $2 } $1 == "write_buffer_size:" { wb = $2 }
+    $1 == "max_write_buffer_number:" { n = $2 } /^relations:/ { r = 1; next }
+    r && /^  [A-Za-z]/ { nrel++ }
+    END { if (!q) q = 67108864; if (!wb) wb = 33554432; if (!n) n = 4; if (!nrel) nrel = 5
+          printf "%d", (q + nrel * n * wb) / 1048576 + 64 }' "$w/effective.txt")
 if [ -n "$sync" ]; then
     printf 'ingest:\n  sync: %s\n' "$sync" >"$w/cfg.yaml"
 else
@@ -117,11 +126,7 @@ for n in $sizes; do
         printf "%10d  %9.2f  %8d  %12.1f  %s\n", $1, $2, $3, $4, s }' >&2
 done
 
-# What bounds the daemon's memory with its built-in defaults: the queue
-# (ingest.queue_max_bytes, 64 MiB) + per relation max_write_buffer_number x
-# write_buffer_size (5 x 4 x 16 MiB) + 64 MiB for the block cache, code
-# and connections.
-awk -v sync="${sync:-chunk}" -v reps="$reps" -v bound=448 '
+awk -v sync="${sync:-chunk}" -v reps="$reps" -v bound="$bound" '
 { n[NR] = $1; rps[$1] = $3; rss[$1] = $4; w[$1] = $2; if ($4 > maxrss) maxrss = $4 }
 END {
     drop = 100 * (1 - rps[1000000] / rps[100000])
