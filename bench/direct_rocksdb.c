@@ -19,8 +19,9 @@
  *
  * The file is parsed into memory first (client/ndjson, as the CLI does);
  * the clock covers only the writes. Prints one JSON line (rows.h
- * bench_report) with the write time, peak RSS (VmHWM, which includes the
- * pre-loaded rows: preload_rss_kib is the RSS before RocksDB was opened)
+ * bench_report) with the write time, peak RSS (VmHWM, restarted once the
+ * rows are loaded; preload_rss_kib is the RSS at that moment, so the
+ * difference is what RocksDB took), CPU seconds of the writes
  * and the time close took.
  */
 #ifndef _POSIX_C_SOURCE
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "direct_rocksdb: %s\n", msg);
         return 2;
     }
-    long base = bench_rss_kib();
+    long base = bench_reset_peak_rss();
 
     rocksdb_options_t *o = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(o, 1);

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lib_ingest: %s\n", err);
         return 2;
     }
-    long base = bench_rss_kib();
+    long base = bench_reset_peak_rss();
 
     pti_client *c;
     if (pti_connect(&c, sock, err, sizeof(err)) < 0) {

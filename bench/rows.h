@@ -61,6 +61,10 @@ double bench_cpu_s(void);
 /* Resident set now / at its peak (VmRSS / VmHWM), in KiB; 0 if unknown. */
 long bench_rss_kib(void);
 long bench_peak_rss_kib(void);
+/* Restart the peak at the current resident set (Linux: clear_refs 5), so
+ * that the peak of what follows is not the loading's (the file buffer is
+ * freed once parsed). Returns the current RSS in KiB. */
+long bench_reset_peak_rss(void);
 
 /* One JSON line on stdout with the common figures; extra is "" or
  * ",\"name\":value..." appended inside the object. */

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sqlite_ingest: %s\n", msg);
         return 2;
     }
-    long base = bench_rss_kib();
+    long base = bench_reset_peak_rss();
 
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK) {
