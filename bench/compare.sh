@@ -36,7 +36,7 @@
 #                                     `redis-cli --pipe` of SET commands
 # For each: wall time, rows/s, MB/s (key+value bytes, 10^6), peak RSS of the
 # server (ptingestd, redis-server; for in-process programs their own peak
-# minus the pre-loaded rows), on-disk size once the store is closed, and
+# growth from the moment the rows were loaded), on-disk size once the store is closed, and
 # ptingestd's ratio to it. Then one more sampled ptingestd run (sync none)
 # for the time-series plot: its status (`ptingest status --json`) every
 # 150 ms, by bench/status_sampler over one connection.
@@ -412,7 +412,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     done
     echo
     echo "MB/s counts key+value bytes (10^6). Peak RSS: of the server process for ptingestd and" \
-        "Redis; for the in-process programs their peak minus the pre-loaded rows; db_bench its peak." \
+        "Redis; for the in-process programs the growth of their peak RSS from the moment the rows were loaded; db_bench its peak (synthetic values are generated, not loaded)." \
         "On disk: \`du\` of the store once closed (RocksDB: SSTs + WAL, nothing forced to flush)." \
         "CPU: user+system seconds while the rows went in, every thread: ptingestd + the client" \
         "(\`ptingest\` or lib_ingest), redis-server + redis-cli, the whole program for the others" \
