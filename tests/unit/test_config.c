@@ -21,6 +21,7 @@
 #include "../../config/config.h"
 #include "../../config/keys.h"
 #include "check.h"
+#include "print_config.h"
 
 static const char *example_path;
 
@@ -591,23 +592,6 @@ TEST(optlist)
 
 /* ---- printer, clone, diff ------------------------------------------------------ */
 
-static char *print_to_string(const pt_config *c)
-{
-    FILE *f = tmpfile();
-    pt_buf b;
-    char chunk[4096];
-    size_t n;
-
-    pt_buf_init(&b);
-    if (!f)
-        return NULL;
-    CHECK_EQ_INT(config_print(c, f), 0);
-    rewind(f);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pt_buf_append(&b, chunk, n);
-    fclose(f);
-    return pt_buf_steal(&b);
-}
 
 static void round_trip(const pt_config *c)
 {

@@ -21,6 +21,7 @@
 #include "../../config/keys.h"
 #include "../../config/options_ini.h"
 #include "check.h"
+#include "print_config.h"
 
 /* Parse text as "o.ini" over fresh defaults; d is left for the caller. */
 static int parse(pt_config *c, pt_diag *d, const char *text)
@@ -510,23 +511,6 @@ TEST(precedence_fold)
     config_free(&c);
 }
 
-static char *print_to_string(const pt_config *c)
-{
-    FILE *f = tmpfile();
-    pt_buf b;
-    char chunk[4096];
-    size_t n;
-
-    pt_buf_init(&b);
-    if (!f)
-        return NULL;
-    CHECK_EQ_INT(config_print(c, f), 0);
-    rewind(f);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pt_buf_append(&b, chunk, n);
-    fclose(f);
-    return pt_buf_steal(&b);
-}
 
 /* --check-config's output shows what the file set, with its origin, and
  * loads back to the same configuration. */
