@@ -90,12 +90,23 @@ static void config_json(pt_daemon *d, pt_buf *b)
                   U(rs->refused));
 }
 
+/* "name":{"count":n,"p50":us,"p90":us,"p99":us,"max":us} */
+static void latency_json(pt_buf *b, const char *name, const lathist_snap *h)
+{
+    pt_buf_printf(b, "\"%s\":{\"count\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,"
+                     "\"max\":%llu}",
+                  name, U(h->count), U(lathist_quantile_us(h, 0.50)),
+                  U(lathist_quantile_us(h, 0.90)), U(lathist_quantile_us(h, 0.99)),
+                  U(h->max_us));
+}
+
 int status_json(pt_daemon *d, pt_buf *b)
 {
     uint64_t now = pt_now_ns();
     chunk_queue_stats q;
     const stall_sample *s = &d->stall.cur;
     writer *w = &d->writer;
+    lathist_snap fc, fx;
     int first = 1;
 
     chunk_queue_get_stats(&d->queue, &q);
@@ -122,11 +133,16 @@ int status_json(pt_daemon *d, pt_buf *b)
     pt_buf_printf(b, "\"rocksdb\":{\"l0_files\":%llu,\"immutable_memtables\":%llu,"
                      "\"pending_compaction_bytes\":%llu,\"delayed_write_rate\":%llu,"
                      "\"is_write_stopped\":%s,\"stall_micros\":%llu,\"stopped_samples\":%llu,"
-                     "\"sample_age_ms\":%llu},",
+                     "\"sample_age_ms\":%llu,",
                   U(s->l0_files), U(s->immutable_memtables), U(s->pending_compaction_bytes),
                   U(s->delayed_write_rate), s->is_write_stopped ? "true" : "false",
                   U(s->stall_micros), U(d->stall.stopped_samples),
                   U(s->valid ? (now - s->taken_ns) / 1000000 : 0));
+    store_file_latency(d->store, &fc, &fx);
+    latency_json(b, "file_create_us", &fc);
+    pt_buf_append_byte(b, ',');
+    latency_json(b, "file_close_us", &fx);
+    pt_buf_append_str(b, "},");
     pt_buf_printf(b, "\"stall_state\":\"%s\",\"compaction\":\"%s\",", daemon_stall_state(d),
                   store_bulk(d->store) ? "deferred"
                   : s->pending_compaction_bytes ? "catching-up" : "idle");
@@ -156,6 +172,21 @@ static void metric(pt_buf *b, const char *name, const char *type, const char *he
                    unsigned long long v)
 {
     pt_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+/* A Prometheus histogram in seconds from a microsecond lathist. */
+static void histogram(pt_buf *b, const char *name, const char *help, const lathist_snap *h)
+{
+    uint64_t cum = 0;
+
+    pt_buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    for (int i = 0; i < LATHIST_BUCKETS - 1; i++) {
+        cum += h->n[i];
+        pt_buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+                      (double)lathist_bound_us(i) / 1e6, U(cum));
+    }
+    pt_buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", name,
+                  U(h->count), name, (double)h->sum_us / 1e6, name, U(h->count));
 }
 
 /* What an operator alerts on besides the queue and RocksDB: throughput in
@@ -205,7 +236,8 @@ int status_metrics(pt_daemon *d, pt_buf *b)
     chunk_queue_stats q;
     const stall_sample *s = &d->stall.cur;
     writer *w = &d->writer;
-    uint64_t cum = 0, states[5] = {0};
+    uint64_t states[5] = {0};
+    lathist_snap h, fc, fx;
 
     chunk_queue_get_stats(&d->queue, &q);
     metric(b, "ptingestd_uptime_seconds", "gauge", "Seconds since start.",
@@ -224,18 +256,13 @@ int status_metrics(pt_daemon *d, pt_buf *b)
     metric(b, "ptingestd_wal_syncs_total", "counter", "WAL fsyncs (group commits).",
            U(atomic_load(&w->syncs)));
     metric(b, "ptingestd_clients", "gauge", "Connected clients.", U(d->nconns));
-    pt_buf_append_str(b, "# HELP ptingestd_chunk_commit_seconds From seal to durable.\n"
-                         "# TYPE ptingestd_chunk_commit_seconds histogram\n");
-    for (int i = 0; i < WRITER_LATENCY_BUCKETS; i++) {
-        cum += atomic_load(&w->latency[i]);
-        if (i < WRITER_LATENCY_BUCKETS - 1)
-            pt_buf_printf(b, "ptingestd_chunk_commit_seconds_bucket{le=\"%.3f\"} %llu\n",
-                          (double)(1u << i) / 1000.0, U(cum));
-    }
-    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_bucket{le=\"+Inf\"} %llu\n", U(cum));
-    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_sum %.6f\n",
-                  (double)atomic_load(&w->latency_sum_us) / 1e6);
-    pt_buf_printf(b, "ptingestd_chunk_commit_seconds_count %llu\n", U(cum));
+    lathist_read(&w->commit_latency, &h);
+    histogram(b, "ptingestd_chunk_commit_seconds", "From seal to durable.", &h);
+    store_file_latency(d->store, &fc, &fx);
+    histogram(b, "ptingestd_rocksdb_file_create_seconds",
+              "RocksDB's creates of writable files (WAL, SST, MANIFEST).", &fc);
+    histogram(b, "ptingestd_rocksdb_file_close_seconds",
+              "RocksDB's closes of written files (slow: real-time antivirus scanning).", &fx);
     metric(b, "ptingestd_rocksdb_l0_files", "gauge", "Level-0 SST files.", U(s->l0_files));
     metric(b, "ptingestd_rocksdb_immutable_memtables", "gauge", "Memtables waiting for flush.",
            U(s->immutable_memtables));

@@ -17,6 +17,7 @@
 
 #include "../common/log.h"
 #include "../common/paths.h"
+#include "store_fileio.h"
 
 struct store {
     rocksdb_t *db;
@@ -40,6 +41,11 @@ struct store {
     rocksdb_readoptions_t *ro_scan;
     rocksdb_ratelimiter_t *limiter;
     char *data_dir;
+    /* file create/close latencies, recorded by RocksDB's threads
+     * (store_fileio.cpp); the Env behind them lives until after close */
+    store_fileio *fileio;
+    lathist file_create;
+    lathist file_close;
 };
 
 struct store_batch {
@@ -144,6 +150,44 @@ static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
  * file copied from RocksDB carries RocksDB's
  * create_missing_column_families=false, which would stop a new relation
  * from being created. */
+#ifdef PT_NO_MMAP
+/* Windows (meson.build sets PT_NO_MMAP): RocksDB's memory-mapped reads
+ * and writes keep files mapped, which NTFS and real-time scanners handle
+ * badly, so they stay off; a configuration that turns one on is refused
+ * where it says so. */
+static int refuse_mmap(const pt_config *cfg, const rocksdb_options_t *o, pt_diag *d)
+{
+    static const char *const names[] = {"allow_mmap_reads", "allow_mmap_writes"};
+    int r = 0;
+
+    if (!rocksdb_options_get_allow_mmap_reads((rocksdb_options_t *)o) &&
+        !rocksdb_options_get_allow_mmap_writes((rocksdb_options_t *)o))
+        return 0;
+    for (size_t i = 0; i < 2; i++) {
+        const pt_opt *p = optlist_find(&cfg->db_options, names[i]);
+
+        if (!p)
+            p = optlist_find(&cfg->ini_db_options, names[i]);
+        if (p && strcmp(p->value, "false") != 0 && strcmp(p->value, "0") != 0) {
+            diag_error(d, p->file, p->line, p->col,
+                       "%s: memory-mapped files stay off on Windows", names[i]);
+            r = -EINVAL;
+        }
+    }
+    if (r == 0) {
+        diag_error(d, "<options>", 0, 0, "memory-mapped files stay off on Windows");
+        r = -EINVAL;
+    }
+    return r;
+}
+#else
+static int refuse_mmap(const pt_config *cfg, const rocksdb_options_t *o, pt_diag *d)
+{
+    (void)cfg, (void)o, (void)d;
+    return 0;
+}
+#endif
+
 static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
                             pt_diag *d)
 {
@@ -155,6 +199,8 @@ static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
     rocksdb_options_set_create_if_missing(o, 1);
     rocksdb_options_set_create_missing_column_families(o, 1);
     if (apply_layer(&o, &cfg->db_options, PT_LAYER_USER, d) < 0)
+        r = -EINVAL;
+    if (refuse_mmap(cfg, o, d) < 0)
         r = -EINVAL;
     *out = o;
     return r;
@@ -334,6 +380,12 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
     }
     if ((r = build_db_options(cfg, &s->db_opts, d)) < 0)
         goto fail;
+    lathist_init(&s->file_create);
+    lathist_init(&s->file_close);
+    if ((r = store_fileio_install(s->db_opts, s, &s->fileio, err, sizeof(err))) < 0) {
+        diag_error(d, s->data_dir, 0, 0, "%s", err);
+        goto fail;
+    }
     if (cfg->rate_limit_bytes_per_sec > 0) {
         /* Throttles flush and compaction I/O: the slow-disk harness. */
         s->limiter = rocksdb_ratelimiter_create((int64_t)cfg->rate_limit_bytes_per_sec,
@@ -392,6 +444,19 @@ fail:
     return r;
 }
 
+void store_fileio_record(void *ud, int op, uint64_t us)
+{
+    store *s = ud;
+
+    lathist_record_us(op == STORE_FILEIO_CLOSE ? &s->file_close : &s->file_create, us);
+}
+
+void store_file_latency(store *s, lathist_snap *create, lathist_snap *close)
+{
+    lathist_read(&s->file_create, create);
+    lathist_read(&s->file_close, close);
+}
+
 void store_close(store *s)
 {
     if (!s)
@@ -420,6 +485,7 @@ void store_close(store *s)
         rocksdb_options_destroy(s->db_opts);
     if (s->limiter)
         rocksdb_ratelimiter_destroy(s->limiter);
+    store_fileio_free(s->fileio); /* after everything that points at its Env */
     if (s->wo_nosync)
         rocksdb_writeoptions_destroy(s->wo_nosync);
     if (s->wo_sync)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "../config/config.h"
+#include "lathist.h"
 
 typedef struct store store;
 typedef struct store_batch store_batch;
@@ -113,6 +114,9 @@ int store_write_nowait(store *s, store_batch *b, char *err, size_t errlen);
  * family (e.g. "rocksdb.num-immutable-mem-table"), or of the database
  * when per_cf is 0. Returns 0 or -ENOENT. */
 int store_property_u64(store *s, const char *name, int per_cf, uint64_t *out);
+/* Latencies of RocksDB's file creates and closes since open (all
+ * writable files: WAL, SST, MANIFEST); any thread. */
+void store_file_latency(store *s, lathist_snap *create, lathist_snap *close);
 /* A text property of the database (e.g. "rocksdb.dbstats"), malloc'd. */
 char *store_property_text(store *s, const char *name);
 

@@ -8,17 +8,6 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 
-static void record_latency(writer *w, uint64_t ns)
-{
-    uint64_t ms = ns / 1000000;
-    int b = 0;
-
-    while (b < WRITER_LATENCY_BUCKETS - 1 && ms >= (1ull << b))
-        b++;
-    atomic_fetch_add(&w->latency[b], 1);
-    atomic_fetch_add(&w->latency_sum_us, ns / 1000);
-}
-
 static int token_failed(const writer *w, uint64_t token)
 {
     for (size_t i = 0; i < sizeof(w->failed_tokens) / sizeof(w->failed_tokens[0]); i++)
@@ -207,7 +196,7 @@ static void write_group(writer *w, chunk_list *group)
             atomic_fetch_add(&w->rows_written, c->rows);
             atomic_fetch_add(&w->bytes_written, c->bytes);
         }
-        record_latency(w, t1 - c->sealed_ns);
+        lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
     }
 }
 

@@ -19,10 +19,10 @@
 #include <uv.h>
 
 #include "chunk_queue.h"
+#include "lathist.h"
 #include "pacer.h"
 #include "store.h"
 
-#define WRITER_LATENCY_BUCKETS 16
 
 typedef struct writer {
     uv_thread_t thread;
@@ -57,10 +57,9 @@ typedef struct writer {
     pace_rate rate;         /* writer thread only */
     uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
     atomic_uint_fast64_t drain_rate; /* bytes/s flushes drain memtables, for status */
-    /* commit latency (write + sync) histogram: bucket i counts chunks
-     * whose latency was < 2^i ms (last bucket: everything above) */
-    atomic_uint_fast64_t latency[WRITER_LATENCY_BUCKETS];
-    atomic_uint_fast64_t latency_sum_us;
+    /* commit latency: from a chunk's seal to RocksDB accepting it with
+     * the configured durability */
+    lathist commit_latency;
     /* jobs with a failed chunk: their later chunks are not written, so a
      * job's stored rows are always a prefix of what it sent (writer
      * thread only) */

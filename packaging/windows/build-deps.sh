@@ -137,12 +137,15 @@ build_rocksdb() {
     s=$(fetch rocksdb 'rocksdb-7.8.3')
     # No gflags, tools, tests or compression: the daemon needs none of them
     # (compression is off in its Windows defaults; FACTS "Windows chain").
+    # RTTI on, as in Debian's build: store_fileio.cpp derives from
+    # RocksDB's FileSystemWrapper and needs its typeinfo (RocksDB's CMake
+    # leaves RTTI out of Release builds unless asked).
     cmake -S "$s" -B "$dir/build-rocksdb" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
         -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
         -DWITH_GFLAGS=OFF -DWITH_TESTS=OFF -DWITH_TOOLS=OFF -DWITH_BENCHMARK_TOOLS=OFF \
         -DWITH_CORE_TOOLS=OFF -DWITH_TRACE_TOOLS=OFF -DROCKSDB_BUILD_SHARED=OFF \
         -DPORTABLE=1 -DFAIL_ON_WARNINGS=OFF -DWITH_SNAPPY=OFF -DWITH_LZ4=OFF \
-        -DWITH_ZLIB=OFF -DWITH_ZSTD=OFF -DWITH_BZ2=OFF -DWITH_JEMALLOC=OFF >/dev/null
+        -DWITH_ZLIB=OFF -DWITH_ZSTD=OFF -DWITH_BZ2=OFF -DWITH_JEMALLOC=OFF -DUSE_RTTI=1 >/dev/null
     nice -n 10 ninja -C "$dir/build-rocksdb" -j "$jobs" rocksdb >/dev/null
     cp "$dir/build-rocksdb/librocksdb.a" "$prefix/lib/"
     cp -r "$s/include/rocksdb" "$prefix/include/"

@@ -12,6 +12,7 @@ rows=$(wc -l <"$T/in.ndjson")
 printf '{"rel":"CodeGraph","key":"k","value":1}\nnot json\n' >"$T/bad.ndjson"
 "$PTINGEST" ingest "$T/bad.ndjson" --no-progress --job m2 2>/dev/null && fail "bad input accepted"
 "$PTINGEST" metrics >"$T/m" || fail "ptingest metrics"
+"$PTINGEST" status --json >"$T/status.json" || fail "ptingest status --json"
 stop_daemon
 
 awk '
@@ -61,6 +62,15 @@ done
 chunks=$(val ptingestd_chunks_written_total)
 [ "$(val ptingestd_chunk_commit_seconds_count)" -eq "$chunks" ] \
     || fail "commit latency count != chunks written ($chunks)"
+# RocksDB's file creates and closes are timed (opening wrote the WAL,
+# MANIFEST and OPTIONS files, and closed some); status carries the same
+# as percentiles.
+[ "$(val ptingestd_rocksdb_file_create_seconds_count)" -ge 2 ] || fail "file creates not counted"
+[ "$(val ptingestd_rocksdb_file_close_seconds_count)" -ge 1 ] || fail "file closes not counted"
+for k in file_create_us file_close_us; do
+    grep -Eq "\"$k\":\{\"count\":[1-9][0-9]*,\"p50\":[0-9]+,\"p90\":[0-9]+,\"p99\":[0-9]+,\"max\":[0-9]+\}" \
+        "$T/status.json" || fail "status has no $k percentiles: $(cat "$T/status.json")"
+done
 [ "$(val 'ptingestd_jobs{state="done"}')" -eq 1 ] || fail "jobs done gauge"
 [ "$(val 'ptingestd_jobs_total{result="started"}')" -eq 2 ] || fail "jobs started counter"
 [ "$(val 'ptingestd_jobs_total{result="done"}')" -eq 1 ] || fail "jobs done counter"
