@@ -21,6 +21,7 @@
 #include "../../config/config.h"
 #include "../../config/keys.h"
 #include "check.h"
+#include "fuzz_config.h"
 #include "print_config.h"
 
 static const char *example_path;
@@ -841,16 +842,6 @@ TEST(default_socket)
 
 /* ---- fuzz-style --------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static uint64_t xorshift(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 static const char fuzz_seed[] =
     "data_dir: \"/var/lib/ptingestd\"\n"
     "listen:\n"
@@ -875,66 +866,17 @@ static const char fuzz_seed[] =
     "log:\n"
     "  level: info   # comment\n";
 
-static int fuzz_one(const char *text, size_t len)
-{
-    pt_config c;
-    pt_diag d;
-    int r;
-
-    if (config_init_defaults(&c) != 0)
-        return 0;
-    diag_init(&d);
-    r = config_load_string(&c, "fuzz", text, len, &d);
-    if ((r == 0) != (d.errors == 0))
-        r = -12345; /* status and diagnostics disagree */
-    config_free(&c);
-    diag_free(&d);
-    return r == 0 || r == -EINVAL;
-}
-
 TEST(fuzz)
 {
-    size_t len = sizeof fuzz_seed - 1;
-    char *buf = malloc(4096);
-    int bad = 0;
-    static const char interesting[] = ":{}[],-?&*!|>'\"#%@` \n\t\\0";
+    static const char punct[] = ":{}[],-?&*!|>'\"#%@` \n\t\\0";
+    fuzz_plan p = {config_load_string, NULL, fuzz_seed, sizeof fuzz_seed - 1,
+                   punct, sizeof punct - 1, 4000, 300, 4096, 0x9e3779b97f4a7c15u};
+    pt_config c;
 
-    CHECK(buf != NULL);
-    if (!buf)
-        return;
-    /* The seed itself is valid. */
-    CHECK(fuzz_one(fuzz_seed, len));
-    {
-        pt_config c;
-        expect_ok(fuzz_seed, &c);
-        config_free(&c);
-    }
-    /* Every truncation. */
-    for (size_t n = 0; n <= len; n++) {
-        memcpy(buf, fuzz_seed, n);
-        if (!fuzz_one(buf, n))
-            bad++;
-    }
-    /* Single-byte mutations, half of them with YAML's own punctuation. */
-    for (int i = 0; i < 4000; i++) {
-        size_t at = (size_t)(xorshift() % len);
-        uint64_t v = xorshift();
-        memcpy(buf, fuzz_seed, len);
-        buf[at] = (v & 1) ? (char)(v >> 8)
-                          : interesting[(v >> 8) % (sizeof interesting - 1)];
-        if (!fuzz_one(buf, len))
-            bad++;
-    }
-    /* Random bytes. */
-    for (int i = 0; i < 300; i++) {
-        size_t n = (size_t)(xorshift() % 4096);
-        for (size_t j = 0; j < n; j++)
-            buf[j] = (char)xorshift();
-        if (!fuzz_one(buf, n))
-            bad++;
-    }
-    CHECK_EQ_INT(bad, 0);
-    free(buf);
+    /* the seed is valid, and loads to a usable configuration */
+    expect_ok(fuzz_seed, &c);
+    config_free(&c);
+    CHECK_EQ_INT(fuzz_run(&p), 0);
 }
 
 int main(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "../../config/keys.h"
 #include "../../config/options_ini.h"
 #include "check.h"
+#include "fuzz_config.h"
 #include "print_config.h"
 
 /* Parse text as "o.ini" over fresh defaults; d is left for the caller. */
@@ -558,16 +559,6 @@ TEST(printer)
 
 /* ---- fuzz-style ------------------------------------------------------------------ */
 
-static uint64_t rng_state = 0x2545f4914f6cdd1du;
-
-static uint64_t xorshift(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 static const char fuzz_seed[] =
     "# RocksDB option file\n"
     "[Version]\n  rocksdb_version=7.8.3\n  options_file_version=1.1\n\n"
@@ -585,69 +576,13 @@ static const char fuzz_seed[] =
     "[CFOptions \"Nope\"]\n  x=1\n";
 
 /* 1 when the parse ended as it should: ok, or errors reported. */
-static int fuzz_one(const char *text, size_t len)
-{
-    pt_config c;
-    pt_diag d;
-    int r;
-
-    if (config_init_defaults(&c) != 0)
-        return 0;
-    diag_init(&d);
-    r = options_ini_parse(&c, "fuzz", text, len, &d);
-    if ((r == 0) != (d.errors == 0))
-        r = -12345; /* status and diagnostics disagree */
-    if (r == 0)
-        options_lint(&c, &d);
-    config_free(&c);
-    diag_free(&d);
-    return r == 0 || r == -EINVAL;
-}
-
 TEST(fuzz)
 {
-    size_t len = sizeof fuzz_seed - 1;
-    char *buf = malloc(8192);
-    int bad = 0;
-    static const char interesting[] = "[]\"=:;# \t\n\r{}\\.\0";
+    static const char punct[] = "[]\"=:;# \t\n\r{}\\.\0";
+    fuzz_plan p = {options_ini_parse, options_lint, fuzz_seed, sizeof fuzz_seed - 1,
+                   punct, sizeof punct - 1, 6000, 400, 8192, 0x2545f4914f6cdd1du};
 
-    CHECK(buf != NULL);
-    if (!buf)
-        return;
-    CHECK(fuzz_one(fuzz_seed, len));
-    for (size_t n = 0; n <= len; n++) {
-        memcpy(buf, fuzz_seed, n);
-        if (!fuzz_one(buf, n))
-            bad++;
-    }
-    for (int i = 0; i < 6000; i++) {
-        size_t at = (size_t)(xorshift() % len), n = len;
-        uint64_t v = xorshift();
-        memcpy(buf, fuzz_seed, len);
-        if ((v & 3) == 3 && at + 1 < len) {
-            /* cut a piece out */
-            size_t cut = (size_t)((v >> 8) % (len - at));
-            memmove(buf + at, buf + at + cut, len - at - cut);
-            n = len - cut;
-        } else {
-            buf[at] = (v & 1) ? (char)(v >> 8)
-                              : interesting[(v >> 8) % (sizeof interesting - 1)];
-        }
-        if (!fuzz_one(buf, n))
-            bad++;
-    }
-    /* Random bytes, and random lines made of INI punctuation. */
-    for (int i = 0; i < 400; i++) {
-        size_t n = (size_t)(xorshift() % 8192);
-        for (size_t j = 0; j < n; j++) {
-            uint64_t v = xorshift();
-            buf[j] = (i & 1) ? (char)v : interesting[v % (sizeof interesting - 1)];
-        }
-        if (!fuzz_one(buf, n))
-            bad++;
-    }
-    CHECK_EQ_INT(bad, 0);
-    free(buf);
+    CHECK_EQ_INT(fuzz_run(&p), 0);
 }
 
 static void rm_tmpdir(void)
