@@ -6,6 +6,8 @@
 #ifndef PT_BUF_H
 #define PT_BUF_H
 
+#include "compat.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,9 +26,7 @@ int pt_buf_append(pt_buf *b, const void *p, size_t n);
 int pt_buf_append_str(pt_buf *b, const char *s);
 int pt_buf_append_byte(pt_buf *b, char c);
 int pt_buf_printf(pt_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
+    PT_PRINTF(2, 3)
     ;
 /* Drop the first n bytes (consumed input). */
 void pt_buf_consume(pt_buf *b, size_t n);

@@ -39,6 +39,18 @@ static inline char *pt_strndup(const char *s, size_t n)
 #define strndup pt_strndup
 #endif
 
+/* printf-style checking of our own formatting functions: they end in
+ * vsnprintf, which is C99's (mingw's own with __USE_MINGW_ANSI_STDIO,
+ * which knows %zu and %llu); plain "printf" would check mingw builds
+ * against msvcrt's older rules. */
+#if defined(__MINGW32__)
+#define PT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define PT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PT_PRINTF(f, a)
+#endif
+
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
 #endif

@@ -8,6 +8,8 @@
 static atomic_int log_level = PT_LOG_INFO;
 /* stderr is systemd's journal: lead each line with its syslog priority */
 static atomic_int log_prefix;
+/* warnings and errors also go here (log.h) */
+static _Atomic pt_log_sink log_sink;
 
 static const char *const priorities[] = {"<3>", "<4>", "<6>", "<7>"};
 
@@ -22,6 +24,11 @@ void pt_log_set_level(int level)
 void pt_log_set_syslog_prefix(int on)
 {
     atomic_store(&log_prefix, on != 0);
+}
+
+void pt_log_set_sink(pt_log_sink sink)
+{
+    atomic_store(&log_sink, sink);
 }
 
 int pt_log_get_level(void)
@@ -72,8 +79,9 @@ static size_t fold_lines(char *out, size_t outlen, const char *msg)
 void pt_log(int level, const char *fmt, ...)
 {
     char msg[1024], line[1100];
-    size_t n;
+    size_t n, head;
     va_list ap;
+    pt_log_sink sink;
 
     if (level > atomic_load(&log_level))
         return;
@@ -84,8 +92,14 @@ void pt_log(int level, const char *fmt, ...)
      * reader reads the word. */
     n = (size_t)snprintf(line, sizeof(line), "%s%s: ",
                          atomic_load(&log_prefix) ? priorities[level] : "", names[level]);
+    head = n;
     n += fold_lines(line + n, sizeof(line) - n - 1, msg);
     line[n++] = '\n';
     fwrite(line, 1, n, stderr);
     fflush(stderr);
+    sink = atomic_load(&log_sink);
+    if (sink && level <= PT_LOG_WARN) {
+        line[n - 1] = '\0';
+        sink(level, line + head);
+    }
 }

@@ -53,3 +53,12 @@ int pt_disk_free(const char *path, uint64_t *bytes)
 #endif
     return 0;
 }
+
+int pt_is_path_sep(char c)
+{
+#ifdef _WIN32
+    return c == '/' || c == '\\';
+#else
+    return c == '/';
+#endif
+}

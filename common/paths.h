@@ -12,6 +12,9 @@ void pt_default_socket(char *out, size_t outlen);
  * "\n" into "\r\n" on the way out. A no-op on POSIX. */
 void pt_binary_stdio(void);
 
+/* A path separator: '/', and on Windows '\\' too. */
+int pt_is_path_sep(char c);
+
 #include <stdint.h>
 /* Bytes available to an unprivileged writer on path's filesystem. */
 int pt_disk_free(const char *path, uint64_t *bytes);

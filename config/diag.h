@@ -8,6 +8,8 @@
 #ifndef PT_DIAG_H
 #define PT_DIAG_H
 
+#include "../common/compat.h"
+
 #include <stddef.h>
 #include "../common/buf.h"
 
@@ -22,15 +24,11 @@ void diag_free(pt_diag *d);
 /* line/col of 0 are left out: "FILE: message". */
 void diag_error(pt_diag *d, const char *file, unsigned line, unsigned col,
                 const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
+    PT_PRINTF(5, 6)
     ;
 void diag_warn(pt_diag *d, const char *file, unsigned line, unsigned col,
                const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
+    PT_PRINTF(5, 6)
     ;
 const char *diag_text(const pt_diag *d);
 

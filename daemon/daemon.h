@@ -13,6 +13,8 @@
 #ifndef PT_DAEMON_H
 #define PT_DAEMON_H
 
+#include "../common/compat.h"
+
 #include <stdint.h>
 #include <uv.h>
 
@@ -175,9 +177,7 @@ void conn_accept(pt_daemon *d);
 int conn_send(conn *c, pt_buf *frame);
 int conn_send_then(conn *c, pt_buf *frame, void (*cb)(conn *c, int status));
 void conn_send_error(conn *c, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
+    PT_PRINTF(3, 4)
     ;
 void conn_close(conn *c);
 /* Process what is buffered, then read more if allowed. */

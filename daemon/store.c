@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <uv.h>
 
 #include <rocksdb/c.h>
@@ -256,6 +257,9 @@ int store_check_options(const pt_config *cfg, pt_diag *d)
     return r;
 }
 
+/* Create path and its missing parents. A prefix that is already a
+ * directory is skipped without a mkdir: on Windows "C:" or a share's
+ * "\\\\server" cannot be made but is there. */
 static int mkdir_p(const char *path, char *err, size_t errlen)
 {
     char *p = strdup(path);
@@ -264,18 +268,25 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
     if (!p)
         return -ENOMEM;
     for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
+        if (pt_is_path_sep(*s) || *s == '\0') {
             char c = *s;
-            *s = '\0';
             uv_fs_t req;
-            /* libuv's mkdir: the same call (and mode) on Windows, whose CRT
-             * mkdir takes no mode; its codes are -errno here. */
-            int e = uv_fs_mkdir(NULL, &req, p, 0750, NULL);
+            int e, isdir;
+
+            *s = '\0';
+            e = uv_fs_stat(NULL, &req, p, NULL);
+            isdir = e == 0 && (req.statbuf.st_mode & S_IFMT) == S_IFDIR;
             uv_fs_req_cleanup(&req);
-            if (e < 0 && e != UV_EEXIST) {
-                r = e;
-                snprintf(err, errlen, "cannot create %s: %s", p, uv_strerror(e));
-                break;
+            if (!isdir) {
+                /* libuv's mkdir: the same call (and mode) on Windows,
+                 * whose CRT mkdir takes no mode; -errno codes here. */
+                e = uv_fs_mkdir(NULL, &req, p, 0750, NULL);
+                uv_fs_req_cleanup(&req);
+                if (e < 0 && e != UV_EEXIST) {
+                    r = e;
+                    snprintf(err, errlen, "cannot create %s: %s", p, uv_strerror(e));
+                    break;
+                }
             }
             *s = c;
             if (c == '\0')

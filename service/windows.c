@@ -13,9 +13,17 @@
  * STOP_PENDING when it drains (its wait hint is the drain's grace), and
  * STOPPED when the process exits (atexit: after RocksDB is closed).
  *
+ * Event log: as a service, warnings and errors also go to the Windows
+ * event log (Application, source "ptingestd"), with the start and the
+ * stop. --install-service (and the MSI) register the source with
+ * ptingestd.exe as its message file (messages.mc, linked in), so Event
+ * Viewer shows the text as the daemon wrote it.
+ *
  * State: the SCM calls ServiceMain and the handler without a pointer of
  * ours, so this file keeps one static struct; it is the only process-wide
- * state of the service layer and is guarded by its critical section.
+ * state of the service layer and is guarded by its critical section (the
+ * event source handle is set once in ServiceMain before the log sink that
+ * reads it, and ReportEvent is thread-safe).
  */
 #include "service.h"
 
@@ -36,6 +44,8 @@
 #define START_WAIT_HINT_MS 60000   /* RocksDB opening a large database */
 #define STOP_WAIT_HINT_MS 30000    /* when the daemon names no grace */
 #define LOG_ROTATE_BYTES (16u << 20)
+#define EVENTLOG_KEY "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\" SERVICE_NAME
+#define PT_MSG_TEXT 1 /* messages.mc: "%1" */
 
 enum { CTL_STOP = 1, CTL_RELOAD = 2 };
 
@@ -49,7 +59,18 @@ static struct {
     int is_service;
     int ready;               /* the daemon said READY=1 (maybe before ServiceMain) */
     char log_dir[MAX_PATH];
+    HANDLE event_source;     /* RegisterEventSource, while a service */
 } svc;
+
+static void event_log(int level, const char *msg)
+{
+    WORD type = level == PT_LOG_ERROR  ? EVENTLOG_ERROR_TYPE
+                : level == PT_LOG_WARN ? EVENTLOG_WARNING_TYPE
+                                       : EVENTLOG_INFORMATION_TYPE;
+
+    if (svc.event_source)
+        ReportEventA(svc.event_source, type, 0, PT_MSG_TEXT, NULL, 1, 0, &msg, NULL);
+}
 
 static void set_status(DWORD state, DWORD wait_hint)
 {
@@ -101,6 +122,7 @@ static DWORD WINAPI on_control(DWORD control, DWORD type, LPVOID data, LPVOID ct
 
 static void report_stopped(void)
 {
+    event_log(PT_LOG_INFO, "ptingestd stopped");
     set_status(SERVICE_STOPPED, 0);
 }
 
@@ -115,7 +137,14 @@ static void WINAPI service_main(DWORD argc, LPSTR *argv)
     if (!h)
         return;
     log_to_file(svc.log_dir);
+    svc.event_source = RegisterEventSourceA(NULL, SERVICE_NAME);
+    if (svc.event_source)
+        pt_log_set_sink(event_log);
+    else
+        log_warn("no Windows event log: RegisterEventSource failed (error %lu)",
+                 (unsigned long)GetLastError());
     log_info("started by the service control manager");
+    event_log(PT_LOG_INFO, "ptingestd started by the service control manager");
     EnterCriticalSection(&svc.lock);
     svc.h = h;
     svc.is_service = 1;
@@ -319,6 +348,32 @@ static void win_error(const char *what)
     fprintf(stderr, "ptingestd: %s: %s\n", what, msg);
 }
 
+/* Application log source "ptingestd", its messages in our own program
+ * (messages.mc). Without it events are still logged, but Event Viewer
+ * says it cannot find their description. */
+static int register_event_source(const char *exe)
+{
+    DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
+    HKEY k;
+    LONG e = RegCreateKeyExA(HKEY_LOCAL_MACHINE, EVENTLOG_KEY, 0, NULL, 0, KEY_SET_VALUE, NULL,
+                             &k, NULL);
+
+    if (e == ERROR_SUCCESS) {
+        e = RegSetValueExA(k, "EventMessageFile", 0, REG_EXPAND_SZ, (const BYTE *)exe,
+                           (DWORD)strlen(exe) + 1);
+        if (e == ERROR_SUCCESS)
+            e = RegSetValueExA(k, "TypesSupported", 0, REG_DWORD, (const BYTE *)&types,
+                               sizeof(types));
+        RegCloseKey(k);
+    }
+    if (e != ERROR_SUCCESS) {
+        SetLastError((DWORD)e);
+        win_error("cannot register the event log source (events will lack their text)");
+        return -1;
+    }
+    return 0;
+}
+
 int service_install(const char *config)
 {
     char exe[MAX_PATH], cfg[MAX_PATH], cmd[3 * MAX_PATH];
@@ -359,6 +414,8 @@ int service_install(const char *config)
     CloseServiceHandle(h);
     CloseServiceHandle(scm);
     printf("installed service %s: %s\n", SERVICE_NAME, cmd);
+    if (register_event_source(exe) == 0)
+        printf("registered event log source %s (Application)\n", SERVICE_NAME);
     return 0;
 }
 
@@ -394,5 +451,6 @@ int service_uninstall(void)
     CloseServiceHandle(h);
     CloseServiceHandle(scm);
     printf("removed service %s\n", SERVICE_NAME);
+    RegDeleteKeyA(HKEY_LOCAL_MACHINE, EVENTLOG_KEY); /* absent when the MSI removed it */
     return 0;
 }

@@ -5,7 +5,7 @@
 #   packaging/windows/build.sh OUTDIR        (e.g. build-win/out)
 #
 # 1. build-deps.sh: RocksDB, libuv, libyaml, simdjson from Debian's source
-#    packages into build-win/deps/prefix (cached; RocksDB ~16 CPU-minutes
+#    packages into build-win/deps/prefix (cached; RocksDB ~7 CPU-minutes
 #    the first time, nothing after).
 # 2. meson with mingw64.txt in build-win/meson: both programs linked
 #    statically (-static: libstdc++, libgcc and winpthread inside), so
@@ -34,9 +34,12 @@ if [ ! -f "$win/meson/build.ninja" ]; then
     meson setup "$win/meson" "$top" --cross-file "$here/mingw64.txt" \
         -Dini=disabled -Ddefault_library=static -Dbuildtype=release -Db_ndebug=true >/dev/null
 fi
-step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe >/dev/null
+step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe svcctl.exe >/dev/null
 cp "$win/meson/daemon/ptingestd.exe" "$win/meson/client/ptingest.exe" "$out/"
 x86_64-w64-mingw32-strip "$out/ptingestd.exe" "$out/ptingest.exe"
+# the Wine test's control sender (not in the MSI)
+mkdir -p "$out/test"
+cp "$win/meson/svcctl.exe" "$out/test/"
 
 # Only system DLLs: anything else would have to ship beside the programs.
 for exe in ptingestd.exe ptingest.exe; do
@@ -50,6 +53,17 @@ msi=$out/ptingestd-$version-x64.msi
 cp "$here/ptingestd.yaml" "$out/ptingestd.yaml"
 # wixl finds the files named in ptingestd.wxs in the current directory.
 (cd "$out" && step msi wixl -a x64 -D Version="$version" -o "$msi" "$here/ptingestd.wxs")
+# wixl drops Permanent and NeverOverwrite: set them on the configuration's
+# component in the built package (msibuild runs SQL on its tables), so an
+# upgrade never replaces an edited file and an uninstall leaves it.
+# 0x100 64-bit, 0x10 permanent, 0x80 never overwrite.
+msibuild "$msi" -q "UPDATE \`Component\` SET \`Attributes\` = $((0x100 | 0x10 | 0x80)) WHERE \`Component\` = 'Config'"
+msiinfo export "$msi" Component | grep -q "^Config.*	$((0x100 | 0x10 | 0x80))	" \
+    || { echo "$msi: configuration component not permanent" >&2; exit 1; }
 msiinfo tables "$msi" | grep -q '^ServiceInstall$' || { echo "$msi: no ServiceInstall table" >&2; exit 1; }
-msiinfo export "$msi" File | grep -q 'ptingestd.exe' || { echo "$msi: ptingestd.exe missing" >&2; exit 1; }
+for f in ptingestd.exe ptingest.exe ptingestd.yaml; do
+    msiinfo export "$msi" File | grep -q "$f" || { echo "$msi: $f missing" >&2; exit 1; }
+done
+msiinfo export "$msi" Registry | grep -q 'EventLog.Application.ptingestd.*EventMessageFile' \
+    || { echo "$msi: no event log source" >&2; exit 1; }
 ls -l "$out"

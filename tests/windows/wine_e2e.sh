@@ -1,20 +1,28 @@
 #!/bin/sh
 # wine_e2e.sh - the Windows binaries (packaging/windows/build.sh) under
-# Wine: ptingestd.exe on a temp data dir and pipe, gen | ingest, export
-# byte-identical after sorting, status; then the same daemon as a Windows
-# service through Wine's service manager: install, start, ingest, stop
-# (a drain), uninstall.
+# Wine: ptingestd.exe on a temp data dir (parents missing, backslashes)
+# and pipe, gen | ingest, export byte-identical after sorting, status;
+# then the same daemon as a Windows service through Wine's service
+# manager: install (with its event log source), start, ingest, PARAMCHANGE
+# reloads (a good file, then a broken one: refused, reported to the event
+# log), stop (a drain), uninstall; then the MSI: install with msiexec,
+# the service it starts answers, uninstall.
 #
 #   WINDIR_OUT=build-win/out tests/windows/wine_e2e.sh
 #
-# Exit 77 (skipped) when the cross build or "$WINE" is missing. The Wine
-# prefix lives under build-win/ and is reused: a new one costs ~10 s.
+# Exit 77 (skipped) when the cross build or "$WINE" is missing, unless
+# PT_WINDOWS_REQUIRED=1. The Wine prefix lives under build-win/ and is
+# reused: a new one costs ~10 s.
 set -eu
 WINE=${WINE:-wine}  # Debian: /usr/bin/wine runs 64-bit programs (wine64 is not on PATH)
 out=${WINDIR_OUT:-$(cd "$(dirname "$0")/../.." && pwd)/build-win/out}
+# tests/run.sh sets PT_WINDOWS_REQUIRED=1 after it ran the cross build:
+# then a missing build or Wine is a failure, not a skip.
+missing=77
+[ "${PT_WINDOWS_REQUIRED:-0}" = 1 ] && missing=1
 [ -f "$out/ptingestd.exe" ] && [ -f "$out/ptingest.exe" ] || {
-    echo "no Windows build in $out (packaging/windows/build.sh $out): skipped"; exit 77; }
-command -v "$WINE" >/dev/null || { echo "no $WINE: skipped"; exit 77; }
+    echo "no Windows build in $out (packaging/windows/build.sh $out)"; exit "$missing"; }
+command -v "$WINE" >/dev/null || { echo "no $WINE"; exit "$missing"; }
 
 export WINEDEBUG=-all
 export WINEPREFIX=${WINEPREFIX:-$(dirname "$out")/wineprefix}
@@ -22,8 +30,10 @@ mkdir -p "$WINEPREFIX"
 T=$(mktemp -d)
 D=
 K=
+M=
 cleanup() {
     [ -z "$D" ] || kill "$D" 2>/dev/null || true
+    [ -z "$M" ] || "$WINE" msiexec /x "$M" /qn >/dev/null 2>&1 || true
     "$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || true
     [ -z "$K" ] || kill "$K" 2>/dev/null || true
     # a clean shutdown saves the registry (wineserver -k would lose the
@@ -48,7 +58,8 @@ echo "wine prefix ready in $(( $(date +%s) - t0 )) s"
 
 # 1. console mode
 pipe="\\\\.\\pipe\\ptingestd-test-$$"
-wdata=$(winepath -w "$T/data")
+# a data dir whose parents do not exist yet, in Windows' own spelling
+wdata=$(winepath -w "$T/new/parents/data")
 "$WINE" "$out/ptingestd.exe" --data-dir "$wdata" --socket "$pipe" >"$T/d.log" 2>&1 &
 D=$!
 wait_log "$T/d.log" "ready" 60 || fail "daemon not ready: $(cat "$T/d.log")"
@@ -66,16 +77,29 @@ same_sorted "$T/in.ndjson" "$T/out.ndjson" || fail "sort(export) != sort(gen)"
 [ "$(PT count | tr -d '\r')" -eq "$rows" ] || fail "count"
 PT status >"$T/status" || fail "status exited $?"
 grep -qi "ready\|running\|rows" "$T/status" || fail "status: $(cat "$T/status")"
+[ -d "$T/new/parents/data" ] || fail "data dir $wdata not created"
+# memory-mapped RocksDB files stay off on Windows: refused at their line
+printf 'rocksdb:\n  db_options:\n    allow_mmap_writes: true\n' >"$T/mmap.yaml"
+"$WINE" "$out/ptingestd.exe" --check-config "$(winepath -w "$T/mmap.yaml")" >"$T/mmap.out" 2>&1 \
+    && fail "allow_mmap_writes accepted on Windows"
+grep -q 'mmap.yaml:3:.*allow_mmap_writes: memory-mapped files stay off on Windows' "$T/mmap.out" \
+    || fail "mmap refusal: $(cat "$T/mmap.out")"
 echo "console: $rows rows round-tripped byte-identical (sorted); status ok"
 kill "$D" 2>/dev/null || true
 wait "$D" 2>/dev/null || true
 D=
+# Wine prints what a program sends to the event log on its 'eventlog'
+# debug channel (its ReportEvent keeps no log). Services inherit the debug
+# settings and the stderr of the program that starts Wine's session, so
+# end this session and start the next with that channel on.
+timeout 30 wineserver -w 2>/dev/null || wineserver -k 2>/dev/null || true
 
 # 2. the service, through Wine's service manager (sc.exe)
 # Wine ends its service processes (and so our service) whenever the last
 # ordinary program exits, and starts auto-start services again with the
 # next one: a long-running program keeps one session for the whole phase.
-"$WINE" ping -n 600 127.0.0.1 >/dev/null 2>&1 &
+WINEDEBUG=-all,err+eventlog,warn+eventlog,trace+eventlog \
+    "$WINE" ping -n 600 127.0.0.1 >/dev/null 2>"$T/wine.err" &
 K=$!
 sleep 2
 "$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || true  # a previous run's
@@ -88,6 +112,9 @@ EOF
 wcfg=$(winepath -w "$T/svc.yaml")
 "$WINE" "$out/ptingestd.exe" --install-service --config "$wcfg" >"$T/svc.out" 2>&1 \
     || fail "install-service: $(cat "$T/svc.out")"
+evkey='HKLM\System\CurrentControlSet\Services\EventLog\Application\ptingestd'
+"$WINE" reg query "$evkey" /v EventMessageFile 2>/dev/null | grep -qi 'ptingestd.exe' \
+    || fail "no event log source registered: $(cat "$T/svc.out")"
 "$WINE" sc start ptingestd >"$T/sc.out" 2>&1 || fail "sc start: $(cat "$T/sc.out")"
 i=0
 until "$WINE" sc query ptingestd 2>/dev/null | grep -q RUNNING; do
@@ -99,6 +126,29 @@ grep -q "started by the service control manager" "$T/svcdata/ptingestd.log" || f
 PT gen --entities 50 --seed 3 | PT ingest - --no-progress 2>/dev/null || fail "ingest to the service"
 n=$(PT gen --entities 50 --seed 3 | wc -l)
 [ "$(PT count | tr -d '\r')" -eq "$n" ] || fail "service count"
+
+# PARAMCHANGE is a reload: a changed file is applied, a broken one is
+# refused (nothing changes, the service keeps serving) and the refusal
+# reaches the event log as an error.
+printf 'ingest:\n  sync: none\n' >>"$T/svc.yaml"
+"$WINE" "$out/test/svcctl.exe" ptingestd paramchange >"$T/ctl.out" 2>&1 \
+    || fail "PARAMCHANGE: $(cat "$T/ctl.out")"
+wait_log "$T/svcdata/ptingestd.log" "reloaded configuration from" 30 \
+    || fail "PARAMCHANGE did not reload: $(cat "$T/svcdata/ptingestd.log")"
+PT status --json >"$T/svc.status" || fail "status after reload"
+tr -d ' \r\n' <"$T/svc.status" | grep -q '"sync":"none".*"reloads":1' \
+    || fail "reload not applied: $(cat "$T/svc.status")"
+echo "ingest: [" >>"$T/svc.yaml"
+"$WINE" "$out/test/svcctl.exe" ptingestd paramchange >"$T/ctl.out" 2>&1 \
+    || fail "PARAMCHANGE (broken file): $(cat "$T/ctl.out")"
+wait_log "$T/svcdata/ptingestd.log" "reload of .* refused" 30 \
+    || fail "broken file not refused: $(cat "$T/svcdata/ptingestd.log")"
+[ "$(PT count | tr -d '\r')" -eq "$n" ] || fail "service stopped serving after a refused reload"
+wait_log "$T/wine.err" "err:eventlog.*reload of .* refused" 10 \
+    || fail "refusal not in the event log: $(grep eventlog "$T/wine.err" | head -5)"
+grep -q "eventlog.*started by the service control manager" "$T/wine.err" \
+    || fail "start not in the event log"
+echo "service: PARAMCHANGE reloaded; a broken file refused and logged as an event log error"
 "$WINE" sc stop ptingestd >/dev/null 2>&1 || fail "sc stop"
 i=0
 until "$WINE" sc query ptingestd 2>/dev/null | grep -q STOPPED; do
@@ -108,5 +158,36 @@ done
 grep -q "info: stopped" "$T/svcdata/ptingestd.log" || fail "no drain in the service log"
 "$WINE" "$out/ptingestd.exe" --uninstall-service >/dev/null 2>&1 || fail "uninstall-service"
 "$WINE" sc query ptingestd >/dev/null 2>&1 && fail "service still registered"
+grep -q "eventlog.*ptingestd stopped" "$T/wine.err" || fail "stop not in the event log"
+"$WINE" reg query "$evkey" >/dev/null 2>&1 && fail "event log source left registered"
 echo "service: install, start (RUNNING), $n rows, stop (STOPPED), uninstall: ok"
+
+# 3. the MSI: msiexec installs the programs, the configuration under
+# ProgramData, the event log source and the service, and starts it.
+msi=$(ls "$out"/ptingestd-*-x64.msi 2>/dev/null | head -n 1)
+[ -n "$msi" ] || fail "no MSI in $out"
+M=$(winepath -w "$msi")
+"$WINE" msiexec /i "$M" /qn >"$T/msi.out" 2>&1 || fail "msiexec /i: $(cat "$T/msi.out")"
+pf=$(winepath -u 'C:\Program Files\ptingestd')
+pd=$(winepath -u 'C:\ProgramData\ptingestd')
+[ -f "$pf/ptingestd.exe" ] && [ -f "$pf/ptingest.exe" ] || fail "MSI: programs not in $pf"
+[ -f "$pd/ptingestd.yaml" ] || fail "MSI: no configuration in $pd"
+"$WINE" reg query "$evkey" /v EventMessageFile 2>/dev/null | grep -qi 'Program Files.*ptingestd.exe' \
+    || fail "MSI: no event log source"
+i=0
+until "$WINE" sc query ptingestd 2>/dev/null | grep -q RUNNING; do
+    i=$((i + 1)); [ "$i" -le 60 ] || fail "MSI's service not RUNNING: $("$WINE" sc query ptingestd 2>&1)"
+    sleep 1
+done
+"$WINE" "$pf/ptingest.exe" --socket '\\.\pipe\ptingestd' status --json >"$T/msi.status" 2>&1 \
+    || fail "MSI's service does not answer: $(cat "$T/msi.status")"
+tr -d ' \r\n' <"$T/msi.status" | grep -q '"state":"ready"' \
+    || fail "MSI's service status: $(cat "$T/msi.status")"
+"$WINE" msiexec /x "$M" /qn >"$T/msi.out" 2>&1 || fail "msiexec /x: $(cat "$T/msi.out")"
+M=
+"$WINE" sc query ptingestd >/dev/null 2>&1 && fail "MSI uninstall left the service"
+[ -f "$pf/ptingestd.exe" ] && fail "MSI uninstall left the programs"
+[ -f "$pd/ptingestd.yaml" ] || fail "MSI uninstall removed the configuration"
+rm -rf "$pd" # the next run's install starts from nothing
+echo "msi: installed, service RUNNING and answering, uninstalled: ok"
 echo "wine_e2e: ok"
