@@ -34,12 +34,12 @@ if [ ! -f "$win/meson/build.ninja" ]; then
     meson setup "$win/meson" "$top" --cross-file "$here/mingw64.txt" \
         -Dini=disabled -Ddefault_library=static -Dbuildtype=release -Db_ndebug=true >/dev/null
 fi
-step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe svcctl.exe >/dev/null
+step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe wintest.exe >/dev/null
 cp "$win/meson/daemon/ptingestd.exe" "$win/meson/client/ptingest.exe" "$out/"
 x86_64-w64-mingw32-strip "$out/ptingestd.exe" "$out/ptingest.exe"
-# the Wine test's control sender (not in the MSI)
+# the Wine test's helper (not in the MSI)
 mkdir -p "$out/test"
-cp "$win/meson/svcctl.exe" "$out/test/"
+cp "$win/meson/wintest.exe" "$out/test/"
 
 # Only system DLLs: anything else would have to ship beside the programs.
 for exe in ptingestd.exe ptingest.exe; do

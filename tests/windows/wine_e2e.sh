@@ -45,6 +45,25 @@ trap cleanup EXIT INT TERM
 fail() { echo "wine_e2e: FAIL: $*" >&2; exit 1; }
 same_sorted() { LC_ALL=C sort "$1" >"$1.s"; LC_ALL=C sort "$2" >"$2.s"; cmp -s "$1.s" "$2.s"; }
 PT() { "$WINE" "$out/ptingest.exe" --socket "$pipe" "$@"; }
+# pipe_acl PIPE WHO...: the pipe's DACL names each WHO (SDDL aliases:
+# SY, BA, BU) and nobody else but our own account (S-1-5-21-...), so
+# never Everyone (WD) or Anonymous (AN). (Wine keeps the ACEs but not
+# the "protected" flag of a kernel object's DACL, so that is not checked.)
+pipe_acl() {
+    p=$1; shift
+    "$WINE" "$out/test/wintest.exe" pipe-sddl "$p" >"$T/sddl" 2>&1 || fail "pipe-sddl: $(cat "$T/sddl")"
+    sddl=$(tr -d '\r' <"$T/sddl")
+    case "$sddl" in D:*\(A\;*) ;; *) fail "pipe has no DACL: $sddl" ;; esac
+    for who in "$@"; do
+        echo "$sddl" | grep -q ";;;$who)" || fail "pipe DACL lacks $who: $sddl"
+    done
+    for ace in $(echo "$sddl" | grep -o ';;;[^)]*)' | sed 's/^;;;\(.*\))$/\1/'); do
+        case " $* " in *" $ace "*) continue ;; esac
+        case "$ace" in S-1-5-21-*) continue ;; esac
+        fail "pipe DACL admits $ace: $sddl"
+    done
+    echo "pipe DACL: $sddl"
+}
 wait_log() { # wait_log FILE TEXT SECONDS
     i=0
     while ! grep -q "$2" "$1" 2>/dev/null; do
@@ -64,6 +83,7 @@ wdata=$(winepath -w "$T/new/parents/data")
 D=$!
 wait_log "$T/d.log" "ready" 60 || fail "daemon not ready: $(cat "$T/d.log")"
 grep -qF "listening on $pipe" "$T/d.log" || fail "not listening on $pipe"
+pipe_acl "$pipe" SY BA
 
 PT gen --entities 300 --seed 7 >"$T/in.ndjson" || fail "gen exited $?"
 rows=$(wc -l <"$T/in.ndjson")
@@ -78,6 +98,7 @@ same_sorted "$T/in.ndjson" "$T/out.ndjson" || fail "sort(export) != sort(gen)"
 PT status >"$T/status" || fail "status exited $?"
 grep -qi "ready\|running\|rows" "$T/status" || fail "status: $(cat "$T/status")"
 [ -d "$T/new/parents/data" ] || fail "data dir $wdata not created"
+pipe_acl "$pipe" SY BA # again, after libuv made new instances for the accepts
 # memory-mapped RocksDB files stay off on Windows: refused at their line
 printf 'rocksdb:\n  db_options:\n    allow_mmap_writes: true\n' >"$T/mmap.yaml"
 "$WINE" "$out/ptingestd.exe" --check-config "$(winepath -w "$T/mmap.yaml")" >"$T/mmap.out" 2>&1 \
@@ -108,6 +129,7 @@ cat >"$T/svc.yaml" <<EOF
 data_dir: '$(winepath -w "$T/svcdata")'
 listen:
   path: '$pipe'
+  allow: 'BUILTIN\\Users'
 EOF
 wcfg=$(winepath -w "$T/svc.yaml")
 "$WINE" "$out/ptingestd.exe" --install-service --config "$wcfg" >"$T/svc.out" 2>&1 \
@@ -123,6 +145,7 @@ until "$WINE" sc query ptingestd 2>/dev/null | grep -q RUNNING; do
 done
 wait_log "$T/svcdata/ptingestd.log" "info: ready" 30 || fail "service log: $(cat "$T/svcdata/ptingestd.log" 2>&1)"
 grep -q "started by the service control manager" "$T/svcdata/ptingestd.log" || fail "service log"
+pipe_acl "$pipe" SY BA BU # listen.allow: BUILTIN\Users
 PT gen --entities 50 --seed 3 | PT ingest - --no-progress 2>/dev/null || fail "ingest to the service"
 n=$(PT gen --entities 50 --seed 3 | wc -l)
 [ "$(PT count | tr -d '\r')" -eq "$n" ] || fail "service count"
@@ -131,7 +154,7 @@ n=$(PT gen --entities 50 --seed 3 | wc -l)
 # refused (nothing changes, the service keeps serving) and the refusal
 # reaches the event log as an error.
 printf 'ingest:\n  sync: none\n' >>"$T/svc.yaml"
-"$WINE" "$out/test/svcctl.exe" ptingestd paramchange >"$T/ctl.out" 2>&1 \
+"$WINE" "$out/test/wintest.exe" control ptingestd paramchange >"$T/ctl.out" 2>&1 \
     || fail "PARAMCHANGE: $(cat "$T/ctl.out")"
 wait_log "$T/svcdata/ptingestd.log" "reloaded configuration from" 30 \
     || fail "PARAMCHANGE did not reload: $(cat "$T/svcdata/ptingestd.log")"
@@ -139,7 +162,7 @@ PT status --json >"$T/svc.status" || fail "status after reload"
 tr -d ' \r\n' <"$T/svc.status" | grep -q '"sync":"none".*"reloads":1' \
     || fail "reload not applied: $(cat "$T/svc.status")"
 echo "ingest: [" >>"$T/svc.yaml"
-"$WINE" "$out/test/svcctl.exe" ptingestd paramchange >"$T/ctl.out" 2>&1 \
+"$WINE" "$out/test/wintest.exe" control ptingestd paramchange >"$T/ctl.out" 2>&1 \
     || fail "PARAMCHANGE (broken file): $(cat "$T/ctl.out")"
 wait_log "$T/svcdata/ptingestd.log" "reload of .* refused" 30 \
     || fail "broken file not refused: $(cat "$T/svcdata/ptingestd.log")"
