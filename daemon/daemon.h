@@ -7,7 +7,10 @@
  *   - `writer`: its counters are atomics written by the writer thread;
  *   - work items on libuv's thread pool (reads.c, stall.c) touch only the
  *     store and their own request struct until their after-callback runs
- *     back on the loop thread.
+ *     back on the loop thread; a reload's work item (reload.c) also owns
+ *     `reload.running` while `reload.busy` is set;
+ *   - RocksDB's own threads record file timings into the store's
+ *     histograms (lock-free atomics, lathist.h).
  * There are no process-wide variables: everything hangs off `daemon`.
  */
 #ifndef PT_DAEMON_H
@@ -106,6 +109,12 @@ typedef struct reload_state {
     size_t nneeds_restart;
     char *last_error;          /* why the last reload was refused; NULL after a good one */
     uint64_t reloads, refused;
+    /* A reload's RocksDB part runs on libuv's thread pool; while it does,
+     * `running` belongs to that work item and a newer file waits here
+     * (only the newest). */
+    struct reload_work *busy;
+    pt_config *pending;
+    void (*done)(struct pt_daemon *d);
 } reload_state;
 
 typedef struct pt_daemon {
@@ -160,8 +169,12 @@ void daemon_maybe_finish(pt_daemon *d);
 
 /* reload.c: apply a loaded, valid configuration at run time: reloadable
  * settings, and RocksDB options through SetOptions/SetDBOptions; the rest
- * is logged and listed in status as needing a restart. */
-int daemon_reload(pt_daemon *d, const pt_config *neu);
+ * is logged and listed in status as needing a restart. The RocksDB part
+ * runs on libuv's thread pool (SetOptions writes and syncs an OPTIONS
+ * file), so this returns at once; done(d), if set, is called on the loop
+ * thread once the reload is applied (or failed, logged). A reload asked
+ * for while one runs follows it, with the newest file. neu is copied. */
+int daemon_reload(pt_daemon *d, const pt_config *neu, void (*done)(pt_daemon *d));
 /* A reload whose file was invalid: nothing changed; log and keep `why`
  * (the file's diagnostics) for status. */
 void daemon_reload_refused(pt_daemon *d, const char *file, const char *why);

@@ -94,6 +94,12 @@ static void on_stop(void *arg)
     daemon_shutdown(&a->d);
 }
 
+static void on_reloaded(pt_daemon *d)
+{
+    (void)d;
+    supervisor_notify("READY=1");
+}
+
 static void on_reload(void *arg)
 {
     app *a = arg;
@@ -110,15 +116,16 @@ static void on_reload(void *arg)
      * that a bad value refuses the whole file rather than half of it. */
     if (load_config(&c, &a->o, &d) < 0 || store_check_options(&c, &d) < 0) {
         daemon_reload_refused(&a->d, a->o.config, diag_text(&d));
+        supervisor_notify("READY=1");
     } else {
         if (d.warnings) /* the text ends with a newline */
             log_warn("reload of %s:\n%.*s", a->o.config, (int)(d.text.len - 1),
                      diag_text(&d));
-        daemon_reload(&a->d, &c);
+        /* RocksDB's part runs on the thread pool; READY=1 when done */
+        daemon_reload(&a->d, &c, on_reloaded);
     }
     config_free(&c);
     diag_free(&d);
-    supervisor_notify("READY=1");
 }
 
 static void on_ready(pt_daemon *d)

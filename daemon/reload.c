@@ -1,4 +1,10 @@
-/* reload.c - SIGHUP: apply what can change on a live daemon. Loop thread.
+/* reload.c - SIGHUP: apply what can change on a live daemon.
+ *
+ * Threads: the loop thread computes what needs a restart and, when the
+ * reload is done, swaps the configuration in; the RocksDB options are
+ * compared and handed to RocksDB by a work item on libuv's thread pool
+ * (reload_options), which owns d->reload.running meanwhile: nothing else
+ * reads it, and one reload runs at a time (reload_state.busy).
  *
  * The new configuration was already loaded and checked, RocksDB options
  * included (main.c); an invalid one never reaches daemon_reload, so a bad
@@ -241,9 +247,9 @@ static int reload_options(pt_daemon *d, const pt_config *neu, strlist *restart)
 {
     char scope[PT_RELATION_NAME_MAX + 32];
     pt_optlist l;
-    int r = running_init(d);
+    int r;
 
-    if (r == 0 && (r = config_scope_options(neu, NULL, &l)) == 0) {
+    if ((r = config_scope_options(neu, NULL, &l)) == 0) {
         r = reload_scope(d, -1, &l, "rocksdb.db_options.", restart);
         optlist_free(&l);
     }
@@ -274,21 +280,44 @@ static void apply_limits(pt_daemon *d)
     }
 }
 
-int daemon_reload(pt_daemon *d, const pt_config *neu)
-{
-    const char *keys[MAX_RESTART_KEYS];
-    strlist restart = {NULL, 0};
-    pt_config next;
-    pt_diag diag;
+typedef struct reload_work {
+    uv_work_t work;
+    pt_daemon *d;
+    pt_config neu;
+    strlist restart;
+    pt_diag diag;   /* what needs a restart, for the log */
     int nkeys;
+    int r;          /* reload_options' status */
+} reload_work;
 
-    diag_init(&diag);
-    nkeys = config_diff_needs_restart(&d->cfg, neu, &diag, keys, MAX_RESTART_KEYS);
-    for (int i = 0; i < nkeys && i < MAX_RESTART_KEYS; i++)
-        if (strlist_add(&restart, "", keys[i]) < 0)
-            goto nomem;
-    if (reload_options(d, neu, &restart) < 0 || config_clone(&next, neu) < 0)
-        goto nomem;
+static void start_reload(pt_daemon *d, const pt_config *neu);
+
+/* Thread pool: compare and hand over the RocksDB options. */
+static void reload_work_cb(uv_work_t *w)
+{
+    reload_work *rw = w->data;
+
+    rw->r = reload_options(rw->d, &rw->neu, &rw->restart);
+}
+
+/* Loop thread: the rest of the reload, now that RocksDB has answered. */
+static void reload_after_cb(uv_work_t *w, int status)
+{
+    reload_work *rw = w->data;
+    pt_daemon *d = rw->d;
+    pt_config next, *pending = d->reload.pending;
+
+    d->reads_inflight--;
+    d->reload.busy = NULL;
+    d->reload.pending = NULL;
+    if (status < 0 || rw->r < 0 || config_clone(&next, &rw->neu) < 0) {
+        /* Options RocksDB took are live; the tracking says so. The rest
+         * of the reload did not happen. */
+        log_error("reload: %s; settings other than RocksDB options unchanged",
+                  status < 0 ? uv_strerror(status) : "out of memory");
+        strlist_free(&rw->restart);
+        goto out;
+    }
     /* d->cfg describes what runs: restart-only keys keep their values. */
     config_keep_restart_keys(&next, &d->cfg);
     config_free(&d->cfg);
@@ -299,26 +328,95 @@ int daemon_reload(pt_daemon *d, const pt_config *neu)
     for (size_t i = 0; i < d->reload.nneeds_restart; i++)
         free(d->reload.needs_restart[i]);
     free(d->reload.needs_restart);
-    d->reload.needs_restart = restart.v;
-    d->reload.nneeds_restart = restart.n;
+    d->reload.needs_restart = rw->restart.v;
+    d->reload.nneeds_restart = rw->restart.n;
     free(d->reload.last_error);
     d->reload.last_error = NULL;
     d->reload.reloads++;
-    if (nkeys)
-        log_warn("reload: %d setting(s) need a restart to take effect:\n%.*s", nkeys,
-                 (int)(diag.text.len ? diag.text.len - 1 : 0), diag_text(&diag));
+    if (rw->nkeys)
+        log_warn("reload: %d setting(s) need a restart to take effect:\n%.*s", rw->nkeys,
+                 (int)(rw->diag.text.len ? rw->diag.text.len - 1 : 0), diag_text(&rw->diag));
     log_info("reloaded configuration from %s (%zu setting(s) wait for a restart)",
-             d->cfg.path ? d->cfg.path : "(built-in)", restart.n);
-    diag_free(&diag);
+             d->cfg.path ? d->cfg.path : "(built-in)", rw->restart.n);
     jobs_admit(d); /* a larger queue may have room now */
+out:
+    config_free(&rw->neu);
+    diag_free(&rw->diag);
+    free(rw);
+    if (pending) {
+        if (d->state == DAEMON_READY)
+            start_reload(d, pending);
+        config_free(pending);
+        free(pending);
+    }
+    if (!d->reload.busy && d->reload.done)
+        d->reload.done(d);
+    daemon_maybe_finish(d);
+}
+
+static void start_reload(pt_daemon *d, const pt_config *neu)
+{
+    const char *keys[MAX_RESTART_KEYS];
+    reload_work *rw = calloc(1, sizeof(*rw));
+    int r = -ENOMEM;
+
+    if (!rw)
+        goto fail;
+    rw->d = d;
+    rw->work.data = rw;
+    diag_init(&rw->diag);
+    if (config_clone(&rw->neu, neu) < 0) {
+        diag_free(&rw->diag);
+        free(rw);
+        rw = NULL;
+        goto fail;
+    }
+    rw->nkeys = config_diff_needs_restart(&d->cfg, &rw->neu, &rw->diag, keys,
+                                          MAX_RESTART_KEYS);
+    for (int i = 0; i < rw->nkeys && i < MAX_RESTART_KEYS; i++)
+        if (strlist_add(&rw->restart, "", keys[i]) < 0)
+            goto fail;
+    /* what RocksDB was opened with, from d->cfg, before d->cfg changes */
+    if (running_init(d) < 0)
+        goto fail;
+    if ((r = uv_queue_work(d->loop, &rw->work, reload_work_cb, reload_after_cb)) < 0)
+        goto fail;
+    d->reads_inflight++;
+    d->reload.busy = rw;
+    return;
+fail:
+    log_error("reload: %s; nothing changed", r == -ENOMEM ? "out of memory" : uv_strerror(r));
+    if (rw) {
+        strlist_free(&rw->restart);
+        config_free(&rw->neu);
+        diag_free(&rw->diag);
+        free(rw);
+    }
+}
+
+int daemon_reload(pt_daemon *d, const pt_config *neu, void (*done)(pt_daemon *d))
+{
+    pt_config *copy;
+
+    d->reload.done = done;
+    if (!d->reload.busy) {
+        start_reload(d, neu);
+        if (!d->reload.busy && done)
+            done(d); /* it failed at once, logged */
+        return d->reload.busy ? 0 : -ENOMEM;
+    }
+    /* One runs: the newest file follows it. */
+    if (!(copy = calloc(1, sizeof(*copy))) || config_clone(copy, neu) < 0) {
+        free(copy);
+        log_error("reload: out of memory; nothing changed");
+        return -ENOMEM;
+    }
+    if (d->reload.pending) {
+        config_free(d->reload.pending);
+        free(d->reload.pending);
+    }
+    d->reload.pending = copy;
     return 0;
-nomem:
-    /* Options RocksDB took are live; the tracking says so. The rest of
-     * the reload did not happen. */
-    log_error("reload: out of memory; settings other than RocksDB options unchanged");
-    strlist_free(&restart);
-    diag_free(&diag);
-    return -ENOMEM;
 }
 
 /* The error lines of diagnostics (warnings left out), at most
@@ -360,6 +458,12 @@ void daemon_reload_refused(pt_daemon *d, const char *file, const char *why)
 void daemon_reload_free(pt_daemon *d)
 {
     reload_state *rs = &d->reload;
+
+    if (rs->pending) {
+        config_free(rs->pending);
+        free(rs->pending);
+        rs->pending = NULL;
+    }
 
     for (size_t i = 0; rs->running && i < rs->nrunning; i++)
         optlist_free(&rs->running[i]);
