@@ -15,7 +15,7 @@
 # jobs (default 2).
 #
 # Needs a deb-src entry (added below when missing, with apt-get update) and
-# installs the mingw-w64 posix toolchain, cmake, wine64, msitools and wixl.
+# installs the mingw-w64 posix toolchain, cmake, wine, wine64, msitools and wixl.
 # libinih is not built: its source package does not download (404), so the
 # Windows build has -Dini=disabled (README, "Windows").
 set -eu
@@ -30,15 +30,21 @@ cxx=$host-g++-posix
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 
+# wine: /usr/bin/wine, wineserver, winepath (wine64 only recommends it,
+# and recommends are not installed)
 need=
 for p in gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix cmake dpkg-dev \
-         wine64 msitools wixl meson ninja-build pkg-config; do
+         wine wine64 msitools wixl meson ninja-build pkg-config; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
 done
 if [ -n "$need" ]; then
     echo "installing:$need" >&2
+    export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
+    $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null 2>&1 || {
+        $sudo apt-get update -qq # package lists older than the mirror
+        $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
+    }
 fi
 
 if ! apt-get source --print-uris libyaml >/dev/null 2>&1; then
