@@ -307,6 +307,10 @@ int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errl
     }
     j->last_row_ns = pt_now_ns();
     take_sealed(j, &sealed);
+    /* this job may just have become large enough for the bulk profile */
+    if (d->cfg.bulk_profile && !atomic_load(&d->writer.bulk_wanted) &&
+        j->bytes_in >= d->cfg.bulk_min_bytes)
+        jobs_update_bulk(d);
     jobs_admit(d);
     return rc;
 }
@@ -684,16 +688,17 @@ void jobs_free_records(pt_daemon *d)
     d->records_n = 0;
 }
 
-/* The bulk-ingest profile is on while any job runs (stall.bulk_profile).
- * The writer applies it between groups; an empty chunk wakes it when the
- * last job ends so compaction resumes at once. */
+/* The bulk-ingest profile is on while any job runs that has sent at
+ * least stall.bulk_min_bytes (stall.bulk_profile): small jobs do not pay
+ * for the switch. The writer applies it between groups; an empty chunk
+ * wakes it when the last job ends so compaction resumes at once. */
 void jobs_update_bulk(pt_daemon *d)
 {
     int want = 0;
     chunk *c;
 
     for (job *j = d->jobs; j && d->cfg.bulk_profile; j = j->next)
-        want |= job_active(j);
+        want |= job_active(j) && j->bytes_in >= d->cfg.bulk_min_bytes;
     if (atomic_load(&d->writer.bulk_wanted) == want)
         return;
     atomic_store(&d->writer.bulk_wanted, want);
