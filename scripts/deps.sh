@@ -7,8 +7,9 @@ set -eu
 pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
       libinih-dev libsimdjson-dev"
 # the service and packaging tests: systemd-analyze, systemd-socket-activate,
-# systemd-sysusers; dpkg-buildpackage and debhelper for the .debs; man
-pkgs="$pkgs systemd dpkg-dev debhelper man-db"
+# systemd-sysusers; dpkg-buildpackage, debhelper and build-essential (which
+# dpkg-buildpackage checks for) for the .debs; man
+pkgs="$pkgs systemd dpkg-dev debhelper build-essential man-db"
 [ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox time libsqlite3-dev"
 
 missing=
