@@ -64,4 +64,5 @@ pt=$(awk -v t0="$t0" -v t1="$t1" -v r="$rows" -v p="$probe" 'BEGIN {
     printf "{\"wall_s\":%.2f,\"rows_per_s\":%.0f,%s\n", t1 - t0, r / (t1 - t0), p }')
 echo "    $pt"
 grep -E "pacing|stall" "$w/daemon.log" | tail -n 3 || true
+[ -n "${STALL_KEEP_LOG:-}" ] && cp "$w/daemon.log" "$STALL_KEEP_LOG"
 printf '{"rows":%s,"rate_bytes_per_sec":%s,"naive":%s,"ptingestd":%s}\n' "$rows" "$rate" "$naive" "$pt"

@@ -85,6 +85,9 @@ const pt_key pt_keys[] = {
     {"stall.bulk_min_bytes", U64(bulk_min_bytes), "67108864", 0, UINT64_C(1) << 50, "bytes",
      RELOAD,
      "a job turns the bulk-ingest profile on once it has sent this much; 0 = at its start"},
+    {"stall.flush_bound_hold_ms", U64(flush_bound_hold_ms), "1000", 10, 60000, "ms", RELOAD,
+     "memtables must wait for flushes this long without a break before the writer "
+     "paces itself at the flush rate, and none this long before it stops"},
     {"stall.initial_rate_bytes_per_sec", U64(initial_rate_bytes_per_sec), "8000000",
      1000000, UINT64_C(100000000000), "bytes/s", RESTART,
      "while flush is behind and its speed not yet measured, admit at this rate"},

@@ -97,6 +97,7 @@ int daemon_start(pt_daemon *d)
     }
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
     atomic_store(&d->writer.pacing_enabled, d->cfg.pacing);
+    atomic_store(&d->writer.flush_bound_hold_ns, d->cfg.flush_bound_hold_ms * 1000000);
     d->writer.rate.initial_rate = (double)d->cfg.initial_rate_bytes_per_sec;
     if ((r = writer_start(&d->writer, &d->queue, d->store)) < 0) {
         log_error("cannot start the writer thread: %s", uv_strerror(r));

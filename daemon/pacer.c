@@ -37,6 +37,22 @@ int pace_decide(const pace_signals *s, const pace_limits *l, uint64_t incoming)
     return PACE_OK;
 }
 
+double pace_headroom(const pace_signals *s, const pace_limits *l)
+{
+    double delay_at = (double)(l->max_write_buffer_number > 3 ? l->max_write_buffer_number - 1
+                                                              : l->max_write_buffer_number);
+    double used = (double)s->immutable +
+                  (l->write_buffer_size ? (double)s->active_bytes / (double)l->write_buffer_size
+                                        : 0);
+    double room = delay_at - used; /* memtables before the delay line */
+
+    if (room >= 1.5)
+        return 1.0;
+    if (room <= 0.5)
+        return 0.25;
+    return 0.25 + 0.75 * (room - 0.5);
+}
+
 const char *pace_reason_name(int reason)
 {
     switch (reason) {
@@ -97,6 +113,8 @@ uint64_t pace_rate_wait(pace_rate *r, uint64_t now, uint64_t incoming, int behin
      * measured one takes over as soon as a flush completes. */
     if (rate <= 0 && behind)
         rate = r->initial_rate;
+    if (r->scale > 0 && r->scale < 1)
+        rate *= r->scale;
 
     if (!r->last_ns)
         r->tokens = (double)incoming; /* start with one write's burst */
@@ -116,4 +134,22 @@ uint64_t pace_rate_wait(pace_rate *r, uint64_t now, uint64_t incoming, int behin
         return 0;
     }
     return (uint64_t)(((double)incoming - r->tokens) * 1e9 / rate) + 1;
+}
+
+int pace_mode_update(pace_mode *m, uint64_t now, int waiting, int two, uint64_t hold_ns)
+{
+    if (waiting) {
+        m->idle_since = 0;
+        if (!m->busy_since)
+            m->busy_since = now;
+        if (two || now - m->busy_since >= hold_ns)
+            m->flush_bound = 1;
+    } else {
+        m->busy_since = 0;
+        if (!m->idle_since)
+            m->idle_since = now;
+        if (now - m->idle_since >= hold_ns)
+            m->flush_bound = 0;
+    }
+    return m->flush_bound;
 }

@@ -58,6 +58,7 @@ typedef struct pace_rate {
     uint64_t last_ns;       /* token bucket */
     double tokens;          /* bytes that may be written now */
     double initial_rate;    /* bytes/s assumed until a flush has been measured */
+    double scale;           /* share of the drain rate admitted (0 = all), pace_headroom */
 } pace_rate;
 
 /* Record that `written` bytes have gone into RocksDB in total and that its
@@ -68,6 +69,32 @@ double pace_rate_estimate(const pace_rate *r);
 /* Nanoseconds to wait before `incoming` bytes may go in at the drain rate
  * (0 = now). `behind` says whether flush is behind (otherwise no limit). */
 uint64_t pace_rate_wait(pace_rate *r, uint64_t now_ns, uint64_t incoming, int behind);
+
+/* Is flush the bottleneck? Pacing at the drain rate is right only then:
+ * while flushes keep up, the drain rate measured is merely the rate the
+ * writer itself wrote at, and admitting at it would cap ingest below
+ * what the disk takes. So the writer paces at the drain rate only in
+ * "flush-bound" mode, entered when memtables have waited for a flush
+ * without a break for hold_ns or two wait at once, and left once none
+ * has waited for hold_ns; outside it, it writes at full speed and only
+ * the triggers (pace_decide) hold it. Sticky on purpose: on a slow disk
+ * the last waiting memtable finishes just as the next fills, and that
+ * moment must not start a burst into every free memtable. */
+typedef struct pace_mode {
+    uint64_t busy_since;    /* when memtables started waiting (0 = none wait) */
+    uint64_t idle_since;    /* when the last wait ended (0 = one waits) */
+    int flush_bound;
+} pace_mode;
+/* waiting: a flushable memtable waits now; two: twice that many do. */
+int pace_mode_update(pace_mode *m, uint64_t now_ns, int waiting, int two, uint64_t hold_ns);
+
+/* The share of the drain rate to admit, from how close this column
+ * family's memtables are to RocksDB's delay line: all of it while a whole
+ * memtable's room is left, down to a quarter just before the line, so
+ * that a drain-rate estimate a little too high slows acknowledgements
+ * down instead of running into the trigger, where nothing is acknowledged
+ * until a whole flush is done (seconds on a slow disk). */
+double pace_headroom(const pace_signals *s, const pace_limits *l);
 
 /* May `incoming` more bytes be written to this column family now? */
 int pace_decide(const pace_signals *s, const pace_limits *l, uint64_t incoming);

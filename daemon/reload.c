@@ -272,6 +272,7 @@ static void apply_limits(pt_daemon *d)
     chunk_queue_set_capacity(&d->queue, d->cfg.queue_max_bytes);
     atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
     atomic_store(&d->writer.pacing_enabled, (int)d->cfg.pacing);
+    atomic_store(&d->writer.flush_bound_hold_ns, d->cfg.flush_bound_hold_ms * 1000000);
     jobs_update_bulk(d);
     stall_set_interval(&d->stall, d->cfg.stall_sample_ms);
     for (job *j = d->jobs; j; j = j->next) {

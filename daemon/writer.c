@@ -62,20 +62,33 @@ static void pace(writer *w, const chunk *c)
     uint64_t t0 = 0, occupancy = 0, wait;
 
     for (;;) {
-        int reason = PACE_OK, behind = 0;
+        int reason = PACE_OK, behind = 0, two = 0, bound;
+        double drain, scale = 1.0;
         for (size_t i = 0; i < n && reason == PACE_OK; i++) {
             pace_signals sig;
             pace_limits lim;
+            uint64_t merge;
             if (store_pace_signals(w->s, i, &sig) < 0)
                 continue;
             store_pace_limits(w->s, i, &lim);
             reason = pace_decide(&sig, &lim, c->cost);
-            /* flush is behind once a flushable memtable waits */
-            behind |= sig.immutable >= (lim.min_merge ? lim.min_merge : 1);
+            if (pace_headroom(&sig, &lim) < scale)
+                scale = pace_headroom(&sig, &lim);
+            /* a flushable memtable waits (two: twice that) */
+            merge = lim.min_merge ? lim.min_merge : 1;
+            behind |= sig.immutable >= merge;
+            two |= sig.immutable >= 2 * merge;
         }
         if (store_property_u64(w->s, "rocksdb.cur-size-all-mem-tables", 0, &occupancy) == 0)
             pace_rate_sample(&w->rate, pt_now_ns(), w->bytes_in, occupancy);
-        atomic_store(&w->drain_rate, (uint64_t)pace_rate_estimate(&w->rate));
+        drain = pace_rate_estimate(&w->rate);
+        atomic_store(&w->drain_rate, (uint64_t)drain);
+        /* Flush is behind only when it is the bottleneck (pacer.h), or
+         * while the first flush has not been measured yet. */
+        bound = pace_mode_update(&w->mode, pt_now_ns(), behind, two,
+                                 atomic_load(&w->flush_bound_hold_ns));
+        behind = behind && (bound || drain <= 0);
+        w->rate.scale = scale;
         /* Below the triggers: while flush is behind, admit at its rate. */
         wait = reason == PACE_OK ? pace_rate_wait(&w->rate, pt_now_ns(), c->mem, behind) : 0;
         if (reason == PACE_OK && wait == 0)

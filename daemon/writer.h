@@ -51,10 +51,12 @@ typedef struct writer {
     atomic_uint_fast64_t pace_events;
     atomic_uint_fast64_t nowait_retries; /* RocksDB said it would stall */
     atomic_int pacing_enabled;
+    atomic_uint_fast64_t flush_bound_hold_ns; /* stall.flush_bound_hold_ms, set by the loop */
     /* the loop wants the bulk-ingest profile (jobs are running); the
      * writer applies the change between groups (store_set_bulk) */
     atomic_int bulk_wanted;
     pace_rate rate;         /* writer thread only */
+    pace_mode mode;         /* writer thread only */
     uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
     atomic_uint_fast64_t drain_rate; /* bytes/s flushes drain memtables, for status */
     /* commit latency: from a chunk's seal to RocksDB accepting it with

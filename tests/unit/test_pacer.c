@@ -149,6 +149,67 @@ TEST(unknown_rate_starts_cautious)
     CHECK_EQ_INT(pace_rate_wait(&r, 1000, 1000000, 0), 0);
 }
 
+#define MS 1000000ull
+
+/* Flushes that keep up: a memtable waits for a moment, then none does.
+ * Never flush-bound, so the writer keeps full speed. */
+TEST(flushes_keeping_up_are_not_the_bottleneck)
+{
+    pace_mode m = {0};
+    for (uint64_t t = 1; t < 5000; t += 10) {
+        int waiting = (t / 10) % 3 == 0; /* 10 ms of every 30 */
+        CHECK_EQ_INT(pace_mode_update(&m, t * MS, waiting, 0, 1000 * MS), 0);
+    }
+}
+
+/* A slow disk: a flush is always running. Flush-bound after the hold,
+ * and it stays so through the moments between one flush and the next. */
+TEST(a_flush_always_running_is_the_bottleneck)
+{
+    pace_mode m = {0};
+    CHECK_EQ_INT(pace_mode_update(&m, 1 * MS, 1, 0, 1000 * MS), 0);
+    CHECK_EQ_INT(pace_mode_update(&m, 900 * MS, 1, 0, 1000 * MS), 0);
+    CHECK_EQ_INT(pace_mode_update(&m, 1001 * MS, 1, 0, 1000 * MS), 1);
+    /* a flush finished just as the next memtable filled */
+    CHECK_EQ_INT(pace_mode_update(&m, 1200 * MS, 0, 0, 1000 * MS), 1);
+    CHECK_EQ_INT(pace_mode_update(&m, 1210 * MS, 1, 0, 1000 * MS), 1);
+    /* the backlog is gone for good: back to full speed after the hold */
+    CHECK_EQ_INT(pace_mode_update(&m, 2000 * MS, 0, 0, 1000 * MS), 1);
+    CHECK_EQ_INT(pace_mode_update(&m, 3001 * MS, 0, 0, 1000 * MS), 0);
+}
+
+/* Two memtables waiting at once: flush is behind now, no hold. */
+TEST(two_waiting_is_the_bottleneck_at_once)
+{
+    pace_mode m = {0};
+    CHECK_EQ_INT(pace_mode_update(&m, 1 * MS, 1, 0, 1000 * MS), 0);
+    CHECK_EQ_INT(pace_mode_update(&m, 50 * MS, 1, 1, 1000 * MS), 1);
+}
+
+/* The share of the drain rate admitted shrinks near the delay line
+ * (max_write_buffer_number 4: RocksDB delays at 3 unflushed memtables). */
+TEST(headroom_scales_the_admission_rate)
+{
+    pace_signals s = {1, 16 * MB, 0, 0}; /* 1.25 memtables used, 1.75 left */
+    CHECK(pace_headroom(&s, &tuned) == 1.0);
+    s.immutable = 2;
+    s.active_bytes = 0; /* 1 left */
+    CHECK(pace_headroom(&s, &tuned) > 0.6 && pace_headroom(&s, &tuned) < 0.65);
+    s.active_bytes = 40 * MB; /* 0.375 left */
+    CHECK(pace_headroom(&s, &tuned) == 0.25);
+
+    /* and the token bucket admits that share: 10 MB/s drained, a quarter
+     * admitted, so 1 MB waits ~400 ms instead of ~100 ms */
+    pace_rate r = {0};
+    uint64_t now = 1000000000ull, w;
+    pace_rate_sample(&r, now - 1000000000ull, 0, 0);
+    pace_rate_sample(&r, now, 10 * MB, 0);
+    r.scale = 0.25;
+    CHECK_EQ_INT(pace_rate_wait(&r, now, 1 * MB, 1), 0); /* a burst of one write */
+    w = pace_rate_wait(&r, now, 1 * MB, 1);
+    CHECK(w > 350000000ull && w < 450000000ull);
+}
+
 int main(void)
 {
     RUN(idle_database_writes);
@@ -161,5 +222,9 @@ int main(void)
     RUN(drain_rate_estimate);
     RUN(token_bucket_spaces_writes_at_the_rate);
     RUN(unknown_rate_starts_cautious);
+    RUN(flushes_keeping_up_are_not_the_bottleneck);
+    RUN(a_flush_always_running_is_the_bottleneck);
+    RUN(two_waiting_is_the_bottleneck_at_once);
+    RUN(headroom_scales_the_admission_rate);
     return CHECK_DONE();
 }
