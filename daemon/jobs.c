@@ -572,6 +572,9 @@ void jobs_tick(pt_daemon *d, uint64_t now)
     }
     if (sealed_any)
         jobs_admit(d);
+    /* compaction debt may have started holding a job back */
+    if (d->cfg.bulk_profile && !atomic_load(&d->writer.bulk_wanted))
+        jobs_update_bulk(d);
 }
 
 /* --- progress records ---------------------------------------------------- */
@@ -690,15 +693,21 @@ void jobs_free_records(pt_daemon *d)
 
 /* The bulk-ingest profile is on while any job runs that has sent at
  * least stall.bulk_min_bytes (stall.bulk_profile): small jobs do not pay
- * for the switch. The writer applies it between groups; an empty chunk
- * wakes it when the last job ends so compaction resumes at once. */
+ * for the switch. It is also on while a job runs and compaction debt
+ * holds the writer back (level 0 or pending bytes: after a large job, the
+ * compaction it deferred): deferring it again lets the job write, which
+ * is what the profile is for. The writer applies it between groups and
+ * while it waits; an empty chunk wakes it when the last job ends so
+ * compaction resumes at once. */
 void jobs_update_bulk(pt_daemon *d)
 {
+    int held = atomic_load(&d->writer.pace_reason);
+    int compaction_holds = held == PACE_L0 || held == PACE_PENDING;
     int want = 0;
     chunk *c;
 
     for (job *j = d->jobs; j && d->cfg.bulk_profile; j = j->next)
-        want |= job_active(j) && j->bytes_in >= d->cfg.bulk_min_bytes;
+        want |= job_active(j) && (j->bytes_in >= d->cfg.bulk_min_bytes || compaction_holds);
     if (atomic_load(&d->writer.bulk_wanted) == want)
         return;
     atomic_store(&d->writer.bulk_wanted, want);

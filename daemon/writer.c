@@ -54,6 +54,23 @@ static int refuse_low_space(writer *w, chunk_list *group)
     return 1;
 }
 
+/* Enter or leave the bulk-ingest profile when the loop asks. */
+static void apply_bulk(writer *w)
+{
+    int want = atomic_load(&w->bulk_wanted);
+    char err[200];
+
+    if (want == store_bulk(w->s))
+        return;
+    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0)
+        log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(w->s),
+                 want ? "enter" : "leave", err);
+    else
+        log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
+                 want ? "on: compaction deferred while jobs run"
+                      : "off: compaction catches up");
+}
+
 /* Hold the chunk back while writing it would make RocksDB delay or stop
  * (pacer.h); the queue fills meanwhile and clients wait, not RocksDB. */
 static void pace(writer *w, const chunk *c)
@@ -99,6 +116,7 @@ static void pace(writer *w, const chunk *c)
         }
         atomic_store(&w->pace_reason, reason == PACE_OK ? PACE_RATE : reason);
         atomic_store(&w->heartbeat_ns, pt_now_ns()); /* waiting on purpose */
+        apply_bulk(w); /* the loop may defer compaction that holds us */
         uv_sleep(wait ? (unsigned)(wait / 1000000 < 5 ? wait / 1000000 + 1 : 5) : 5);
     }
     if (t0) {
@@ -137,7 +155,8 @@ static int write_chunk(writer *w, chunk *c)
     uint64_t t0 = 0;
     int r;
 
-    if (!atomic_load(&w->pacing_enabled))
+    /* an empty chunk (a wake-up) adds nothing RocksDB could stall on */
+    if (!atomic_load(&w->pacing_enabled) || store_batch_count(c->batch) == 0)
         return store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
     for (;;) {
         pace(w, c);
@@ -211,23 +230,6 @@ static void write_group(writer *w, chunk_list *group)
         }
         lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
     }
-}
-
-/* Enter or leave the bulk-ingest profile when the loop asks. */
-static void apply_bulk(writer *w)
-{
-    int want = atomic_load(&w->bulk_wanted);
-    char err[200];
-
-    if (want == store_bulk(w->s))
-        return;
-    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0)
-        log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(w->s),
-                 want ? "enter" : "leave", err);
-    else
-        log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
-                 want ? "on: compaction deferred while jobs run"
-                      : "off: compaction catches up");
 }
 
 static void writer_main(void *arg)

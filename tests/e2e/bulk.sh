@@ -40,4 +40,30 @@ sleep 0.3
 [ "$(profile_lines)" -eq 2 ] || fail "the profile switched while off: $(grep bulk "$LOG")"
 [ "$("$PTINGEST" count)" -eq "$(cat "$T/small.ndjson" "$T/big.ndjson" | wc -l)" ] || fail "count"
 stop_daemon
-echo "bulk: small job never switched; big job on then off; off by reload: ok"
+
+# A small job right behind a large one on a slow disk: the compaction the
+# large job deferred would hold the small one back (level 0 past its
+# slowdown trigger) until it caught up; the profile comes back on for it
+# instead, and it writes at once.
+rm -rf "$DATA"
+: >"$LOG"
+cat >"$T/c.yaml" <<'EOF'
+stall:
+  bulk_min_bytes: 1000000
+rocksdb:
+  rate_limit_bytes_per_sec: 4000000
+  cf_options:
+    write_buffer_size: 1048576
+    level0_file_num_compaction_trigger: 2
+    level0_slowdown_writes_trigger: 4
+    level0_stop_writes_trigger: 64
+EOF
+"$PTINGEST" gen --entities 1000 --seed 4 >"$T/large.ndjson"
+start_daemon --config "$T/c.yaml"
+"$PTINGEST" ingest "$T/large.ndjson" --job large --no-progress 2>/dev/null || fail "large ingest"
+"$PTINGEST" ingest "$T/small.ndjson" --job small --no-progress 2>/dev/null || fail "small ingest"
+l0=$("$PTINGEST" status --json | tr -d ' \n' | json_num l0_files)
+[ "$(grep -c 'bulk-ingest profile on' "$LOG")" -eq 2 ] \
+    || fail "the small job waited for compaction instead (level-0 files now $l0): $(grep 'bulk\|paced' "$LOG")"
+stop_daemon
+echo "bulk: small job never switched; big job on then off; off by reload; a small job behind a large one writes at once: ok"
