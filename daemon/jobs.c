@@ -307,10 +307,6 @@ int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errl
     }
     j->last_row_ns = pt_now_ns();
     take_sealed(j, &sealed);
-    /* this job may just have become large enough for the bulk profile */
-    if (d->cfg.bulk_profile && !atomic_load(&d->writer.bulk_wanted) &&
-        j->bytes_in >= d->cfg.bulk_min_bytes)
-        jobs_update_bulk(d);
     jobs_admit(d);
     return rc;
 }
@@ -572,7 +568,8 @@ void jobs_tick(pt_daemon *d, uint64_t now)
     }
     if (sealed_any)
         jobs_admit(d);
-    /* compaction debt may have started holding a job back */
+    /* a job may have passed stall.bulk_min_bytes, or compaction debt
+     * started holding one back */
     if (d->cfg.bulk_profile && !atomic_load(&d->writer.bulk_wanted))
         jobs_update_bulk(d);
 }

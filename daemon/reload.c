@@ -291,7 +291,17 @@ typedef struct reload_work {
     int r;          /* reload_options' status */
 } reload_work;
 
-static void start_reload(pt_daemon *d, const pt_config *neu);
+static int start_reload(pt_daemon *d, const pt_config *neu);
+
+/* What a work item still owns (the restart list, until it is handed to
+ * d->reload); config_free and diag_free leave their structs empty. */
+static void reload_work_free(reload_work *rw)
+{
+    strlist_free(&rw->restart);
+    config_free(&rw->neu);
+    diag_free(&rw->diag);
+    free(rw);
+}
 
 /* Thread pool: compare and hand over the RocksDB options. */
 static void reload_work_cb(uv_work_t *w)
@@ -316,7 +326,6 @@ static void reload_after_cb(uv_work_t *w, int status)
          * of the reload did not happen. */
         log_error("reload: %s; settings other than RocksDB options unchanged",
                   status < 0 ? uv_strerror(status) : "out of memory");
-        strlist_free(&rw->restart);
         goto out;
     }
     /* d->cfg describes what runs: restart-only keys keep their values. */
@@ -331,6 +340,7 @@ static void reload_after_cb(uv_work_t *w, int status)
     free(d->reload.needs_restart);
     d->reload.needs_restart = rw->restart.v;
     d->reload.nneeds_restart = rw->restart.n;
+    rw->restart = (strlist){NULL, 0}; /* d->reload's now */
     free(d->reload.last_error);
     d->reload.last_error = NULL;
     d->reload.reloads++;
@@ -338,12 +348,10 @@ static void reload_after_cb(uv_work_t *w, int status)
         log_warn("reload: %d setting(s) need a restart to take effect:\n%.*s", rw->nkeys,
                  (int)(rw->diag.text.len ? rw->diag.text.len - 1 : 0), diag_text(&rw->diag));
     log_info("reloaded configuration from %s (%zu setting(s) wait for a restart)",
-             d->cfg.path ? d->cfg.path : "(built-in)", rw->restart.n);
+             d->cfg.path ? d->cfg.path : "(built-in)", d->reload.nneeds_restart);
     jobs_admit(d); /* a larger queue may have room now */
 out:
-    config_free(&rw->neu);
-    diag_free(&rw->diag);
-    free(rw);
+    reload_work_free(rw);
     if (pending) {
         if (d->state == DAEMON_READY)
             start_reload(d, pending);
@@ -355,7 +363,8 @@ out:
     daemon_maybe_finish(d);
 }
 
-static void start_reload(pt_daemon *d, const pt_config *neu)
+/* 0 once the work item is queued; otherwise logged, nothing changed. */
+static int start_reload(pt_daemon *d, const pt_config *neu)
 {
     const char *keys[MAX_RESTART_KEYS];
     reload_work *rw = calloc(1, sizeof(*rw));
@@ -366,12 +375,8 @@ static void start_reload(pt_daemon *d, const pt_config *neu)
     rw->d = d;
     rw->work.data = rw;
     diag_init(&rw->diag);
-    if (config_clone(&rw->neu, neu) < 0) {
-        diag_free(&rw->diag);
-        free(rw);
-        rw = NULL;
+    if (config_clone(&rw->neu, neu) < 0)
         goto fail;
-    }
     rw->nkeys = config_diff_needs_restart(&d->cfg, &rw->neu, &rw->diag, keys,
                                           MAX_RESTART_KEYS);
     for (int i = 0; i < rw->nkeys && i < MAX_RESTART_KEYS; i++)
@@ -384,27 +389,24 @@ static void start_reload(pt_daemon *d, const pt_config *neu)
         goto fail;
     d->reads_inflight++;
     d->reload.busy = rw;
-    return;
+    return 0;
 fail:
     log_error("reload: %s; nothing changed", r == -ENOMEM ? "out of memory" : uv_strerror(r));
-    if (rw) {
-        strlist_free(&rw->restart);
-        config_free(&rw->neu);
-        diag_free(&rw->diag);
-        free(rw);
-    }
+    if (rw)
+        reload_work_free(rw);
+    return r;
 }
 
 int daemon_reload(pt_daemon *d, const pt_config *neu, void (*done)(pt_daemon *d))
 {
     pt_config *copy;
+    int r;
 
     d->reload.done = done;
     if (!d->reload.busy) {
-        start_reload(d, neu);
-        if (!d->reload.busy && done)
+        if ((r = start_reload(d, neu)) < 0 && done)
             done(d); /* it failed at once, logged */
-        return d->reload.busy ? 0 : -ENOMEM;
+        return r;
     }
     /* One runs: the newest file follows it. */
     if (!(copy = calloc(1, sizeof(*copy))) || config_clone(copy, neu) < 0) {

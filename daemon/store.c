@@ -142,6 +142,43 @@ static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
     return apply_layer(o, l, -1, d);
 }
 
+#ifdef PT_NO_MMAP
+/* Windows (meson.build sets PT_NO_MMAP): RocksDB's memory-mapped reads
+ * and writes keep files mapped, which NTFS and real-time scanners handle
+ * badly, so they stay off; a configuration that turns one on is refused
+ * where it says so (the YAML map, else options_file). */
+static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
+{
+    static const struct {
+        const char *name;
+        unsigned char (*on)(rocksdb_options_t *);
+    } mm[] = {
+        {"allow_mmap_reads", rocksdb_options_get_allow_mmap_reads},
+        {"allow_mmap_writes", rocksdb_options_get_allow_mmap_writes},
+    };
+    int r = 0;
+
+    for (size_t i = 0; i < sizeof(mm) / sizeof(mm[0]); i++) {
+        const pt_opt *p;
+
+        if (!mm[i].on(o))
+            continue;
+        if (!(p = optlist_find(&cfg->db_options, mm[i].name)))
+            p = optlist_find(&cfg->ini_db_options, mm[i].name);
+        diag_error(d, p ? p->file : "<options>", p ? p->line : 0, p ? p->col : 0,
+                   "%s: memory-mapped files stay off on Windows", mm[i].name);
+        r = -EINVAL;
+    }
+    return r;
+}
+#else
+static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
+{
+    (void)cfg, (void)o, (void)d;
+    return 0;
+}
+#endif
+
 /* The built-in defaults of a YAML map and the user's settings in it rank
  * on either side of options_file (config.h, PT_BUILTIN), hence layers.
  *
@@ -151,44 +188,6 @@ static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
  * file copied from RocksDB carries RocksDB's
  * create_missing_column_families=false, which would stop a new relation
  * from being created. */
-#ifdef PT_NO_MMAP
-/* Windows (meson.build sets PT_NO_MMAP): RocksDB's memory-mapped reads
- * and writes keep files mapped, which NTFS and real-time scanners handle
- * badly, so they stay off; a configuration that turns one on is refused
- * where it says so. */
-static int refuse_mmap(const pt_config *cfg, const rocksdb_options_t *o, pt_diag *d)
-{
-    static const char *const names[] = {"allow_mmap_reads", "allow_mmap_writes"};
-    int r = 0;
-
-    if (!rocksdb_options_get_allow_mmap_reads((rocksdb_options_t *)o) &&
-        !rocksdb_options_get_allow_mmap_writes((rocksdb_options_t *)o))
-        return 0;
-    for (size_t i = 0; i < 2; i++) {
-        const pt_opt *p = optlist_find(&cfg->db_options, names[i]);
-
-        if (!p)
-            p = optlist_find(&cfg->ini_db_options, names[i]);
-        if (p && strcmp(p->value, "false") != 0 && strcmp(p->value, "0") != 0) {
-            diag_error(d, p->file, p->line, p->col,
-                       "%s: memory-mapped files stay off on Windows", names[i]);
-            r = -EINVAL;
-        }
-    }
-    if (r == 0) {
-        diag_error(d, "<options>", 0, 0, "memory-mapped files stay off on Windows");
-        r = -EINVAL;
-    }
-    return r;
-}
-#else
-static int refuse_mmap(const pt_config *cfg, const rocksdb_options_t *o, pt_diag *d)
-{
-    (void)cfg, (void)o, (void)d;
-    return 0;
-}
-#endif
-
 static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
                             pt_diag *d)
 {

@@ -85,12 +85,13 @@ static void pace(writer *w, const chunk *c)
             pace_signals sig;
             pace_limits lim;
             uint64_t merge;
+            double room;
             if (store_pace_signals(w->s, i, &sig) < 0)
                 continue;
             store_pace_limits(w->s, i, &lim);
             reason = pace_decide(&sig, &lim, c->cost);
-            if (pace_headroom(&sig, &lim) < scale)
-                scale = pace_headroom(&sig, &lim);
+            if ((room = pace_headroom(&sig, &lim)) < scale)
+                scale = room;
             /* a flushable memtable waits (two: twice that) */
             merge = lim.min_merge ? lim.min_merge : 1;
             behind |= sig.immutable >= merge;
