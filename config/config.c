@@ -349,12 +349,6 @@ void config_default_socket(char *out, size_t outlen)
     pt_default_socket(out, outlen); /* shared with the client library */
 }
 
-const char *config_sync_name(int sync)
-{
-    static const char *const names[] = {"none", "chunk", "job"};
-    return sync >= PT_SYNC_NONE && sync <= PT_SYNC_JOB ? names[sync] : "?";
-}
-
 /* Same relation names, whatever their options: a column family is
  * created or dropped only at open. */
 static int relation_names_equal(const pt_config *a, const pt_config *b)

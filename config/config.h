@@ -146,6 +146,8 @@ int config_scope_options(const pt_config *c, const pt_relation *rel,
  * \\.\pipe\ptingestd on Windows. Writes into out. */
 void config_default_socket(char *out, size_t outlen);
 
+/* "none", "chunk", "job"; "?" otherwise. Defined beside the keys table
+ * (keys.c), which reads and prints ingest.sync with these names. */
 const char *config_sync_name(int sync);
 
 /* Settings that a reload may change at run time are flagged in the keys

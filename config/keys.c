@@ -113,6 +113,13 @@ char *config_strdup(const char *s)
     return p;
 }
 
+/* With the table: PT_KT_SYNC keys are read and printed by these names. */
+const char *config_sync_name(int sync)
+{
+    static const char *const names[] = {"none", "chunk", "job"};
+    return sync >= PT_SYNC_NONE && sync <= PT_SYNC_JOB ? names[sync] : "?";
+}
+
 const pt_key *keys_find(const char *name)
 {
     for (size_t i = 0; i < pt_nkeys; i++)
