@@ -43,7 +43,8 @@ struct store {
     rocksdb_ratelimiter_t *limiter;
     char *data_dir;
     /* file create/close latencies, recorded by RocksDB's threads
-     * (store_fileio.cpp); the Env behind them lives until after close */
+     * (record_file_time through store_fileio.cpp); the Env behind them
+     * lives until after close */
     store_fileio *fileio;
     lathist file_create;
     lathist file_close;
@@ -364,6 +365,14 @@ static void read_limits(rocksdb_options_t *o, struct atomic_limits *l)
     atomic_store(&l->auto_c, (uint64_t)!rocksdb_options_get_disable_auto_compactions(o));
 }
 
+/* store_fileio.cpp's recorder, on whichever RocksDB thread timed it. */
+static void record_file_time(void *ud, int op, uint64_t us)
+{
+    store *s = ud;
+
+    lathist_record_us(op == STORE_FILEIO_CLOSE ? &s->file_close : &s->file_create, us);
+}
+
 int store_open(store **out, const pt_config *cfg, pt_diag *d)
 {
     store *s = calloc(1, sizeof(*s));
@@ -392,7 +401,8 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
         goto fail;
     lathist_init(&s->file_create);
     lathist_init(&s->file_close);
-    if ((r = store_fileio_install(s->db_opts, s, &s->fileio, err, sizeof(err))) < 0) {
+    if ((r = store_fileio_install(s->db_opts, record_file_time, s, &s->fileio, err,
+                                  sizeof(err))) < 0) {
         diag_error(d, s->data_dir, 0, 0, "%s", err);
         goto fail;
     }
@@ -452,13 +462,6 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
 fail:
     store_close(s);
     return r;
-}
-
-void store_fileio_record(void *ud, int op, uint64_t us)
-{
-    store *s = ud;
-
-    lathist_record_us(op == STORE_FILEIO_CLOSE ? &s->file_close : &s->file_create, us);
 }
 
 void store_file_latency(store *s, lathist_snap *create, lathist_snap *close)

@@ -13,8 +13,8 @@
 // it returns so that Close is timed too. Readers are not wrapped. The C
 // API has no door for a custom Env, so, like store_resume.cpp, this file
 // completes its handle type, `struct rocksdb_options_t { Options rep; }`
-// (rocksdb/db/c.cc). Times go to store_fileio_record() in store.c, from
-// whichever RocksDB thread creates or closes the file.
+// (rocksdb/db/c.cc). Times go to the recorder store_fileio_install was
+// given, from whichever RocksDB thread creates or closes the file.
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -51,26 +51,28 @@ uint64_t now_us()
 
 class TimedFile : public rocksdb::FSWritableFileOwnerWrapper {
   public:
-    TimedFile(std::unique_ptr<FSWritableFile> &&f, void *ud)
-        : FSWritableFileOwnerWrapper(std::move(f)), ud_(ud)
+    TimedFile(std::unique_ptr<FSWritableFile> &&f, store_fileio_record_fn record, void *ud)
+        : FSWritableFileOwnerWrapper(std::move(f)), record_(record), ud_(ud)
     {
     }
     IOStatus Close(const IOOptions &o, IODebugContext *dbg) override
     {
         uint64_t t0 = now_us();
         IOStatus s = target()->Close(o, dbg);
-        store_fileio_record(ud_, STORE_FILEIO_CLOSE, now_us() - t0);
+        record_(ud_, STORE_FILEIO_CLOSE, now_us() - t0);
         return s;
     }
 
   private:
+    store_fileio_record_fn record_;
     void *ud_;
 };
 
 class TimedFS : public rocksdb::FileSystemWrapper {
   public:
-    TimedFS(const std::shared_ptr<rocksdb::FileSystem> &t, void *ud)
-        : FileSystemWrapper(t), ud_(ud)
+    TimedFS(const std::shared_ptr<rocksdb::FileSystem> &t, store_fileio_record_fn record,
+            void *ud)
+        : FileSystemWrapper(t), record_(record), ud_(ud)
     {
     }
     const char *Name() const override { return "ptingestd.TimedFileSystem"; }
@@ -100,11 +102,12 @@ class TimedFS : public rocksdb::FileSystemWrapper {
   private:
     IOStatus wrap(IOStatus s, uint64_t t0, std::unique_ptr<FSWritableFile> *r)
     {
-        store_fileio_record(ud_, STORE_FILEIO_CREATE, now_us() - t0);
+        record_(ud_, STORE_FILEIO_CREATE, now_us() - t0);
         if (s.ok() && *r)
-            r->reset(new TimedFile(std::move(*r), ud_));
+            r->reset(new TimedFile(std::move(*r), record_, ud_));
         return s;
     }
+    store_fileio_record_fn record_;
     void *ud_;
 };
 
@@ -114,13 +117,13 @@ struct store_fileio {
     std::unique_ptr<rocksdb::Env> env;
 };
 
-extern "C" int store_fileio_install(rocksdb_options_t *o, void *ud, store_fileio **out,
-                                    char *err, size_t errlen)
+extern "C" int store_fileio_install(rocksdb_options_t *o, store_fileio_record_fn record,
+                                    void *ud, store_fileio **out, char *err, size_t errlen)
 {
     *out = nullptr;
     try {
         std::unique_ptr<store_fileio> f(new store_fileio);
-        auto fs = std::make_shared<TimedFS>(rocksdb::FileSystem::Default(), ud);
+        auto fs = std::make_shared<TimedFS>(rocksdb::FileSystem::Default(), record, ud);
         f->env = rocksdb::NewCompositeEnv(fs);
         if (!f->env) {
             if (errlen)
