@@ -316,7 +316,7 @@ static void check_cross(const pt_config *c, const char *file,
     if (c->nrelations == 0) {
         p = at(pos, PT_KEYPOS_RELATIONS);
         diag_error(d, file, p.line, p.col,
-                   "relations: at least one relation is required");
+                   "relations: every relation is disabled; at least one is required");
     }
 }
 
@@ -568,10 +568,30 @@ static int print_optlist(pt_buf *b, const char *name, const pt_optlist *l,
     return r;
 }
 
+/* Text inside a comment line: control bytes would end the comment. */
+static int print_comment_text(pt_buf *b, const char *s)
+{
+    int r = 0;
+
+    for (; r == 0 && *s; s++)
+        r = pt_buf_append_byte(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+    return r;
+}
+
+/* The served relations, named in a comment and each with its cf_options,
+ * then every default relation that is not served as `{enabled: false}`:
+ * read back over the defaults, the map gives the same set. */
 static int print_relations(pt_buf *b, const pt_config *c)
 {
-    int r = pt_buf_printf(b, "relations:%s\n", c->nrelations ? "" : " {}");
+    int r = pt_buf_append_str(b, "relations:  # restart; served:");
 
+    for (size_t i = 0; r == 0 && i < c->nrelations; i++) {
+        r = pt_buf_append_str(b, i ? ", " : " ");
+        if (r == 0)
+            r = print_comment_text(b, c->relations[i].name);
+    }
+    if (r == 0)
+        r = pt_buf_append_str(b, c->nrelations ? "\n" : " none\n");
     for (size_t i = 0; r == 0 && i < c->nrelations; i++) {
         const pt_relation *rel = &c->relations[i];
         r = pt_buf_append_str(b, "  ");
@@ -582,16 +602,10 @@ static int print_relations(pt_buf *b, const pt_config *c)
         if (r == 0 && rel->cf_options.n)
             r = print_optlist(b, "cf_options", &rel->cf_options, 4, NULL);
     }
-    return r;
-}
-
-/* Text inside a comment line: control bytes would end the comment. */
-static int print_comment_text(pt_buf *b, const char *s)
-{
-    int r = 0;
-
-    for (; r == 0 && *s; s++)
-        r = pt_buf_append_byte(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+    for (size_t i = 0; r == 0 && i < NELEM(default_relations); i++)
+        if (!config_relation(c, default_relations[i]))
+            r = pt_buf_printf(b, "  %s: {enabled: false}  # not served\n",
+                              default_relations[i]);
     return r;
 }
 

@@ -111,10 +111,14 @@ static int maps_man(pt_buf *b, const pt_config *c)
         r = pt_buf_append_str(b,
             "each\n.BR {} ;\nrestart.\n.br\n"
             "One RocksDB column family per relation.\n"
-            "When present, the map replaces the default list.\n"
+            "Each entry changes the default set (see\n.BR RELATIONS ):\n"
+            "it tunes a relation of the set or adds one, and the others stay.\n"
             "Names are 1 to 64 characters of A\\-Z, a\\-z, 0\\-9 and _, not\n"
             ".BR default ;\nat most 64 relations.\n"
             "Adding or removing a relation needs a restart.\n"
+            ".TP\n.BI relations. Name .enabled\n.IR boolean ;\ndefault\n.BR true ;\n"
+            "restart.\n.br\n.B false\nremoves the relation from the set; at least one "
+            "must remain.\n"
             ".TP\n.BI relations. Name .cf_options\n.IR mapping ;\ndefault empty;\n");
     if (r == 0)
         r = pt_buf_printf(b, "%sColumnFamilyOptions for this relation only, by RocksDB name.\n"

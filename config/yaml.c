@@ -396,12 +396,48 @@ static int relation_name_ok(yctx *x, const yaml_node_t *k)
     return 1;
 }
 
-/* relations.<Name>: null, {} or { cf_options: {...} }. */
+/* relations.<Name>.enabled: 1 or 0; -1 after reporting a bad value. Only
+ * YAML's plain true/false: a quoted "false" is a string, and taking it as
+ * true would serve a relation the user meant to remove. */
+static int load_enabled(yctx *x, const char *path, const yaml_node_t *v)
+{
+    char q[80];
+    int plain;
+
+    if (v->type != YAML_SCALAR_NODE) {
+        diag_error(x->d, x->file, mline(v), mcol(v),
+                   "%s: expected true or false, got %s", path, kind(v));
+        return -1;
+    }
+    if (has_nul(x, v, path))
+        return -1;
+    plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (plain && strcmp(text_of(v), "true") == 0)
+        return 1;
+    if (plain && strcmp(text_of(v), "false") == 0)
+        return 0;
+    key_snippet(q, sizeof q, text_of(v));
+    diag_error(x->d, x->file, mline(v), mcol(v), "%s: expected true or false, got %s%s",
+               path, plain ? "" : "the quoted string ", q);
+    return -1;
+}
+
+/* One entry of the relations map, as written, before it is applied to
+ * the configured set. */
+typedef struct relentry {
+    pt_relation rel;          /* name, cf_options */
+    int enabled;
+    const yaml_node_t *key;   /* for messages */
+} relentry;
+
+/* relations.<Name>: null, {}, or a mapping of cf_options and enabled. */
 static void load_relation(yctx *x, const char *path, const yaml_node_t *v,
-                          pt_relation *rel)
+                          relentry *e)
 {
     char name[NAME_MAX_LEN], q[80];
+    int on;
 
+    e->enabled = 1;
     if (is_null(v))
         return;
     if (v->type != YAML_MAPPING_NODE) {
@@ -416,7 +452,10 @@ static void load_relation(yctx *x, const char *path, const yaml_node_t *v,
         if (!full)
             continue;
         if (strcmp(text_of(k), "cf_options") == 0) {
-            load_opts(x, full, node(x, p->value), &rel->cf_options);
+            load_opts(x, full, node(x, p->value), &e->rel.cf_options);
+        } else if (strcmp(text_of(k), "enabled") == 0) {
+            if ((on = load_enabled(x, full, node(x, p->value))) >= 0)
+                e->enabled = on;
         } else {
             key_snippet(q, sizeof q, full);
             diag_error(x->d, x->file, mline(k), mcol(k), "unknown key %s", q);
@@ -424,59 +463,139 @@ static void load_relation(yctx *x, const char *path, const yaml_node_t *v,
     }
 }
 
-/* Present at all, `relations` replaces the default list: a user who names
- * relations means exactly those. */
+static int relation_index(const pt_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nrelations; i++)
+        if (strcmp(c->relations[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* How many relations the entries leave, and when that is over the limit,
+ * the added entry that goes over it (the set keeps its order and the
+ * added ones follow, in the file's order). */
+static size_t relations_after(yctx *x, const relentry *e, size_t n,
+                              const relentry **over)
+{
+    size_t count = x->c->nrelations;
+
+    for (size_t i = 0; i < n; i++)
+        if (!e[i].enabled && relation_index(x->c, e[i].rel.name) >= 0)
+            count--;
+    *over = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].enabled || relation_index(x->c, e[i].rel.name) >= 0)
+            continue;
+        if (++count == PT_MAX_RELATIONS + 1)
+            *over = &e[i];
+    }
+    return count;
+}
+
+static void relation_remove(pt_config *c, size_t i)
+{
+    free(c->relations[i].name);
+    optlist_free(&c->relations[i].cf_options);
+    optlist_free(&c->relations[i].ini_cf_options);
+    memmove(&c->relations[i], &c->relations[i + 1],
+            (c->nrelations - i - 1) * sizeof(*c->relations));
+    c->nrelations--;
+}
+
+/* Entry e onto c's set: removed, tuned (cf_options merged over what the
+ * relation holds) or added (moved out of e). 0 or -ENOMEM. */
+static int relation_apply(yctx *x, relentry *e)
+{
+    const pt_optlist *l = &e->rel.cf_options;
+    int i = relation_index(x->c, e->rel.name), r = 0;
+    pt_relation *v;
+
+    if (!e->enabled) {
+        if (i >= 0)
+            relation_remove(x->c, (size_t)i);
+        else
+            diag_warn(x->d, x->file, mline(e->key), mcol(e->key),
+                      "relations.%s: disabled, but no such relation is configured",
+                      e->rel.name);
+        return 0;
+    }
+    if (i >= 0) {
+        v = &x->c->relations[i];
+        for (size_t j = 0; r == 0 && j < l->n; j++)
+            r = optlist_set(&v->cf_options, l->v[j].name, l->v[j].value,
+                            l->v[j].file, l->v[j].line, l->v[j].col);
+        return r;
+    }
+    v = realloc(x->c->relations, (x->c->nrelations + 1) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    x->c->relations = v;
+    v[x->c->nrelations++] = e->rel;
+    memset(&e->rel, 0, sizeof e->rel);
+    return 0;
+}
+
+static void relentries_free(relentry *e, size_t n)
+{
+    for (size_t i = 0; e && i < n; i++) {
+        free(e[i].rel.name);
+        optlist_free(&e[i].rel.cf_options);
+    }
+    free(e);
+}
+
+/* The relations map changes the configured set (the defaults) entry by
+ * entry: a name in the set is tuned, a new name is added, and
+ * `enabled: false` removes one, so that tuning one relation never drops
+ * the others. The entries are read first and applied only when all of
+ * them are valid: after a bad one the set stays, since the load fails
+ * anyway and a half-applied set would add misleading errors. */
 static void load_relations(yctx *x, const yaml_node_t *key,
                            const yaml_node_t *v)
 {
     char name[NAME_MAX_LEN];
-    pt_config tmp;
-    int too_many = 0, errors_before = x->d->errors;
+    relentry *e = NULL;
+    const relentry *over;
+    size_t n = 0;
+    int errors_before = x->d->errors;
 
-    memset(&tmp, 0, sizeof tmp);
     x->pos[PT_KEYPOS_RELATIONS].line = mline(key);
     x->pos[PT_KEYPOS_RELATIONS].col = mcol(key);
-    if (!is_null(v) && v->type != YAML_MAPPING_NODE) {
+    if (is_null(v))
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
         diag_error(x->d, x->file, mline(v), mcol(v),
-                   "relations: expected a mapping of relation names, got %s",
-                   kind(v));
+                   "relations: expected a mapping of relation names, got %s "
+                   "(each entry is Name: {}, Name: {cf_options: {...}} or "
+                   "Name: {enabled: false})", kind(v));
         return;
     }
-    tmp.relations = calloc(PT_MAX_RELATIONS, sizeof(pt_relation));
-    if (!tmp.relations) {
+    e = calloc((size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start) + 1,
+               sizeof(*e));
+    if (!e) {
         x->rc = -ENOMEM;
         return;
     }
-    for (const yaml_node_pair_t *p = is_null(v) ? NULL : v->data.mapping.pairs.start;
-         p && x->rc == 0 && p < v->data.mapping.pairs.top; p++) {
+    for (const yaml_node_pair_t *p = v->data.mapping.pairs.start;
+         x->rc == 0 && p < v->data.mapping.pairs.top; p++) {
         const char *full = pair_name(x, v, p, "relations", name, sizeof name);
         const yaml_node_t *k = node(x, p->key);
-        pt_relation *rel;
         if (!full || !relation_name_ok(x, k))
             continue;
-        if (tmp.nrelations == PT_MAX_RELATIONS) {
-            if (!too_many++)
-                diag_error(x->d, x->file, mline(k), mcol(k),
-                           "relations: more than %d relations",
-                           PT_MAX_RELATIONS);
-            continue;
-        }
-        rel = &tmp.relations[tmp.nrelations++];
-        if (nomem(x, config_set_string(&rel->name, text_of(k))) == 0)
-            load_relation(x, full, node(x, p->value), rel);
+        e[n].key = k;
+        if (nomem(x, config_set_string(&e[n].rel.name, text_of(k))) == 0)
+            load_relation(x, full, node(x, p->value), &e[n]);
+        n++;
     }
-    /* Swap, so that config_free releases the old list with tmp. After a
-     * bad entry the old list stays: the load fails anyway, and an empty
-     * list would add a misleading "at least one relation" error. */
-    if (x->d->errors == errors_before) {
-        pt_relation *old = x->c->relations;
-        size_t nold = x->c->nrelations;
-        x->c->relations = tmp.relations;
-        x->c->nrelations = tmp.nrelations;
-        tmp.relations = old;
-        tmp.nrelations = nold;
+    if (x->rc == 0 && x->d->errors == errors_before &&
+        relations_after(x, e, n, &over) > PT_MAX_RELATIONS) {
+        const yaml_node_t *at = over ? over->key : key;
+        diag_error(x->d, x->file, mline(at), mcol(at),
+                   "relations: more than %d relations", PT_MAX_RELATIONS);
     }
-    config_free(&tmp);
+    for (size_t i = 0; x->rc == 0 && x->d->errors == errors_before && i < n; i++)
+        nomem(x, relation_apply(x, &e[i]));
+    relentries_free(e, n);
 }
 
 /* ---- scalars and sections ---------------------------------------------------- */

@@ -1,8 +1,10 @@
 #!/bin/sh
 # ptingestd --check-config on broken and valid files: YAML errors at
 # FILE:LINE:COL, RocksDB's rejections at the line of the YAML or of the
-# OPTIONS INI file, the INI's comments, and the deprecation and
-# contradiction warnings. No daemon runs here (config_reload.sh runs one).
+# OPTIONS INI file, the INI's comments, the deprecation and contradiction
+# warnings, and the relation set a relations map leaves. Last, one daemon
+# run per relation set over the same database: a relation taken out of
+# the set keeps its rows, unserved, until it is enabled again.
 . "$(dirname "$0")/lib.sh"
 
 # A build without inih (meson -Dini=disabled) has no options files to test.
@@ -106,4 +108,52 @@ has "$T/err" "$T/old.ini:6:3: warning: soft_rate_limit is deprecated in RocksDB 
 has "$T/err" "$T/old.ini:7:1: warning: no relation named \"Gone\""
 has "$T/err" "$T/old.yaml:4:38: warning: purge_redundant_kvs_while_flush is deprecated in RocksDB 7"
 has "$T/err" "$T/old.yaml: valid"
+# Tuning one relation keeps the other four; --check-config prints the set.
+printf 'relations:\n  CodeGraph:\n    cf_options: {write_buffer_size: 33554432}\n' >"$T/tune.yaml"
+[ "$(check "$T/tune.yaml")" -eq 0 ] || fail "tuning one relation refused: $(cat "$T/err")"
+grep -qx "relations:  # restart; served: CodeGraph, DependencyEdges, TestEntitiesExcluded, FileWordCoverage, IgnoredFiles" \
+    "$T/out" || fail "served set not printed: $(cat "$T/out")"
+for rel in DependencyEdges TestEntitiesExcluded FileWordCoverage IgnoredFiles; do
+    grep -qx "  $rel: {}" "$T/out" || fail "$rel dropped: $(cat "$T/out")"
+done
+has "$T/out" "      write_buffer_size: 33554432  # $T/tune.yaml:3:37"
+
+# enabled: false takes one out, and the printed set says so.
+printf 'relations:\n  IgnoredFiles: {enabled: false}\n' >"$T/off.yaml"
+[ "$(check "$T/off.yaml")" -eq 0 ] || fail "disabling a relation refused: $(cat "$T/err")"
+grep -qx "relations:  # restart; served: CodeGraph, DependencyEdges, TestEntitiesExcluded, FileWordCoverage" \
+    "$T/out" || fail "served set with one disabled: $(cat "$T/out")"
+grep -qx "  IgnoredFiles: {enabled: false}  # not served" "$T/out" || fail "disabled not shown"
+
+# Every relation disabled, or a bad enabled: errors at their lines.
+printf 'log: {level: info}\nrelations:\n' >"$T/none.yaml"
+for rel in CodeGraph DependencyEdges TestEntitiesExcluded FileWordCoverage IgnoredFiles; do
+    printf '  %s: {enabled: false}\n' "$rel" >>"$T/none.yaml"
+done
+[ "$(check "$T/none.yaml")" -eq 2 ] || fail "no relation at all accepted"
+has "$T/err" "$T/none.yaml:2:1: relations: every relation is disabled; at least one is required"
+printf 'relations:\n  IgnoredFiles: {enabled: off}\n' >"$T/badon.yaml"
+[ "$(check "$T/badon.yaml")" -eq 2 ] || fail "enabled: off accepted"
+has "$T/err" "$T/badon.yaml:2:27: relations.IgnoredFiles.enabled: expected true or false, got \"off\""
+
+# A database whose column families no longer match the set: the rows of a
+# disabled relation stay on disk, unserved, and come back when it is
+# enabled again.
+printf '{"rel":"CodeGraph","key":"k1","value":1}\n{"rel":"IgnoredFiles","key":"f1","value":"x"}\n' \
+    >"$T/rows.ndjson"
+start_daemon
+"$PTINGEST" ingest --no-progress "$T/rows.ndjson" >/dev/null || fail "ingest"
+stop_daemon
+start_daemon --config "$T/off.yaml"
+grep -q 'column family "IgnoredFiles" is in the database but not configured' "$LOG" \
+    || fail "no warning about the unserved column family"
+[ "$("$PTINGEST" count CodeGraph)" -eq 1 ] || fail "CodeGraph not served"
+rc=0
+"$PTINGEST" count IgnoredFiles >/dev/null 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "a disabled relation is served"
+stop_daemon
+start_daemon
+[ "$("$PTINGEST" get IgnoredFiles f1)" = '"x"' ] || fail "IgnoredFiles rows lost"
+stop_daemon
+
 echo "config_check: ok"

@@ -339,8 +339,11 @@ TEST(error_lines)
                  "t.yaml:1:27: ingest.max_frame_bytes (65536) must be at least "
                  "ingest.max_key_bytes + ingest.max_value_bytes + 1024 "
                  "(8406016)\n");
-    expect_error("relations: {}\n",
-                 "t.yaml:1:1: relations: at least one relation is required\n");
+    expect_error("log: {level: info}\n"
+                 "relations: {CodeGraph: {enabled: false}, DependencyEdges: {enabled: false}, "
+                 "TestEntitiesExcluded: {enabled: false}, FileWordCoverage: {enabled: false}, "
+                 "IgnoredFiles: {enabled: false}}\n",
+                 "t.yaml:2:1: relations: every relation is disabled; at least one is required\n");
     expect_error("- a\n- b\n",
                  "t.yaml:1:1: the top level must be a mapping (key: value), "
                  "got a sequence\n");
@@ -415,14 +418,16 @@ TEST(relation_errors)
     {
         pt_config c;
         expect_ok(b.data, &c);
-        CHECK_EQ_INT(c.nrelations, 1);
+        CHECK_EQ_INT(c.nrelations, 6);
         config_free(&c);
     }
+    /* 64 in all: the five defaults and 59 more; the 60th added is one too
+     * many, reported at its line. */
     pt_buf_reset(&b);
     pt_buf_append_str(&b, "relations:\n");
     for (int i = 0; i < PT_MAX_RELATIONS + 2; i++)
         pt_buf_printf(&b, "  R%d: {}\n", i);
-    expect_error(b.data, "t.yaml:66:3: relations: more than 64 relations\n");
+    expect_error(b.data, "t.yaml:61:3: relations: more than 64 relations\n");
     pt_buf_free(&b);
 
     expect_fail("relations:\n  A: {}\n  A: {}\n",
@@ -430,8 +435,9 @@ TEST(relation_errors)
     expect_fail("relations:\n  A: {cf_option: {}}\n",
                 "t.yaml:2:7: unknown key \"relations.A.cf_option\"");
     expect_fail("relations:\n  A: 5\n", "relations.A: expected a mapping, got a scalar");
-    expect_fail("relations: [A, B]\n", "relations: expected a mapping of relation names");
-    expect_fail("relations:\n", "relations: at least one relation is required");
+    expect_fail("relations: [A, B]\n", "relations: expected a mapping of relation names, "
+                "got a sequence (each entry is Name: {}, Name: {cf_options: {...}} or "
+                "Name: {enabled: false})");
     expect_fail("relations:\n  A:\n    cf_options: [1]\n",
                 "relations.A.cf_options: expected a mapping of RocksDB options");
     expect_fail("rocksdb:\n  db_options:\n    \"bad name\": 1\n",
@@ -446,6 +452,121 @@ TEST(relation_errors)
                 "duplicate key \"rocksdb.cf_options.t.a\"");
     expect_fail("rocksdb:\n  cf_options:\n    t: {a: {b: {c: {d: {e: {f: {g: {h: {i: 1}}}}}}}}}\n",
                 "nested too deeply");
+}
+
+/* The relations map changes the default set: tuning one keeps the
+ * others, a new name adds one, `enabled: false` removes one. */
+TEST(relation_set)
+{
+    static const char *const five[] = {"CodeGraph", "DependencyEdges",
+                                       "TestEntitiesExcluded", "FileWordCoverage",
+                                       "IgnoredFiles"};
+    pt_config c, back;
+    pt_diag d;
+    const pt_opt *o;
+    char *text;
+    pt_buf b;
+
+    expect_ok("relations: {CodeGraph: {cf_options: {write_buffer_size: 33554432}}}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 5);
+    for (size_t i = 0; i < 5 && i < c.nrelations; i++)
+        CHECK_STREQ(c.relations[i].name, five[i]);
+    o = optlist_find(&c.relations[0].cf_options, "write_buffer_size");
+    CHECK(o && strcmp(o->value, "33554432") == 0 && o->line == 1 && o->col == 57);
+    CHECK_EQ_INT(c.relations[1].cf_options.n, 0);
+    config_free(&c);
+
+    expect_ok("relations:\n  Extra: {cf_options: {num_levels: 4}}\n  CodeGraph: {}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 6);
+    CHECK_STREQ(c.relations[5].name, "Extra");
+    CHECK(optlist_find(&c.relations[5].cf_options, "num_levels") != NULL);
+    config_free(&c);
+    expect_ok("relations: {Extra: {enabled: true}}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 6);
+    config_free(&c);
+
+    expect_ok("relations:\n  IgnoredFiles: {enabled: false}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 4);
+    CHECK(config_relation(&c, "IgnoredFiles") == NULL);
+    CHECK(config_relation(&c, "FileWordCoverage") != NULL);
+    /* Printed: which relations are served, and the disabled one such
+     * that the text reads back to the same set. */
+    text = print_to_string(&c);
+    CHECK(text && strstr(text, "\nrelations:  # restart; served: CodeGraph, DependencyEdges, "
+                               "TestEntitiesExcluded, FileWordCoverage\n"));
+    CHECK(text && strstr(text, "\n  IgnoredFiles: {enabled: false}  # not served\n"));
+    CHECK_EQ_INT(config_init_defaults(&back), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(config_load_string(&back, "printed", text, text ? strlen(text) : 0, &d), 0);
+    CHECK(config_equal(&c, &back));
+    diag_free(&d);
+    config_free(&back);
+    free(text);
+    config_free(&c);
+
+    /* An explicit smaller set: disable what is not wanted. Options of a
+     * disabled relation go with it. */
+    expect_ok("relations:\n"
+              "  DependencyEdges: {enabled: false}\n"
+              "  TestEntitiesExcluded: {enabled: false, cf_options: {num_levels: 3}}\n"
+              "  FileWordCoverage: {enabled: false}\n"
+              "  IgnoredFiles: {enabled: false}\n"
+              "  Mine: {}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 2);
+    CHECK_STREQ(c.relations[0].name, "CodeGraph");
+    CHECK_STREQ(c.relations[1].name, "Mine");
+    config_free(&c);
+
+    /* Disabling a relation that is not there is only a warning. */
+    CHECK_EQ_INT(load(&c, &d, "relations:\n  IgnoredFile: {enabled: false}\n"), 0);
+    CHECK_STREQ(diag_text(&d), "t.yaml:2:3: warning: relations.IgnoredFile: disabled, but "
+                               "no such relation is configured\n");
+    CHECK_EQ_INT(c.nrelations, 5);
+    config_free(&c);
+    diag_free(&d);
+
+    /* All disabled: an error at the relations key. */
+    expect_error("data_dir: /x\n"
+                 "relations:\n"
+                 "  CodeGraph: {enabled: false}\n"
+                 "  DependencyEdges: {enabled: false}\n"
+                 "  TestEntitiesExcluded: {enabled: false}\n"
+                 "  FileWordCoverage: {enabled: false}\n"
+                 "  IgnoredFiles: {enabled: false}\n",
+                 "t.yaml:2:1: relations: every relation is disabled; at least one is required\n");
+
+    /* A bad `enabled` names the field; the set is left as it was. */
+    expect_error("relations:\n  IgnoredFiles: {enabled: no}\n",
+                 "t.yaml:2:27: relations.IgnoredFiles.enabled: expected true or false, "
+                 "got \"no\"\n");
+    expect_error("relations:\n  IgnoredFiles: {enabled: \"false\"}\n",
+                 "t.yaml:2:27: relations.IgnoredFiles.enabled: expected true or false, "
+                 "got the quoted string \"false\"\n");
+    expect_error("relations:\n  IgnoredFiles:\n    enabled: {a: 1}\n",
+                 "t.yaml:3:14: relations.IgnoredFiles.enabled: expected true or false, "
+                 "got a mapping\n");
+    expect_fail("relations:\n  IgnoredFiles: {enabled: }\n",
+                "relations.IgnoredFiles.enabled: expected true or false, got \"\"");
+
+    /* `relations: {}` and `relations:` keep the defaults. */
+    expect_ok("relations: {}\n", &c);
+    CHECK_EQ_INT(c.nrelations, 5);
+    config_free(&c);
+    expect_ok("relations:\n", &c);
+    CHECK_EQ_INT(c.nrelations, 5);
+    config_free(&c);
+
+    /* The limit counts the set that results: five removed make room. */
+    pt_buf_init(&b);
+    pt_buf_append_str(&b, "relations:\n");
+    for (size_t i = 0; i < 5; i++)
+        pt_buf_printf(&b, "  %s: {enabled: false}\n", five[i]);
+    for (int i = 0; i < PT_MAX_RELATIONS; i++)
+        pt_buf_printf(&b, "  R%d: {}\n", i);
+    expect_ok(b.data, &c);
+    CHECK_EQ_INT(c.nrelations, PT_MAX_RELATIONS);
+    config_free(&c);
+    pt_buf_free(&b);
 }
 
 TEST(all_errors_reported)
@@ -557,10 +678,10 @@ TEST(merge_precedence)
     CHECK_STREQ(c.cf_options.v[5].value, "48");
     CHECK_STREQ(c.cf_options.v[6].name, "compression");
     CHECK_STREQ(c.cf_options.v[1].file, "<built-in>");
-    /* relations replaced the default five. */
-    CHECK_EQ_INT(c.nrelations, 1);
-    CHECK_STREQ(c.relations[0].name, "Only");
-    o = optlist_find(&c.relations[0].cf_options, "write_buffer_size");
+    /* A new relation joins the default five. */
+    CHECK_EQ_INT(c.nrelations, 6);
+    CHECK_STREQ(c.relations[5].name, "Only");
+    o = optlist_find(&c.relations[5].cf_options, "write_buffer_size");
     CHECK(o && strcmp(o->value, "1048576") == 0);
     config_free(&c);
 }
@@ -628,7 +749,9 @@ TEST(print_round_trip)
     CHECK(text && strstr(text, "\n  mode: \"0660\"  # restart, octal\n"));
     CHECK(text && strstr(text, "\n  path: null  # restart, default "));
     CHECK(text && strstr(text, "\n  sync: chunk  # reloadable\n"));
-    CHECK(text && strstr(text, "\nrelations:\n  CodeGraph: {}\n"));
+    CHECK(text && strstr(text, "\nrelations:  # restart; served: CodeGraph, DependencyEdges, "
+                               "TestEntitiesExcluded, FileWordCoverage, IgnoredFiles\n"
+                               "  CodeGraph: {}\n"));
     CHECK(text && strstr(text, "\n  db_options:\n    max_background_jobs: 6  # <built-in>\n"));
     CHECK(text && strstr(text, "\nlog:\n  level: info  # reloadable\n"));
     free(text);
@@ -657,7 +780,7 @@ TEST(print_round_trip)
               "  true: {cf_options: {write_buffer_size: 1}}\n"
               "  '123': {}\n"
               "log: {level: error}\n", &c);
-    CHECK_EQ_INT(c.nrelations, 3);
+    CHECK_EQ_INT(c.nrelations, 8);
     CHECK_STREQ(optlist_find(&c.db_options, "v")->value, "~");
     round_trip(&c);
     config_free(&c);
@@ -674,8 +797,9 @@ TEST(clone_equal)
     CHECK(config_equal(&a, &b));
     CHECK_STREQ(b.path, "orig.yaml");
     CHECK(b.listen_path != a.listen_path);
-    CHECK_STREQ(b.relations[0].cf_options.v[0].value, "v");
-    CHECK_EQ_INT(config_set_string(&b.relations[0].cf_options.v[0].value, "w"), 0);
+    CHECK_STREQ(b.relations[5].name, "A");
+    CHECK_STREQ(b.relations[5].cf_options.v[0].value, "v");
+    CHECK_EQ_INT(config_set_string(&b.relations[5].cf_options.v[0].value, "w"), 0);
     CHECK(!config_equal(&a, &b));
     CHECK_EQ_INT(config_set_string(&b.listen_path, NULL), 0);
     CHECK(b.listen_path == NULL);
@@ -708,13 +832,23 @@ TEST(diff_restart)
     diag_free(&d);
     config_free(&neu);
 
-    /* The relation set is fixed at open; RocksDB options are left to
-     * RocksDB (daemon/reload.c), and so is options_file. */
+    /* The relation set is fixed at open (here one is added); RocksDB
+     * options are left to RocksDB (daemon/reload.c), and so is
+     * options_file. */
     expect_ok("relations: {A: {}}\nrocksdb: {cf_options: {write_buffer_size: 1}}\n"
               "stall: {sample_ms: 50}\n", &neu);
     diag_init(&d);
     CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, names, 1), 1);
     CHECK_STREQ(diag_text(&d), "<config>: warning: relations changed: needs restart\n");
+    CHECK_STREQ(names[0], "relations");
+    diag_free(&d);
+    config_free(&neu);
+
+    /* Disabling one changes the set too. */
+    expect_ok("relations: {IgnoredFiles: {enabled: false}}\n", &neu);
+    diag_init(&d);
+    names[0] = NULL;
+    CHECK_EQ_INT(config_diff_needs_restart(&old, &neu, &d, names, 1), 1);
     CHECK_STREQ(names[0], "relations");
     diag_free(&d);
     config_free(&neu);
@@ -749,8 +883,9 @@ TEST(keep_restart_keys)
     CHECK_STREQ(next.data_dir, "/a");
     CHECK_EQ_INT(next.listen_mode, 0600);
     CHECK_EQ_INT(next.chunk_max_rows, 7);
-    CHECK_EQ_INT(next.nrelations, 1);
-    CHECK_STREQ(next.relations[0].name, "A");
+    CHECK_EQ_INT(next.nrelations, 6);
+    CHECK(config_relation(&next, "A") != NULL);
+    CHECK(config_relation(&next, "B") == NULL);
     CHECK_STREQ(run.data_dir, "/b"); /* freed with run */
     config_free(&run);
     config_free(&next);
@@ -759,7 +894,7 @@ TEST(keep_restart_keys)
     expect_ok("relations: {A: {}}\n", &run);
     expect_ok("relations: {A: {cf_options: {x: 1}}}\n", &next);
     config_keep_restart_keys(&next, &run);
-    CHECK(optlist_find(&next.relations[0].cf_options, "x") != NULL);
+    CHECK(optlist_find(&config_relation(&next, "A")->cf_options, "x") != NULL);
     config_free(&run);
     config_free(&next);
 }
@@ -890,6 +1025,7 @@ int main(int argc, char **argv)
     RUN(error_lines);
     RUN(type_errors);
     RUN(relation_errors);
+    RUN(relation_set);
     RUN(all_errors_reported);
     RUN(missing_file);
     RUN(nested_options);
