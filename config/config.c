@@ -479,6 +479,42 @@ static int fold_layer(pt_optlist *out, const pt_optlist *l, int layer)
     return r;
 }
 
+/* What the daemon needs to open a database (config.h, the database scope). */
+static const pt_opt open_db_options[] = {
+    {"create_if_missing", "true", BUILTIN, 0, 0},
+    {"create_missing_column_families", "true", BUILTIN, 0, 0},
+};
+
+static int fold_db(const pt_config *c, pt_optlist *out)
+{
+    const pt_optlist opening = {(pt_opt *)open_db_options, NELEM(open_db_options)};
+    int r = fold_layer(out, &c->db_options, PT_LAYER_BUILTIN);
+
+    if (r == 0)
+        r = fold_layer(out, &c->ini_db_options, -1);
+    if (r == 0)
+        r = fold_layer(out, &opening, -1);
+    if (r == 0)
+        r = fold_layer(out, &c->db_options, PT_LAYER_USER);
+    return r;
+}
+
+/* rel NULL: the shared layers only. */
+static int fold_cf(const pt_config *c, const pt_relation *rel, pt_optlist *out)
+{
+    int r = fold_layer(out, &c->cf_options, PT_LAYER_BUILTIN);
+
+    if (r == 0)
+        r = fold_layer(out, &c->ini_cf_options, -1);
+    if (r == 0 && rel)
+        r = fold_layer(out, &rel->ini_cf_options, -1);
+    if (r == 0)
+        r = fold_layer(out, &c->cf_options, PT_LAYER_USER);
+    if (r == 0 && rel)
+        r = fold_layer(out, &rel->cf_options, -1);
+    return r;
+}
+
 int config_scope_options(const pt_config *c, const pt_relation *rel,
                          pt_optlist *out)
 {
@@ -486,22 +522,50 @@ int config_scope_options(const pt_config *c, const pt_relation *rel,
 
     out->v = NULL;
     out->n = 0;
-    if (!rel) {
-        r = fold_layer(out, &c->db_options, PT_LAYER_BUILTIN);
+    r = rel ? fold_cf(c, rel, out) : fold_db(c, out);
+    if (r < 0)
+        optlist_free(out);
+    return r;
+}
+
+int config_cf_base_options(const pt_config *c, pt_optlist *out)
+{
+    int r;
+
+    out->v = NULL;
+    out->n = 0;
+    r = fold_cf(c, NULL, out);
+    if (r < 0)
+        optlist_free(out);
+    return r;
+}
+
+static int append_all(pt_optlist *out, const pt_optlist *l)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < l->n; i++)
+        r = optlist_append(out, &l->v[i]);
+    return r;
+}
+
+int config_written_options(const pt_config *c, pt_optlist *out)
+{
+    int r;
+
+    out->v = NULL;
+    out->n = 0;
+    r = append_all(out, &c->db_options);
+    if (r == 0)
+        r = append_all(out, &c->ini_db_options);
+    if (r == 0)
+        r = append_all(out, &c->cf_options);
+    if (r == 0)
+        r = append_all(out, &c->ini_cf_options);
+    for (size_t i = 0; r == 0 && i < c->nrelations; i++) {
+        r = append_all(out, &c->relations[i].ini_cf_options);
         if (r == 0)
-            r = fold_layer(out, &c->ini_db_options, -1);
-        if (r == 0)
-            r = fold_layer(out, &c->db_options, PT_LAYER_USER);
-    } else {
-        r = fold_layer(out, &c->cf_options, PT_LAYER_BUILTIN);
-        if (r == 0)
-            r = fold_layer(out, &c->ini_cf_options, -1);
-        if (r == 0)
-            r = fold_layer(out, &rel->ini_cf_options, -1);
-        if (r == 0)
-            r = fold_layer(out, &c->cf_options, PT_LAYER_USER);
-        if (r == 0)
-            r = fold_layer(out, &rel->cf_options, -1);
+            r = append_all(out, &c->relations[i].cf_options);
     }
     if (r < 0)
         optlist_free(out);

@@ -131,15 +131,35 @@ int optlist_append(pt_optlist *l, const pt_opt *o);
 
 const pt_relation *config_relation(const pt_config *c, const char *name);
 
-/* The RocksDB options one scope ends up with: the database (rel NULL) or
- * one relation's column family, every layer folded in the order store.c
- * applies them (CONTRACT.md precedence: built-in defaults, options_file,
- * the YAML maps). A plain value replaces the name's earlier ones; a nested
- * value ("{...}") is merged by RocksDB into what is there, so it is kept
- * after them and the same name may appear more than once. Each entry
- * keeps the origin of the layer that set it. Used to diff on reload. */
+/* The RocksDB options one scope is opened with: every layer folded in
+ * precedence order, lowest first.
+ *   The database (rel NULL): the built-in rocksdb.db_options; options_file's
+ *   [DBOptions]; what the daemon needs to open (create_if_missing and
+ *   create_missing_column_families true: above the file, since a copy of
+ *   RocksDB's own OPTIONS file says false and a new relation would not be
+ *   created); the user's rocksdb.db_options.
+ *   A relation's column family: the built-in rocksdb.cf_options;
+ *   options_file's [CFOptions "default"], then its [CFOptions "<Name>"]
+ *   (each with its table section); the user's rocksdb.cf_options;
+ *   relations.<Name>.cf_options.
+ * Command-line flags rank above all of them but set no RocksDB option.
+ * A plain value replaces the name's earlier ones; a nested value ("{...}")
+ * is merged by RocksDB into what is there, so it is kept after them and
+ * the same name may appear more than once. Each entry keeps the origin of
+ * the layer that set it. This is the one place the precedence is decided:
+ * daemon/store.c opens the database with exactly these lists, applied in
+ * order, and a reload diffs them against what runs. */
 int config_scope_options(const pt_config *c, const pt_relation *rel,
                          pt_optlist *out);
+/* The same for a column family that is no relation (RocksDB's "default",
+ * the daemon's job records, one left from an earlier relation set): the
+ * layers every column family shares, without a relation's own. */
+int config_cf_base_options(const pt_config *c, pt_optlist *out);
+/* Every RocksDB option the configuration holds, wherever it was written,
+ * those a later layer overrides included (the scopes above leave them
+ * out): a bad value is an error where it was written even when it takes
+ * no effect, since removing the override would bring it in. */
+int config_written_options(const pt_config *c, pt_optlist *out);
 
 /* The platform's default socket/pipe path when listen.path is unset:
  * $XDG_RUNTIME_DIR/ptingestd.sock, else /tmp/ptingestd-<uid>.sock;

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void diag_init(pt_diag *d)
 {
@@ -23,11 +24,10 @@ void diag_free(pt_diag *d)
     d->warnings = 0;
 }
 
-static void diag_vadd(pt_diag *d, const char *file, unsigned line,
-                      unsigned col, const char *kind, const char *fmt,
-                      va_list ap)
+/* One diagnostic line, "\n" included, appended to b; nothing on failure. */
+static int diag_format(pt_buf *b, const char *file, unsigned line, unsigned col,
+                       const char *kind, const char *fmt, va_list ap)
 {
-    pt_buf *b = &d->text;
     size_t start = b->len;
     char msg[1024];
     int r;
@@ -43,6 +43,7 @@ static void diag_vadd(pt_diag *d, const char *file, unsigned line,
         r = pt_buf_printf(b, "%s:%u:%u: %s%s\n", file, line, col, kind, msg);
     if (r < 0)
         b->len = start; /* never leave half a line */
+    return r;
 }
 
 void diag_error(pt_diag *d, const char *file, unsigned line, unsigned col,
@@ -52,8 +53,42 @@ void diag_error(pt_diag *d, const char *file, unsigned line, unsigned col,
 
     d->errors++;
     va_start(ap, fmt);
-    diag_vadd(d, file, line, col, "", fmt, ap);
+    diag_format(&d->text, file, line, col, "", fmt, ap);
     va_end(ap);
+}
+
+/* Whether text holds line (which ends in its '\n') as one of its lines. */
+static int has_line(const pt_buf *text, const char *line, size_t len)
+{
+    for (size_t at = 0; at + len <= text->len;) {
+        const char *nl = memchr(text->data + at, '\n', text->len - at);
+        size_t end = nl ? (size_t)(nl - text->data) + 1 : text->len;
+        if (end - at == len && memcmp(text->data + at, line, len) == 0)
+            return 1;
+        at = end;
+    }
+    return 0;
+}
+
+void diag_error_once(pt_diag *d, const char *file, unsigned line, unsigned col,
+                     const char *fmt, ...)
+{
+    pt_buf b;
+    va_list ap;
+    int r;
+
+    pt_buf_init(&b);
+    va_start(ap, fmt);
+    r = diag_format(&b, file, line, col, "", fmt, ap);
+    va_end(ap);
+    if (r == 0 && has_line(&d->text, b.data, b.len)) {
+        pt_buf_free(&b);
+        return;
+    }
+    d->errors++;
+    if (r == 0) /* out of memory loses the text; the count stands */
+        (void)pt_buf_append(&d->text, b.data, b.len);
+    pt_buf_free(&b);
 }
 
 void diag_warn(pt_diag *d, const char *file, unsigned line, unsigned col,
@@ -63,7 +98,7 @@ void diag_warn(pt_diag *d, const char *file, unsigned line, unsigned col,
 
     d->warnings++;
     va_start(ap, fmt);
-    diag_vadd(d, file, line, col, "warning: ", fmt, ap);
+    diag_format(&d->text, file, line, col, "warning: ", fmt, ap);
     va_end(ap);
 }
 

@@ -5,8 +5,7 @@
  * it is given.
  *
  * The file is read with inih through ini_parse_stream and a reader
- * callback, for three reasons found on Debian's build of inih r55
- * (/work/shared/FACTS.md):
+ * callback, for three reasons found on Debian's build of inih r55:
  *   - multi-line values are on: a line that starts with whitespace
  *     continues the previous value, and RocksDB's own OPTIONS files indent
  *     every key. The reader hands inih each line without its indentation.

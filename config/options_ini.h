@@ -11,8 +11,8 @@
  *       -> "block_based_table_factory.k" = v in the same scope's list:
  *          RocksDB's own dotted spelling of block_based_table_factory={k=v},
  *          one entry per line so a rejection points at its line.
- * These lists rank below the YAML maps (CONTRACT.md precedence); daemon/
- * store.c applies them first.
+ * These lists rank below the YAML maps; config_scope_options (config.h)
+ * folds them in at their place in the precedence.
  *
  * Plain functions over the pt_config they are given; no state.
  */

@@ -83,8 +83,10 @@ static int apply_opt(rocksdb_options_t **o, const pt_opt *opt, pt_diag *d)
     rocksdb_get_options_from_string(*o, s.data, next, &rerr);
     pt_buf_free(&s);
     if (rerr) {
-        diag_error(d, opt->file, opt->line, opt->col,
-                   "RocksDB rejected %s = %s: %s", opt->name, opt->value, rerr);
+        /* Once: the options every column family shares are applied to
+         * each of them. */
+        diag_error_once(d, opt->file, opt->line, opt->col,
+                        "RocksDB rejected %s = %s: %s", opt->name, opt->value, rerr);
         rocksdb_free(rerr);
         rocksdb_options_destroy(next);
         return -EINVAL;
@@ -94,31 +96,58 @@ static int apply_opt(rocksdb_options_t **o, const pt_opt *opt, pt_diag *d)
     return 0;
 }
 
-/* Entries of l in layer, or all of them when layer < 0. */
-static int in_layer(const pt_opt *o, int layer)
+/* The field a RocksDB option name sets: its part before any '.', with
+ * the table factories as one, since each of those names replaces the
+ * column family's one table factory. */
+static size_t option_field(const char *name, const char **field)
 {
-    return layer < 0 || opt_in_layer(o, layer);
+    static const char tf[] = "table_factory";
+    size_t n = strcspn(name, "."), t = sizeof tf - 1;
+
+    if (n >= t && memcmp(name + n - t, tf, t) == 0) {
+        *field = tf;
+        return t;
+    }
+    *field = name;
+    return n;
 }
 
-/* A whole layer in one RocksDB parse: one option at a time costs a copy
- * of every option per entry, and RocksDB's own OPTIONS files hold some
- * 180 entries per column family. RocksDB reads the string as a map, as it
- * reads an OPTIONS file's section, so order inside a layer does not
- * matter; names are unique in a layer. When RocksDB rejects the layer,
- * each entry is applied alone so that every rejection is reported at its
- * own place. layer < 0 takes every entry. */
-static int apply_layer(rocksdb_options_t **o, const pt_optlist *l, int layer, pt_diag *d)
+/* Whether RocksDB must see a and b in their order: they set the same
+ * field, and are not two members of one struct of which neither holds
+ * the other ("block_based_table_factory.block_size" and "...no_block_cache"
+ * are independent; "x" and "x.y" are not). */
+static int must_order(const char *a, const char *b)
+{
+    const char *fa, *fb;
+    size_t na = option_field(a, &fa), nb = option_field(b, &fb);
+    size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+    size_t ta = strcspn(a, "."), tb = strcspn(b, ".");
+
+    if (na != nb || memcmp(fa, fb, na) != 0)
+        return 0;
+    if (memcmp(a, b, n) == 0 && (la == lb || (la < lb ? b[la] : a[lb]) == '.'))
+        return 1;
+    return ta != tb || memcmp(a, b, ta) != 0;
+}
+
+/* Entries [from, to) of l in one RocksDB parse. RocksDB reads the string
+ * as a map, so no two of them may need an order (apply_in_order sees to it).
+ * When RocksDB rejects the batch, each entry is applied alone so that
+ * every rejection is reported at its own place. */
+static int apply_batch(rocksdb_options_t **o, const pt_optlist *l, size_t from, size_t to,
+                       pt_diag *d)
 {
     rocksdb_options_t *next;
     char *rerr = NULL;
     pt_buf s;
     int r = 0;
 
+    if (from == to)
+        return 0;
     pt_buf_init(&s);
-    for (size_t i = 0; r == 0 && i < l->n; i++)
-        if (in_layer(&l->v[i], layer))
-            r = pt_buf_printf(&s, "%s%s=%s", s.len ? ";" : "", l->v[i].name, l->v[i].value);
-    if (r < 0 || s.len == 0) {
+    for (size_t i = from; r == 0 && i < to; i++)
+        r = pt_buf_printf(&s, "%s%s=%s", i > from ? ";" : "", l->v[i].name, l->v[i].value);
+    if (r < 0) {
         pt_buf_free(&s);
         return r;
     }
@@ -132,23 +161,42 @@ static int apply_layer(rocksdb_options_t **o, const pt_optlist *l, int layer, pt
     }
     rocksdb_free(rerr);
     rocksdb_options_destroy(next);
-    for (size_t i = 0; i < l->n; i++)
-        if (in_layer(&l->v[i], layer) && apply_opt(o, &l->v[i], d) < 0)
+    for (size_t i = from; i < to; i++)
+        if (apply_opt(o, &l->v[i], d) < 0)
             r = -EINVAL;
     return r;
 }
 
-static int apply_list(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
+/* A list of options in its order; for a scope's folded list
+ * (config_scope_options), where the precedence is decided, this only
+ * hands it to RocksDB. Consecutive entries that set different fields go in one parse, since
+ * one parse per entry costs a copy of every option each time and RocksDB's
+ * own OPTIONS files hold some 180 entries per column family; an entry
+ * that must follow one already in the batch starts the next. */
+static int apply_in_order(rocksdb_options_t **o, const pt_optlist *l, pt_diag *d)
 {
-    return apply_layer(o, l, -1, d);
+    size_t from = 0;
+    int r = 0;
+
+    for (size_t i = 0; i <= l->n; i++) {
+        int cut = i == l->n;
+        for (size_t j = from; !cut && j < i; j++)
+            cut = must_order(l->v[j].name, l->v[i].name);
+        if (!cut)
+            continue;
+        if (apply_batch(o, l, from, i, d) < 0)
+            r = -EINVAL;
+        from = i;
+    }
+    return r;
 }
 
 #ifdef PT_NO_MMAP
 /* Windows (meson.build sets PT_NO_MMAP): RocksDB's memory-mapped reads
  * and writes keep files mapped, which NTFS and real-time scanners handle
  * badly, so they stay off; a configuration that turns one on is refused
- * where it says so (the YAML map, else options_file). */
-static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
+ * where it says so. */
+static int refuse_mmap(const pt_optlist *l, rocksdb_options_t *o, pt_diag *d)
 {
     static const struct {
         const char *name;
@@ -164,8 +212,7 @@ static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
 
         if (!mm[i].on(o))
             continue;
-        if (!(p = optlist_find(&cfg->db_options, mm[i].name)))
-            p = optlist_find(&cfg->ini_db_options, mm[i].name);
+        p = optlist_find(l, mm[i].name);
         diag_error(d, p ? p->file : "<options>", p ? p->line : 0, p ? p->col : 0,
                    "%s: memory-mapped files stay off on Windows", mm[i].name);
         r = -EINVAL;
@@ -173,83 +220,88 @@ static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
     return r;
 }
 #else
-static int refuse_mmap(const pt_config *cfg, rocksdb_options_t *o, pt_diag *d)
+static int refuse_mmap(const pt_optlist *l, rocksdb_options_t *o, pt_diag *d)
 {
-    (void)cfg, (void)o, (void)d;
+    (void)l, (void)o, (void)d;
     return 0;
 }
 #endif
 
-/* The built-in defaults of a YAML map and the user's settings in it rank
- * on either side of options_file (config.h, PT_BUILTIN), hence layers.
- *
- * Database-wide options: built-in defaults, options_file's [DBOptions],
- * what the daemon needs to open, then the user's rocksdb.db_options
- * (CONTRACT.md precedence). The open flags come after the INI because a
- * file copied from RocksDB carries RocksDB's
- * create_missing_column_families=false, which would stop a new relation
- * from being created. */
+/* Every option written anywhere through RocksDB's parser, on a scratch
+ * object; config_written_options says why. */
+static int check_written(const pt_config *cfg, pt_diag *d)
+{
+    rocksdb_options_t *o = rocksdb_options_create();
+    pt_optlist l;
+    int r = config_written_options(cfg, &l);
+
+    if (r == 0) {
+        r = apply_in_order(&o, &l, d);
+        optlist_free(&l);
+    }
+    rocksdb_options_destroy(o);
+    return r;
+}
+
+/* Database-wide options: exactly config_scope_options(cfg, NULL). */
 static int build_db_options(const pt_config *cfg, rocksdb_options_t **out,
                             pt_diag *d)
 {
     rocksdb_options_t *o = rocksdb_options_create();
-    int r = apply_layer(&o, &cfg->db_options, PT_LAYER_BUILTIN, d);
+    pt_optlist l;
+    int r = config_scope_options(cfg, NULL, &l);
 
-    if (apply_list(&o, &cfg->ini_db_options, d) < 0)
-        r = -EINVAL;
-    rocksdb_options_set_create_if_missing(o, 1);
-    rocksdb_options_set_create_missing_column_families(o, 1);
-    if (apply_layer(&o, &cfg->db_options, PT_LAYER_USER, d) < 0)
-        r = -EINVAL;
-    if (refuse_mmap(cfg, o, d) < 0)
-        r = -EINVAL;
+    if (r == 0) {
+        r = apply_in_order(&o, &l, d);
+        if (refuse_mmap(&l, o, d) < 0)
+            r = -EINVAL;
+        optlist_free(&l);
+    }
     *out = o;
     return r;
 }
 
-/* A relation's options: the database options, built-in defaults, then
- * options_file's [CFOptions "default"] and [CFOptions "<Name>"] (with
- * their table sections), the user's rocksdb.cf_options, then
- * relations.<Name>.cf_options (CONTRACT.md precedence). Errors in the
- * layers every relation shares are reported only when report_shared is
- * set, so that each is reported once. */
+/* A column family's options: the database options, then exactly what
+ * config_scope_options gives the relation (config_cf_base_options for a
+ * column family that is no relation). */
 static int build_cf_options(const pt_config *cfg, const rocksdb_options_t *db,
                             const pt_relation *rel, rocksdb_options_t **out,
-                            pt_diag *d, int report_shared)
+                            pt_diag *d)
 {
     /* Copies share the table factory object, and a live change to one
      * column family's table options changes it in place: each column
-     * family gets its own copy first so a change cannot leak. */
+     * family gets its own copy first so a change cannot leak. An empty
+     * nested value changes no option. */
     static const pt_opt own_table = {"block_based_table_factory", "{}",
                                      "<built-in>", 0, 0};
     rocksdb_options_t *o = rocksdb_options_create_copy((rocksdb_options_t *)db);
-    pt_diag quiet;
-    pt_diag *shared = report_shared ? d : &quiet;
-    int r = apply_opt(&o, &own_table, d);
+    pt_optlist l;
+    int r = apply_opt(&o, &own_table, d), e;
 
-    diag_init(&quiet);
-    if (apply_layer(&o, &cfg->cf_options, PT_LAYER_BUILTIN, shared) < 0)
-        r = -EINVAL;
-    if (apply_list(&o, &cfg->ini_cf_options, shared) < 0)
-        r = -EINVAL;
-    if (rel && apply_list(&o, &rel->ini_cf_options, d) < 0)
-        r = -EINVAL;
-    if (apply_layer(&o, &cfg->cf_options, PT_LAYER_USER, shared) < 0)
-        r = -EINVAL;
-    if (rel && apply_list(&o, &rel->cf_options, d) < 0)
-        r = -EINVAL;
-    diag_free(&quiet);
+    e = rel ? config_scope_options(cfg, rel, &l) : config_cf_base_options(cfg, &l);
+    if (e == 0) {
+        e = apply_in_order(&o, &l, d);
+        optlist_free(&l);
+    }
     *out = o;
-    return r;
+    return e < 0 ? e : r;
 }
 
+/* What store_open checks and builds, without opening: every option
+ * written, the database's, the column families' that are no relation,
+ * and each relation's. */
 int store_check_options(const pt_config *cfg, pt_diag *d)
 {
     rocksdb_options_t *db = NULL, *cf = NULL;
-    int r = build_db_options(cfg, &db, d);
+    int r = check_written(cfg, d);
 
+    if (build_db_options(cfg, &db, d) < 0)
+        r = -EINVAL;
+    if (build_cf_options(cfg, db, NULL, &cf, d) < 0)
+        r = -EINVAL;
+    rocksdb_options_destroy(cf);
     for (size_t i = 0; i < cfg->nrelations; i++) {
-        if (build_cf_options(cfg, db, &cfg->relations[i], &cf, d, i == 0) < 0)
+        if (build_cf_options(cfg, db, &cfg->relations[i], &cf, d) < 0)
             r = -EINVAL;
         rocksdb_options_destroy(cf);
     }
@@ -377,7 +429,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
 {
     store *s = calloc(1, sizeof(*s));
     char err[512], *rerr = NULL;
-    int r = -ENOMEM;
+    int r = -ENOMEM, e;
 
     *out = NULL;
     if (!s)
@@ -397,7 +449,11 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
         diag_error(d, s->data_dir, 0, 0, "%s", err);
         goto fail;
     }
-    if ((r = build_db_options(cfg, &s->db_opts, d)) < 0)
+    r = check_written(cfg, d);
+    e = build_db_options(cfg, &s->db_opts, d);
+    if (r == 0 || e == -ENOMEM)
+        r = e;
+    if (r < 0)
         goto fail;
     lathist_init(&s->file_create);
     lathist_init(&s->file_close);
@@ -426,7 +482,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
             log_warn("%s: column family \"%s\" is in the database but not "
                      "configured as a relation; its rows are kept but not served",
                      s->data_dir, s->cf_names[j]);
-        if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d, j == 0) < 0)
+        if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d) < 0)
             r = -EINVAL;
     }
     if (r < 0)

@@ -2,9 +2,10 @@
 # ptingestd --check-config on broken and valid files: YAML errors at
 # FILE:LINE:COL, RocksDB's rejections at the line of the YAML or of the
 # OPTIONS INI file, the INI's comments, the deprecation and contradiction
-# warnings, and the relation set a relations map leaves. Last, one daemon
-# run per relation set over the same database: a relation taken out of
-# the set keeps its rows, unserved, until it is enabled again.
+# warnings, and the relation set a relations map leaves. Last, daemon
+# runs: one per relation set over the same database (a relation taken out
+# of the set keeps its rows, unserved, until it is enabled again), and one
+# whose OPTIONS file shows the option precedence the store opened with.
 . "$(dirname "$0")/lib.sh"
 
 # A build without inih (meson -Dini=disabled) has no options files to test.
@@ -108,6 +109,14 @@ has "$T/err" "$T/old.ini:6:3: warning: soft_rate_limit is deprecated in RocksDB 
 has "$T/err" "$T/old.ini:7:1: warning: no relation named \"Gone\""
 has "$T/err" "$T/old.yaml:4:38: warning: purge_redundant_kvs_while_flush is deprecated in RocksDB 7"
 has "$T/err" "$T/old.yaml: valid"
+# A bad value is an error where it was written, even where a later layer
+# overrides it.
+printf '[CFOptions "default"]\n  max_write_buffer_number=many\n' >"$T/over.ini"
+printf 'rocksdb:\n  options_file: over.ini\n  cf_options: {max_write_buffer_number: 3}\n' \
+    >"$T/over.yaml"
+[ "$(check "$T/over.yaml")" -eq 2 ] || fail "an overridden bad value accepted"
+has "$T/err" "$T/over.ini:2:3: RocksDB rejected max_write_buffer_number = many"
+
 # Tuning one relation keeps the other four; --check-config prints the set.
 printf 'relations:\n  CodeGraph:\n    cf_options: {write_buffer_size: 33554432}\n' >"$T/tune.yaml"
 [ "$(check "$T/tune.yaml")" -eq 0 ] || fail "tuning one relation refused: $(cat "$T/err")"
@@ -155,5 +164,48 @@ stop_daemon
 start_daemon
 [ "$("$PTINGEST" get IgnoredFiles f1)" = '"x"' ] || fail "IgnoredFiles rows lost"
 stop_daemon
+
+# The store opens with the precedence config_scope_options folds: one
+# option from every layer, read back from the OPTIONS file RocksDB writes.
+# The INI's create_missing_column_families=false would stop the new
+# relation from being created; the daemon's need outranks it.
+cat >"$T/prec.ini" <<'EOF'
+[DBOptions]
+  create_missing_column_families=false
+  max_background_jobs=3
+[CFOptions "default"]
+  max_write_buffer_number=5
+  level0_slowdown_writes_trigger=22
+[CFOptions "CodeGraph"]
+  max_write_buffer_number=6
+  level0_slowdown_writes_trigger=23
+EOF
+cat >"$T/prec.yaml" <<'EOF'
+relations:
+  CodeGraph: {cf_options: {max_write_buffer_number: 8}}
+  Extra: {}
+rocksdb:
+  options_file: prec.ini
+  cf_options: {max_write_buffer_number: 7}
+EOF
+# opt SECTION KEY: the value RocksDB wrote for KEY in [SECTION].
+opt() {
+    awk -v sec="[$1]" -v key="$2=" '
+        /^\[/ { insec = ($0 == sec) }
+        insec { sub(/^[ \t]+/, ""); if (index($0, key) == 1) { print substr($0, length(key) + 1); exit } }
+    ' "$(ls "$DATA"/OPTIONS-* | sort | tail -n 1)"
+}
+want() { [ "$(opt "$1" "$2")" = "$3" ] || fail "[$1] $2 is \"$(opt "$1" "$2")\", want \"$3\""; }
+DATA="$T/prec-data"
+start_daemon --config "$T/prec.yaml"
+stop_daemon
+want DBOptions max_background_jobs 3
+want DBOptions create_missing_column_families true
+want 'CFOptions "CodeGraph"' max_write_buffer_number 8
+want 'CFOptions "DependencyEdges"' max_write_buffer_number 7
+want 'CFOptions "Extra"' max_write_buffer_number 7
+want 'CFOptions "CodeGraph"' level0_slowdown_writes_trigger 23
+want 'CFOptions "Extra"' level0_slowdown_writes_trigger 22
+want 'CFOptions "default"' level0_slowdown_writes_trigger 22
 
 echo "config_check: ok"

@@ -513,6 +513,109 @@ TEST(precedence_fold)
 }
 
 
+/* The value config_scope_options gives name in relation A's scope. */
+static const char *value_in_a(const char *yaml, const char *name)
+{
+    static char got[64];
+    pt_config c;
+    pt_diag d;
+    pt_optlist l;
+    const pt_opt *o;
+
+    got[0] = '\0';
+    CHECK_EQ_INT(load_yaml(&c, &d, yaml), 0);
+    CHECK_EQ_INT(config_scope_options(&c, rel(&c, "A"), &l), 0);
+    o = find(&l, name);
+    if (o)
+        snprintf(got, sizeof got, "%s", o->value);
+    optlist_free(&l);
+    config_free(&c);
+    diag_free(&d);
+    return got;
+}
+
+/* One option set in every layer: each layer wins over the ones below it,
+ * which is the order the store opens with. */
+TEST(precedence_order)
+{
+    static const char rel_a[] = "relations: {A: {cf_options: {max_write_buffer_number: 8}}}\n";
+    static const char rel_a_plain[] = "relations: {A: {}}\n";
+    static const char yaml_cf[] = "rocksdb:\n  options_file: order.ini\n"
+                                  "  cf_options: {max_write_buffer_number: 7}\n";
+    static const char no_yaml_cf[] = "rocksdb:\n  options_file: order.ini\n";
+    char yaml[512];
+    pt_config c;
+    pt_diag d;
+    pt_optlist l;
+    const pt_opt *o;
+
+    /* built-in 4 < [CFOptions "default"] 5 < [CFOptions "A"] 6
+     *   < rocksdb.cf_options 7 < relations.A.cf_options 8 */
+    write_file("order.ini", "[CFOptions \"default\"]\n  max_write_buffer_number=5\n"
+                            "[CFOptions \"A\"]\n  max_write_buffer_number=6\n");
+    snprintf(yaml, sizeof yaml, "%s%s", rel_a, yaml_cf);
+    CHECK_STREQ(value_in_a(yaml, "max_write_buffer_number"), "8");
+    snprintf(yaml, sizeof yaml, "%s%s", rel_a_plain, yaml_cf);
+    CHECK_STREQ(value_in_a(yaml, "max_write_buffer_number"), "7");
+    snprintf(yaml, sizeof yaml, "%s%s", rel_a_plain, no_yaml_cf);
+    CHECK_STREQ(value_in_a(yaml, "max_write_buffer_number"), "6");
+    write_file("order.ini", "[CFOptions \"default\"]\n  max_write_buffer_number=5\n");
+    CHECK_STREQ(value_in_a(yaml, "max_write_buffer_number"), "5");
+    CHECK_STREQ(value_in_a(rel_a_plain, "max_write_buffer_number"), "4");
+
+    /* The winner appears once, with the origin of its layer. */
+    write_file("order.ini", "[CFOptions \"default\"]\n  max_write_buffer_number=5\n"
+                            "[CFOptions \"A\"]\n  max_write_buffer_number=6\n");
+    snprintf(yaml, sizeof yaml, "%s%s", rel_a, yaml_cf);
+    CHECK_EQ_INT(load_yaml(&c, &d, yaml), 0);
+    CHECK_EQ_INT(config_scope_options(&c, rel(&c, "A"), &l), 0);
+    {
+        size_t n = 0;
+        for (size_t i = 0; i < l.n; i++)
+            n += strcmp(l.v[i].name, "max_write_buffer_number") == 0;
+        CHECK_EQ_INT(n, 1);
+    }
+    o = find(&l, "max_write_buffer_number");
+    CHECK(o && o->line == 1 && strstr(o->file, "p.yaml") != NULL);
+    optlist_free(&l);
+    /* A column family that is no relation gets the shared layers only. */
+    CHECK_EQ_INT(config_cf_base_options(&c, &l), 0);
+    CHECK_STREQ(find(&l, "max_write_buffer_number")->value, "7");
+    optlist_free(&l);
+    /* Every value written, the overridden ones too, for checking (the
+     * built-in one is replaced in its map by the YAML's). */
+    CHECK_EQ_INT(config_written_options(&c, &l), 0);
+    {
+        size_t n = 0;
+        for (size_t i = 0; i < l.n; i++)
+            n += strcmp(l.v[i].name, "max_write_buffer_number") == 0;
+        CHECK_EQ_INT(n, 4);
+    }
+    optlist_free(&l);
+    config_free(&c);
+    diag_free(&d);
+
+    /* The database: what the daemon needs to open outranks the file
+     * (RocksDB writes create_missing_column_families=false into its own
+     * OPTIONS files), the user's YAML outranks both. */
+    write_file("open.ini", "[DBOptions]\n  create_missing_column_families=false\n"
+                           "  create_if_missing=false\n");
+    CHECK_EQ_INT(load_yaml(&c, &d, "rocksdb: {options_file: open.ini}\n"), 0);
+    CHECK_EQ_INT(config_scope_options(&c, NULL, &l), 0);
+    CHECK_STREQ(find(&l, "create_missing_column_families")->value, "true");
+    CHECK_STREQ(find(&l, "create_if_missing")->value, "true");
+    optlist_free(&l);
+    config_free(&c);
+    diag_free(&d);
+    CHECK_EQ_INT(load_yaml(&c, &d, "rocksdb:\n  options_file: open.ini\n"
+                                   "  db_options: {create_if_missing: false}\n"), 0);
+    CHECK_EQ_INT(config_scope_options(&c, NULL, &l), 0);
+    CHECK_STREQ(find(&l, "create_if_missing")->value, "false");
+    optlist_free(&l);
+    config_free(&c);
+    diag_free(&d);
+}
+
 /* --check-config's output shows what the file set, with its origin, and
  * loads back to the same configuration. */
 TEST(printer)
@@ -624,6 +727,7 @@ int main(void)
     RUN(contradictions);
     RUN(from_yaml);
     RUN(precedence_fold);
+    RUN(precedence_order);
     RUN(printer);
     RUN(fuzz);
     rm_tmpdir();
