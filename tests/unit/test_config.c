@@ -991,6 +991,8 @@ static const char fuzz_seed[] =
     "relations:\n"
     "  CodeGraph: { cf_options: { write_buffer_size: 33554432 } }\n"
     "  DependencyEdges: {}\n"
+    "  TestEntitiesExcluded: {enabled: false}\n"
+    "  Extra: {enabled: true}\n"
     "  IgnoredFiles:\n"
     "    cf_options:\n"
     "      block_based_table_factory: {block_size: 16384, x: {y: 1}}\n"
