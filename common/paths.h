@@ -1,8 +1,10 @@
-/* paths.h - platform defaults shared by the daemon and the client. */
+/* paths.h - platform defaults shared by the daemon and the client.
+ * paths_posix.c or paths_win.c, whichever common/meson.build picks. */
 #ifndef PT_PATHS_H
 #define PT_PATHS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* $XDG_RUNTIME_DIR/ptingestd.sock, else /tmp/ptingestd-<uid>.sock;
  * \\.\pipe\ptingestd on Windows. */
@@ -15,7 +17,6 @@ void pt_binary_stdio(void);
 /* A path separator: '/', and on Windows '\\' too. */
 int pt_is_path_sep(char c);
 
-#include <stdint.h>
 /* Bytes available to an unprivileged writer on path's filesystem. */
 int pt_disk_free(const char *path, uint64_t *bytes);
 
