@@ -97,7 +97,7 @@ static void on_stop(void *arg)
 static void on_reloaded(pt_daemon *d)
 {
     (void)d;
-    supervisor_notify("READY=1");
+    supervisor_ready();
 }
 
 static void on_reload(void *arg)
@@ -110,13 +110,13 @@ static void on_reload(void *arg)
         log_info("SIGHUP: running on built-in defaults, nothing to reload");
         return;
     }
-    supervisor_notify("RELOADING=1");
+    supervisor_reloading();
     diag_init(&d);
     /* RocksDB's parser judges every option before anything changes, so
      * that a bad value refuses the whole file rather than half of it. */
     if (load_config(&c, &a->o, &d) < 0 || store_check_options(&c, &d) < 0) {
         daemon_reload_refused(&a->d, a->o.config, diag_text(&d));
-        supervisor_notify("READY=1");
+        supervisor_ready();
     } else {
         if (d.warnings) /* the text ends with a newline */
             log_warn("reload of %s:\n%.*s", a->o.config, (int)(d.text.len - 1),
@@ -131,21 +131,14 @@ static void on_reload(void *arg)
 static void on_ready(pt_daemon *d)
 {
     (void)d;
-    supervisor_notify("READY=1\nSTATUS=ready");
+    supervisor_ready();
+    supervisor_status("ready");
 }
 
 static void on_stopping(pt_daemon *d)
 {
-    char msg[80];
-
-    /* systemd must not kill the drain it asked for: its stop timeout is
-     * pushed past ingest.shutdown_grace_ms (0 = no limit: nothing to ask). */
-    if (d->cfg.shutdown_grace_ms)
-        snprintf(msg, sizeof(msg), "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
-                 (unsigned long long)(d->cfg.shutdown_grace_ms + 10000) * 1000);
-    else
-        snprintf(msg, sizeof(msg), "STOPPING=1");
-    supervisor_notify(msg);
+    /* the supervisor must not kill the drain it asked for */
+    supervisor_stopping(d->cfg.shutdown_grace_ms);
 }
 
 static int sup_healthy(void *arg, uint64_t max_stuck_ns)

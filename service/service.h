@@ -1,6 +1,8 @@
 /* service.h - the platform glue behind one small header: signals (or the
  * Windows service control manager) and the supervisor's readiness
  * protocol. daemon/ never sees a platform #ifdef; it calls these.
+ * service/meson.build builds signals.c, notify.c and posix.c on POSIX
+ * (systemd), windows.c on Windows (the SCM); supervisor.c on both.
  */
 #ifndef PT_SERVICE_H
 #define PT_SERVICE_H
@@ -9,15 +11,16 @@
 #include <stdint.h>
 #include <uv.h>
 
+struct service_plat;
+
 typedef struct service_signals {
-    uv_signal_t term, intr, hup;
+    uv_signal_t term, intr, hup;   /* Windows: Ctrl-Break, Ctrl-C; hup unused */
     void (*on_stop)(void *arg);    /* SIGTERM, SIGINT; Windows: SCM STOP, PRESHUTDOWN */
     void (*on_reload)(void *arg);  /* SIGHUP; Windows: SCM PARAMCHANGE */
     void *arg;
     int started;
-#ifdef _WIN32
-    uv_async_t ctl;                /* the SCM's controls, forwarded to the loop */
-#endif
+    struct service_plat *plat;     /* the platform's own state (windows.c: the SCM's
+                                    * controls forwarded to the loop); NULL on POSIX */
 } service_signals;
 
 /* Also ignores SIGPIPE: a client that vanishes must not kill us. On
@@ -36,17 +39,28 @@ void service_starting(const char *log_dir);
 int service_install(const char *config);
 int service_uninstall(void);
 
-/* Tell the supervisor (systemd's NOTIFY_SOCKET) a state line such as
- * "READY=1" or "STATUS=...". A no-op when not supervised. */
-void supervisor_notify(const char *state);
+/* What the daemon tells its supervisor: systemd through $NOTIFY_SOCKET
+ * (notify.c), the Windows service control manager (windows.c). Each is a
+ * no-op when nothing supervises us. Loop thread. */
+/* Serving: after start-up, and again when a reload is done. */
+void supervisor_ready(void);
+/* A reload has begun; supervisor_ready() ends it. */
+void supervisor_reloading(void);
+/* Draining before exit, which may take grace_ms (0: no limit); the
+ * supervisor's stop timeout is pushed past it. */
+void supervisor_stopping(uint64_t grace_ms);
+/* One line of what the daemon does now (systemctl status shows it). */
+void supervisor_status(const char *text);
+/* Alive: one watchdog ping. */
+void supervisor_watchdog_ping(void);
 
 /* stderr is connected to systemd's journal ($JOURNAL_STREAM), so log
  * lines may carry their syslog priority. */
 int service_stderr_is_journal(void);
 
-/* The periodic half of the protocol, on the loop thread: a STATUS= line
+/* The periodic half of the protocol, on the loop thread: a status line
  * whenever the daemon's one-line summary changes (checked every second),
- * and WATCHDOG=1 at half of $WATCHDOG_USEC, sent only while `healthy`
+ * and a watchdog ping at half of $WATCHDOG_USEC, sent only while `healthy`
  * says so. A loop that is blocked sends nothing either, so systemd's
  * watchdog covers the loop thread and, through `healthy`, the writer. */
 typedef struct supervisor {
@@ -59,7 +73,7 @@ typedef struct supervisor {
     void *arg;
     uint64_t watchdog_usec;      /* 0: no watchdog asked for */
     uint64_t status_interval_ms;
-    uint64_t pings;              /* WATCHDOG=1 sent (tests, logs) */
+    uint64_t pings;              /* watchdog pings sent (tests, logs) */
     char last_status[256];
     int sick;                    /* the last health check failed */
     int started;

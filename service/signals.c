@@ -1,4 +1,5 @@
-/* signals.c - SIGTERM/SIGINT/SIGHUP through libuv, on the loop thread. */
+/* signals.c - SIGTERM/SIGINT/SIGHUP through libuv, on the loop thread.
+ * POSIX only (windows.c has the Windows side). */
 #include "service.h"
 
 #include <signal.h>
@@ -10,12 +11,9 @@ static void on_signal(uv_signal_t *h, int signum)
     if (signum == SIGINT || signum == SIGTERM) {
         if (s->on_stop)
             s->on_stop(s->arg);
-    }
-#ifdef SIGHUP
-    else if (signum == SIGHUP && s->on_reload) {
+    } else if (signum == SIGHUP && s->on_reload) {
         s->on_reload(s->arg);
     }
-#endif
 }
 
 static int watch(uv_loop_t *loop, uv_signal_t *h, service_signals *s, int signum)
@@ -34,17 +32,13 @@ int service_signals_start(service_signals *s, uv_loop_t *loop)
 {
     int r;
 
-#ifndef _WIN32
     signal(SIGPIPE, SIG_IGN);
-#endif
     if ((r = watch(loop, &s->term, s, SIGTERM)) < 0)
         return r;
     if ((r = watch(loop, &s->intr, s, SIGINT)) < 0)
         return r;
-#ifdef SIGHUP
     if ((r = watch(loop, &s->hup, s, SIGHUP)) < 0)
         return r;
-#endif
     s->started = 1;
     return 0;
 }
@@ -62,7 +56,5 @@ void service_signals_stop(service_signals *s)
     s->started = 0;
     close_one(&s->term);
     close_one(&s->intr);
-#ifdef SIGHUP
     close_one(&s->hup);
-#endif
 }

@@ -1,12 +1,12 @@
-/* supervisor.c - STATUS= and WATCHDOG=1 for systemd (see service.h).
- * Loop thread. Platform-free: libuv for the environment and the pid,
- * supervisor_notify() for the datagrams (a no-op where there is none).
+/* supervisor.c - the status line and the watchdog for systemd (see
+ * service.h). Loop thread. Platform-free: libuv for the environment and
+ * the pid, supervisor_status() and supervisor_watchdog_ping() for the
+ * messages (no-ops where nobody listens).
  */
 #include "service.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +56,7 @@ static int notify_socket_set(void)
 static void on_status(uv_timer_t *t)
 {
     supervisor *s = t->data;
-    char line[sizeof(s->last_status)], msg[sizeof(s->last_status) + 8];
+    char line[sizeof(s->last_status)];
 
     line[0] = '\0';
     s->status(s->arg, line, sizeof(line));
@@ -64,8 +64,7 @@ static void on_status(uv_timer_t *t)
     if (strcmp(line, s->last_status) == 0)
         return;
     memcpy(s->last_status, line, sizeof(line));
-    snprintf(msg, sizeof(msg), "STATUS=%s", line);
-    supervisor_notify(msg);
+    supervisor_status(line);
 }
 
 static void on_watchdog(uv_timer_t *t)
@@ -86,7 +85,7 @@ static void on_watchdog(uv_timer_t *t)
         log_warn("watchdog: the writer is making progress again");
     s->sick = 0;
     s->pings++;
-    supervisor_notify("WATCHDOG=1");
+    supervisor_watchdog_ping();
 }
 
 static int start_timer(uv_loop_t *loop, uv_timer_t *t, supervisor *s, uv_timer_cb cb,

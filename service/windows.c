@@ -9,9 +9,10 @@
  * run as before.
  *
  * Status: START_PENDING (with a wait hint) from service_starting() until
- * the daemon says READY=1 through supervisor_notify(), RUNNING, then
- * STOP_PENDING when it drains (its wait hint is the drain's grace), and
- * STOPPED when the process exits (atexit: after RocksDB is closed).
+ * the daemon calls supervisor_ready(), RUNNING, then STOP_PENDING from
+ * supervisor_stopping() (its wait hint is the drain's grace), and STOPPED
+ * when the process exits (atexit: after RocksDB is closed). The SCM has
+ * no reloading state, status line or watchdog: those calls do nothing.
  *
  * Event log: as a service, warnings and errors also go to the Windows
  * event log (Application, source "ptingestd"), with the start and the
@@ -49,6 +50,12 @@
 
 enum { CTL_STOP = 1, CTL_RELOAD = 2 };
 
+/* service_signals' platform part: the loop's end of the SCM's controls. */
+struct service_plat {
+    uv_async_t ctl;          /* first: the handle's address is the struct's */
+    service_signals *sig;
+};
+
 static struct {
     CRITICAL_SECTION lock;
     SERVICE_STATUS_HANDLE h;
@@ -57,7 +64,7 @@ static struct {
     volatile LONG pending;   /* CTL_* not yet seen by the loop */
     service_signals *sig;    /* while the loop listens for controls */
     int is_service;
-    int ready;               /* the daemon said READY=1 (maybe before ServiceMain) */
+    int ready;               /* supervisor_ready() ran (maybe before ServiceMain) */
     char log_dir[MAX_PATH];
     HANDLE event_source;     /* RegisterEventSource, while a service */
 } svc;
@@ -76,7 +83,7 @@ static void set_status(DWORD state, DWORD wait_hint)
 {
     EnterCriticalSection(&svc.lock);
     if (svc.h && svc.st.dwCurrentState != SERVICE_STOPPED) {
-        /* once stopping, a late READY=1 must not say RUNNING again */
+        /* once stopping, a late ready must not say RUNNING again */
         if (!(state == SERVICE_RUNNING && svc.st.dwCurrentState == SERVICE_STOP_PENDING)) {
             svc.st.dwCurrentState = state;
             svc.st.dwWaitHint = wait_hint;
@@ -96,7 +103,7 @@ static void forward(LONG what)
     InterlockedOr(&svc.pending, what);
     EnterCriticalSection(&svc.lock);
     if (svc.sig)
-        uv_async_send(&svc.sig->ctl);
+        uv_async_send(&svc.sig->plat->ctl);
     LeaveCriticalSection(&svc.lock);
 }
 
@@ -231,7 +238,7 @@ void service_starting(const char *log_dir)
 
 static void on_ctl(uv_async_t *h)
 {
-    service_signals *s = h->data;
+    service_signals *s = ((struct service_plat *)h->data)->sig;
     LONG p = InterlockedExchange(&svc.pending, 0);
 
     if ((p & CTL_STOP) && s->on_stop)
@@ -261,8 +268,14 @@ static int watch(uv_loop_t *loop, uv_signal_t *h, service_signals *s, int signum
     return r;
 }
 
+static void free_plat(uv_handle_t *h)
+{
+    free(h->data);
+}
+
 int service_signals_start(service_signals *s, uv_loop_t *loop)
 {
+    struct service_plat *p;
     int r;
 
     /* Ctrl-C and Ctrl-Break in a console; a service gets neither. */
@@ -270,25 +283,31 @@ int service_signals_start(service_signals *s, uv_loop_t *loop)
         return r;
     if ((r = watch(loop, &s->term, s, SIGBREAK)) < 0)
         return r;
-    if ((r = uv_async_init(loop, &s->ctl, on_ctl)) < 0)
+    if (!(p = calloc(1, sizeof(*p))))
+        return UV_ENOMEM;
+    if ((r = uv_async_init(loop, &p->ctl, on_ctl)) < 0) {
+        free(p);
         return r;
-    s->ctl.data = s;
-    uv_unref((uv_handle_t *)&s->ctl);
+    }
+    p->ctl.data = p;
+    p->sig = s;
+    s->plat = p;
+    uv_unref((uv_handle_t *)&p->ctl);
     s->started = 1;
     if (!svc.started)
         return 0; /* service_starting() was not called: no SCM to hear */
     EnterCriticalSection(&svc.lock);
     svc.sig = s;
     if (svc.pending) /* a STOP that came while RocksDB was opening */
-        uv_async_send(&s->ctl);
+        uv_async_send(&p->ctl);
     LeaveCriticalSection(&svc.lock);
     return 0;
 }
 
-static void close_one(uv_handle_t *h)
+static void close_one(uv_handle_t *h, uv_close_cb cb)
 {
     if (!uv_is_closing(h))
-        uv_close(h, NULL);
+        uv_close(h, cb);
 }
 
 void service_signals_stop(service_signals *s)
@@ -301,34 +320,46 @@ void service_signals_stop(service_signals *s)
         svc.sig = NULL;
         LeaveCriticalSection(&svc.lock);
     }
-    close_one((uv_handle_t *)&s->intr);
-    close_one((uv_handle_t *)&s->term);
-    close_one((uv_handle_t *)&s->ctl);
+    close_one((uv_handle_t *)&s->intr, NULL);
+    close_one((uv_handle_t *)&s->term, NULL);
+    if (s->plat)
+        close_one((uv_handle_t *)&s->plat->ctl, free_plat); /* frees s->plat */
+    s->plat = NULL;
 }
 
-/* The daemon speaks systemd's notify words; the SCM's states map onto
- * them: READY=1 is RUNNING, STOPPING=1 (with EXTEND_TIMEOUT_USEC, the
- * drain's grace) is STOP_PENDING. */
-void supervisor_notify(const char *state)
+void supervisor_ready(void)
 {
-    const char *ext;
+    if (!svc.started)
+        return;
+    EnterCriticalSection(&svc.lock);
+    svc.ready = 1; /* for a ServiceMain that has not run yet */
+    LeaveCriticalSection(&svc.lock);
+    set_status(SERVICE_RUNNING, 0);
+}
+
+void supervisor_stopping(uint64_t grace_ms)
+{
+    /* The wait hint covers the drain plus 10 s to close RocksDB, as
+     * systemd's extended stop timeout does (notify.c); 0 = no limit,
+     * where the default hint stands. */
+    uint64_t hint = grace_ms ? grace_ms + 10000 : STOP_WAIT_HINT_MS;
 
     if (!svc.started)
         return;
-    if (strstr(state, "READY=1")) {
-        EnterCriticalSection(&svc.lock);
-        svc.ready = 1; /* for a ServiceMain that has not run yet */
-        LeaveCriticalSection(&svc.lock);
-    }
-    if (strstr(state, "STOPPING=1")) {
-        unsigned long long usec = 0;
-        ext = strstr(state, "EXTEND_TIMEOUT_USEC=");
-        if (ext)
-            usec = strtoull(ext + strlen("EXTEND_TIMEOUT_USEC="), NULL, 10);
-        set_status(SERVICE_STOP_PENDING, usec ? (DWORD)(usec / 1000) : STOP_WAIT_HINT_MS);
-    } else if (strstr(state, "READY=1")) {
-        set_status(SERVICE_RUNNING, 0);
-    }
+    set_status(SERVICE_STOP_PENDING, hint > MAXDWORD ? MAXDWORD : (DWORD)hint);
+}
+
+void supervisor_reloading(void)
+{
+}
+
+void supervisor_status(const char *text)
+{
+    (void)text;
+}
+
+void supervisor_watchdog_ping(void)
+{
 }
 
 int service_stderr_is_journal(void)

@@ -1,7 +1,8 @@
 /* The supervisor's decisions, against a datagram socket standing in for
  * systemd: pings at half of WATCHDOG_USEC only while healthy, STATUS=
  * only when the line changes, a watchdog meant for another pid ignored,
- * nothing at all without NOTIFY_SOCKET. */
+ * nothing at all without NOTIFY_SOCKET; and the typed calls' words on
+ * the wire. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,47 @@ TEST(nothing_without_notify_socket)
     CHECK_EQ_INT(uv_loop_close(&loop), 0);
 }
 
+/* The one datagram waiting, or "" */
+static void next_msg(char *buf, size_t len)
+{
+    ssize_t n = recv(sfd, buf, len - 1, 0);
+
+    buf[n > 0 ? n : 0] = '\0';
+}
+
+TEST(typed_calls)
+{
+    char msg[512];
+
+    setenv("NOTIFY_SOCKET", sock, 1);
+    drain(sfd, "", 1, NULL, 0);
+    supervisor_ready();
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "READY=1");
+    supervisor_reloading();
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "RELOADING=1");
+    supervisor_status("ingesting job a");
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "STATUS=ingesting job a");
+    supervisor_watchdog_ping();
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "WATCHDOG=1");
+    /* the drain's grace plus 10 s, in microseconds */
+    supervisor_stopping(30000);
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "STOPPING=1\nEXTEND_TIMEOUT_USEC=40000000");
+    /* no grace limit: no timeout to extend */
+    supervisor_stopping(0);
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "STOPPING=1");
+    unsetenv("NOTIFY_SOCKET");
+    supervisor_ready();
+    supervisor_stopping(1000);
+    next_msg(msg, sizeof(msg));
+    CHECK_STREQ(msg, "");
+}
+
 int main(void)
 {
     sfd = listen_dgram(sock, sizeof(sock));
@@ -197,6 +239,7 @@ int main(void)
     RUN(status_only_on_change);
     RUN(watchdog_for_another_pid);
     RUN(nothing_without_notify_socket);
+    RUN(typed_calls);
     close(sfd);
     unlink(sock);
     return CHECK_DONE();
