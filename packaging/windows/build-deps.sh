@@ -1,6 +1,6 @@
 #!/bin/sh
 # build-deps.sh - cross-build ptingestd's Windows dependencies (RocksDB 7.8.3,
-# libuv 1.44.2, libyaml 0.2.5, simdjson) as static libraries for
+# libuv 1.44.2, libyaml 0.2.5, simdjson, inih r59) as static libraries for
 # x86_64-w64-mingw32 (posix threads: RocksDB needs std::thread/std::mutex)
 # from Debian's own source packages, so the Windows build uses the same
 # versions and patches as the Linux one.
@@ -16,8 +16,9 @@
 #
 # Needs a deb-src entry (added below when missing, with apt-get update) and
 # installs the mingw-w64 posix toolchain, cmake, wine, wine64, msitools and wixl.
-# libinih is not built: its source package does not download (404), so the
-# Windows build has -Dini=disabled (README, "Windows").
+# inih is the one exception: bookworm's libinih source package does not
+# download (404), so it comes from trixie through a sources list of its own
+# under DIR/apt (build_inih); the system's apt lists are left alone.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -143,7 +144,7 @@ build_simdjson() {
 build_rocksdb() {
     s=$(fetch rocksdb 'rocksdb-7.8.3')
     # No gflags, tools, tests or compression: the daemon needs none of them
-    # (compression is off in its Windows defaults; FACTS "Windows chain").
+    # (without Snappy, RocksDB's default compression is none).
     # RTTI on, as in Debian's build: store_fileio.cpp derives from
     # RocksDB's FileSystemWrapper and needs its typeinfo (RocksDB's CMake
     # leaves RTTI out of Release builds unless asked).
@@ -172,9 +173,59 @@ CMAKE
     pc rocksdb 7.8.3 "-lrocksdb -lshlwapi -lrpcrt4"
 }
 
+# trixie's libinih (bookworm's 404s). Its own sources list, lists and
+# cache under DIR/apt, so neither the system's apt configuration nor its
+# lists change; the lists are fetched once. dpkg-source applies Debian's
+# patches as apt-get source would, with --no-check as it does: apt has
+# already checked the files against the signed index. The download runs
+# as root (apt falls back to that anyway, with a warning: its _apt user
+# cannot write to DIR).
+inih_source() {
+    apt=$dir/apt
+    mirror=
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources |
+                 grep -v security | head -n 1)
+    fi
+    if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+        mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) .*/\2/p' /etc/apt/sources.list |
+                 grep -v security | head -n 1)
+    fi
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror:-http://deb.debian.org/debian} trixie main" \
+        >"$apt/sources.list"
+    set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+        -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
+        -o APT::Sandbox::User=root
+    if ! ls "$apt/lists/"*Sources* >/dev/null 2>&1; then
+        apt-get -qq "$@" update >/dev/null
+    fi
+    (cd "$src" && apt-get -qq "$@" source --download-only libinih >/dev/null)
+    (cd "$src" && dpkg-source --no-check -x "$(ls libinih_*.dsc | tail -n 1)" >/dev/null)
+}
+
+build_inih() {
+    if ! ls -d "$src"/libinih-[0-9]* >/dev/null 2>&1; then
+        inih_source
+    fi
+    s=$(ls -d "$src"/libinih-[0-9]* | tail -n 1)
+    # One C file. Debian builds it with inih's defaults (distro_install:
+    # multi-line values, a UTF-8 BOM, ';' inline comments, a 200-byte line
+    # buffer on the stack, no stop on the first error) plus
+    # INI_HANDLER_LINENO=1 in the library only: its inih.pc does not pass
+    # that on, so config/options_ini.c compiles against ini.h's default, a
+    # handler without the line number. Here the library is built with that
+    # same default, so caller and handler agree on the handler's type.
+    $cc -O2 -Wall -DINI_HANDLER_LINENO=0 -c "$s/ini.c" -o "$dir/ini.o"
+    rm -f "$prefix/lib/libinih.a"
+    $host-ar rcs "$prefix/lib/libinih.a" "$dir/ini.o"
+    cp "$s/ini.h" "$prefix/include/"
+    pc inih "${s##*-}" "-linih"
+}
+
 # DIR/prefix/.done-NAME holds a hash of build_NAME's text as it was
 # built: a changed recipe (a new flag) rebuilds that library, nothing else.
-for lib in libuv yaml simdjson rocksdb; do
+for lib in libuv yaml simdjson inih rocksdb; do
     recipe=$(sed -n "/^build_$lib() {/,/^}/p" "$here/build-deps.sh" | sha256sum | cut -c1-16)
     [ "$(cat "$prefix/.done-$lib" 2>/dev/null)" = "$recipe" ] && continue
     timed "$lib" "build_$lib"

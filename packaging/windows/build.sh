@@ -4,13 +4,12 @@
 #
 #   packaging/windows/build.sh OUTDIR        (e.g. build-win/out)
 #
-# 1. build-deps.sh: RocksDB, libuv, libyaml, simdjson from Debian's source
-#    packages into build-win/deps/prefix (cached; RocksDB ~7 CPU-minutes
-#    the first time, nothing after).
+# 1. build-deps.sh: RocksDB, libuv, libyaml, simdjson, inih from Debian's
+#    source packages into build-win/deps/prefix (cached; RocksDB ~7
+#    CPU-minutes the first time, nothing after).
 # 2. meson with mingw64.txt in build-win/meson: both programs linked
 #    statically (-static: libstdc++, libgcc and winpthread inside), so
-#    they need no DLL beyond Windows' own. -Dini=disabled: inih has no
-#    downloadable source package (README, "Windows").
+#    they need no DLL beyond Windows' own.
 # 3. wixl: the MSI (ptingestd.wxs), its tables listed with msiinfo.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -30,9 +29,15 @@ step() { # step NAME CMD...: run, and say how long it took
 prefix=$(step deps sh "$here/build-deps.sh" "$win/deps" | tail -n 1)
 
 export PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig"
+opts="-Dini=enabled -Ddefault_library=static -Dbuildtype=release -Db_ndebug=true"
 if [ ! -f "$win/meson/build.ninja" ]; then
-    meson setup "$win/meson" "$top" --cross-file "$here/mingw64.txt" \
-        -Dini=disabled -Ddefault_library=static -Dbuildtype=release -Db_ndebug=true >/dev/null
+    # shellcheck disable=SC2086
+    meson setup "$win/meson" "$top" --cross-file "$here/mingw64.txt" $opts >/dev/null
+else
+    # A build dir kept from an earlier run may hold other options (one
+    # from before inih was built has -Dini=disabled): set them again.
+    # shellcheck disable=SC2086
+    meson configure "$win/meson" $opts >/dev/null
 fi
 step programs ninja -C "$win/meson" daemon/ptingestd.exe client/ptingest.exe wintest.exe >/dev/null
 cp "$win/meson/daemon/ptingestd.exe" "$win/meson/client/ptingest.exe" "$out/"
