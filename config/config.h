@@ -74,7 +74,8 @@ typedef struct pt_config {
     uint64_t job_retention_ms;     /* ingest.job_retention_ms */
     uint64_t min_free_bytes;       /* ingest.min_free_bytes */
 
-    pt_relation *relations;    /* relations: map name -> {cf_options} */
+    pt_relation *relations;    /* the served set: the defaults as the relations
+                                * map changed them (yaml.c) */
     size_t nrelations;
 
     char *options_file;        /* rocksdb.options_file, or NULL */
