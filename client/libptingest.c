@@ -14,6 +14,7 @@
 #include "../common/buf.h"
 #include "../common/compat.h"
 #include "../common/frame.h"
+#include "../common/protocol.h"
 #include "../common/paths.h"
 #include "transport.h"
 
@@ -52,9 +53,7 @@ struct pti_client {
     uint64_t committed;
     uint64_t rows_sent, rows_acked, bytes_acked, done_rows, done_bytes;
     int rows_open;        /* a ROWS frame is being built at the end of out */
-    pt_wr rows_wr;
-    size_t rows_count_at;
-    uint32_t rows_in_frame;
+    pt_rows_wr rows_wr;
     pti_progress_cb progress_cb;
     void *progress_ud;
 };
@@ -77,70 +76,84 @@ void pti_default_socket(char *out, size_t outlen)
 
 /* --- frames in ---------------------------------------------------------- */
 
+/* A string from a frame into a fixed buffer, cut to fit. */
+static void copy_str(char *dst, size_t dstlen, pt_str src)
+{
+    size_t n = src.n < dstlen ? src.n : dstlen - 1;
+
+    memcpy(dst, src.p, n);
+    dst[n] = '\0';
+}
+
+static int on_export_rows(pti_client *c, const char *p, size_t len)
+{
+    pt_rows_rd rr;
+    pt_row row;
+    int r;
+
+    if (!c->exp_cb || c->exp_stop)
+        return 0;
+    if (pt_rows_rd_init(&rr, PT_MSG_EXPORT_ROWS, p, len) < 0)
+        return -EBADMSG;
+    while ((r = pt_rows_next(&rr, &row)) > 0) {
+        if (row.rel >= c->info.nrelations)
+            return -EBADMSG;
+        r = c->exp_cb(c->exp_ud, c->rels[row.rel], row.key.p, row.key.n, row.value.p,
+                      row.value.n);
+        if (r) {
+            c->exp_stop = r;
+            return 0;
+        }
+    }
+    return r;
+}
+
 static int on_frame(pti_client *c, int type, const char *p, size_t len)
 {
-    pt_rd r;
-
-    pt_rd_init(&r, p, len);
     switch (type) {
-    case PT_MSG_CHUNK_ACK:
-        c->rows_acked = pt_rd_u64(&r);
-        c->bytes_acked = pt_rd_u64(&r);
-        break;
+    case PT_MSG_CHUNK_ACK: {
+        pt_chunk_ack m;
+        if (pt_dec_chunk_ack(p, len, &m) < 0)
+            return -EBADMSG;
+        c->rows_acked = m.rows;
+        c->bytes_acked = m.bytes;
+        return 0;
+    }
     case PT_MSG_PROGRESS: {
         pti_progress pr;
-        size_t n;
-        const char *s;
-        pr.rows_acked = pt_rd_u64(&r);
-        pr.bytes_acked = pt_rd_u64(&r);
-        pr.rows_per_s = pt_rd_u64(&r);
-        pr.queue_bytes = pt_rd_u64(&r);
-        pr.queue_capacity = pt_rd_u64(&r);
-        s = pt_rd_str(&r, &n);
-        if (n >= sizeof(pr.stall_state))
-            n = sizeof(pr.stall_state) - 1;
-        memcpy(pr.stall_state, s, n);
-        pr.stall_state[n] = '\0';
-        if (!r.err && c->progress_cb)
+        pt_progress m;
+        if (pt_dec_progress(p, len, &m) < 0)
+            return -EBADMSG;
+        pr.rows_acked = m.rows_acked;
+        pr.bytes_acked = m.bytes_acked;
+        pr.rows_per_s = m.rows_per_s;
+        pr.queue_bytes = m.queue_bytes;
+        pr.queue_capacity = m.queue_capacity;
+        copy_str(pr.stall_state, sizeof(pr.stall_state), m.stall_state);
+        if (c->progress_cb)
             c->progress_cb(c->progress_ud, &pr);
-        break;
+        return 0;
     }
-    case PT_MSG_JOB_DONE:
-        c->done_rows = pt_rd_u64(&r);
-        c->done_bytes = pt_rd_u64(&r);
-        (void)pt_rd_u64(&r);
+    case PT_MSG_JOB_DONE: {
+        pt_job_done m;
+        if (pt_dec_job_done(p, len, &m) < 0)
+            return -EBADMSG;
+        c->done_rows = m.rows;
+        c->done_bytes = m.bytes;
         c->rows_acked = c->done_rows;
         c->job_done = 1;
-        break;
+        return 0;
+    }
     case PT_MSG_ERROR: {
-        size_t n;
-        const char *s;
-        c->daemon_err = (int)pt_rd_u32(&r);
-        s = pt_rd_str(&r, &n);
-        if (n >= sizeof(c->daemon_msg))
-            n = sizeof(c->daemon_msg) - 1;
-        memcpy(c->daemon_msg, s, n);
-        c->daemon_msg[n] = '\0';
+        pt_error_msg m;
+        if (pt_dec_error(p, len, &m) < 0)
+            return -EBADMSG;
+        c->daemon_err = (int)m.code;
+        copy_str(c->daemon_msg, sizeof(c->daemon_msg), m.message);
         return -EREMOTEIO;
     }
     case PT_MSG_EXPORT_ROWS:
-        if (c->exp_cb && !c->exp_stop) {
-            uint32_t cnt = pt_rd_u32(&r);
-            for (uint32_t i = 0; i < cnt && !r.err; i++) {
-                uint16_t rel = pt_rd_u16(&r);
-                size_t kl, vl;
-                const char *k = pt_rd_str(&r, &kl);
-                const char *v = pt_rd_str(&r, &vl);
-                if (r.err || rel >= c->info.nrelations)
-                    return -EBADMSG;
-                int rc = c->exp_cb(c->exp_ud, c->rels[rel], k, kl, v, vl);
-                if (rc) {
-                    c->exp_stop = rc;
-                    break;
-                }
-            }
-        }
-        return r.err ? -EBADMSG : 0;
+        return on_export_rows(c, p, len);
     default:
         pt_buf_reset(&c->reply);
         if (pt_buf_append(&c->reply, p, len) < 0)
@@ -148,7 +161,6 @@ static int on_frame(pti_client *c, int type, const char *p, size_t len)
         c->reply_type = type;
         return 0;
     }
-    return r.err ? -EBADMSG : 0;
 }
 
 static int drain_frames(pti_client *c)
@@ -202,8 +214,8 @@ static int pump(pti_client *c, int timeout_ms)
             /* keep a partly built ROWS frame, drop what was sent */
             pt_buf_consume(&c->out, c->outpos);
             if (c->rows_open) {
-                c->rows_wr.start -= c->outpos;
-                c->rows_count_at -= c->outpos;
+                c->rows_wr.w.start -= c->outpos;
+                c->rows_wr.count_at -= c->outpos;
             }
             c->sendable -= c->outpos;
             c->outpos = 0;
@@ -267,39 +279,39 @@ static int request(pti_client *c, pt_buf *f, int want, char *err, size_t errlen)
 
 static int parse_hello(pti_client *c)
 {
-    pt_rd r;
-    size_t n;
-    const char *s;
+    pt_hello_ok m;
+    pt_str name;
 
-    pt_rd_init(&r, c->reply.data, c->reply.len);
-    c->info.protocol_version = pt_rd_u32(&r);
-    s = pt_rd_str(&r, &n);
-    c->daemon_version = strndup(s, n);
-    c->info.max_frame_bytes = pt_rd_u64(&r);
-    c->info.max_key_bytes = pt_rd_u64(&r);
-    c->info.max_value_bytes = pt_rd_u64(&r);
-    c->info.chunk_max_rows = pt_rd_u64(&r);
-    c->info.chunk_max_bytes = pt_rd_u64(&r);
-    c->info.nrelations = pt_rd_u16(&r);
+    if (pt_dec_hello_ok(c->reply.data, c->reply.len, &m) < 0)
+        return -EBADMSG;
+    c->info.protocol_version = m.version;
+    c->daemon_version = strndup(m.daemon_version.p, m.daemon_version.n);
+    c->info.max_frame_bytes = m.max_frame_bytes;
+    c->info.max_key_bytes = m.max_key_bytes;
+    c->info.max_value_bytes = m.max_value_bytes;
+    c->info.chunk_max_rows = m.chunk_max_rows;
+    c->info.chunk_max_bytes = m.chunk_max_bytes;
+    c->info.nrelations = m.nrel;
     c->rels = calloc(c->info.nrelations + 1, sizeof(char *));
     if (!c->rels || !c->daemon_version)
         return -ENOMEM;
     for (size_t i = 0; i < c->info.nrelations; i++) {
-        s = pt_rd_str(&r, &n);
-        if (!(c->rels[i] = strndup(s, n)))
+        if (pt_dec_hello_ok_rel(&m, &name) < 0)
+            return -EBADMSG;
+        if (!(c->rels[i] = strndup(name.p, name.n)))
             return -ENOMEM;
     }
     c->info.daemon_version = c->daemon_version;
     c->info.relations = (const char *const *)c->rels;
-    return pt_rd_done(&r) ? 0 : -EBADMSG;
+    return pt_dec_hello_ok_end(&m);
 }
 
 int pti_connect(pti_client **out, const char *path, char *err, size_t errlen)
 {
     char def[1024];
     pti_client *c;
+    pt_hello hello = {PT_PROTO_VERSION, {"libptingest", 11}};
     pt_buf f;
-    pt_wr w;
     int r;
 
     *out = NULL;
@@ -314,10 +326,7 @@ int pti_connect(pti_client **out, const char *path, char *err, size_t errlen)
         return r;
     }
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, PT_MSG_HELLO);
-    pt_wr_u32(&w, PT_PROTO_VERSION);
-    pt_wr_cstr(&w, "libptingest");
-    pt_wr_end(&w);
+    pt_enc_hello(&f, &hello);
     if ((r = request(c, &f, PT_MSG_HELLO_OK, err, errlen)) < 0 ||
         (r = parse_hello(c)) < 0) {
         if (r == -EBADMSG || r == -ENOMEM)
@@ -362,10 +371,8 @@ int pti_get(pti_client *c, const char *rel, const char *key, size_t klen,
 {
     int idx = rel ? pti_relation_index(c, rel, strlen(rel)) : -1;
     pt_buf f;
-    pt_wr w;
-    pt_rd r;
-    size_t n;
-    const char *s;
+    pt_get get;
+    pt_value v;
     int rc;
 
     *val = NULL;
@@ -374,25 +381,22 @@ int pti_get(pti_client *c, const char *rel, const char *key, size_t klen,
         set_err(err, errlen, "unknown relation \"%s\"", rel ? rel : "");
         return -EINVAL;
     }
+    get.rel = (uint16_t)idx;
+    get.key.p = key;
+    get.key.n = klen;
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, PT_MSG_GET);
-    pt_wr_u16(&w, (uint16_t)idx);
-    pt_wr_str(&w, key, klen);
-    pt_wr_end(&w);
+    pt_enc_get(&f, &get);
     if ((rc = request(c, &f, PT_MSG_VALUE, err, errlen)) < 0)
         return rc;
-    pt_rd_init(&r, c->reply.data, c->reply.len);
-    rc = pt_rd_u8(&r);
-    s = pt_rd_str(&r, &n);
-    if (!pt_rd_done(&r))
+    if (pt_dec_value(c->reply.data, c->reply.len, &v) < 0)
         return fail(c, -EBADMSG, err, errlen);
-    if (!rc)
+    if (!v.found)
         return 0;
-    if (!(*val = malloc(n + 1)))
+    if (!(*val = malloc(v.value.n + 1)))
         return fail(c, -ENOMEM, err, errlen);
-    memcpy(*val, s, n);
-    (*val)[n] = '\0';
-    *vlen = n;
+    memcpy(*val, v.value.p, v.value.n);
+    (*val)[v.value.n] = '\0';
+    *vlen = v.value.n;
     return 1;
 }
 
@@ -408,36 +412,28 @@ static int check_rel(pti_client *c, const char *rel, char *err, size_t errlen)
 int pti_count(pti_client *c, const char *rel, uint64_t *n, char *err, size_t errlen)
 {
     pt_buf f;
-    pt_wr w;
-    pt_rd r;
     int rc;
 
     if ((rc = check_rel(c, rel, err, errlen)) < 0)
         return rc;
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, PT_MSG_COUNT);
-    pt_wr_cstr(&w, rel);
-    pt_wr_end(&w);
+    pt_enc_rel_request(&f, PT_MSG_COUNT, pt_str_c(rel));
     if ((rc = request(c, &f, PT_MSG_COUNT_R, err, errlen)) < 0)
         return rc;
-    pt_rd_init(&r, c->reply.data, c->reply.len);
-    *n = pt_rd_u64(&r);
-    return pt_rd_done(&r) ? 0 : fail(c, -EBADMSG, err, errlen);
+    return pt_dec_u64_reply(c->reply.data, c->reply.len, n) == 0
+               ? 0 : fail(c, -EBADMSG, err, errlen);
 }
 
 int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
                char *err, size_t errlen)
 {
     pt_buf f;
-    pt_wr w;
     int rc;
 
     if ((rc = check_rel(c, rel, err, errlen)) < 0)
         return rc;
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, PT_MSG_EXPORT);
-    pt_wr_cstr(&w, rel);
-    pt_wr_end(&w);
+    pt_enc_rel_request(&f, PT_MSG_EXPORT, pt_str_c(rel));
     c->exp_cb = cb;
     c->exp_ud = ud;
     c->exp_stop = 0;
@@ -452,23 +448,17 @@ static int text_request(pti_client *c, int type, int want, char **text, char *er
                         size_t errlen)
 {
     pt_buf f;
-    pt_wr w;
-    pt_rd r;
-    size_t n;
-    const char *s;
+    pt_str t;
     int rc;
 
     *text = NULL;
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, type);
-    pt_wr_end(&w);
+    pt_enc_empty(&f, type);
     if ((rc = request(c, &f, want, err, errlen)) < 0)
         return rc;
-    pt_rd_init(&r, c->reply.data, c->reply.len);
-    s = pt_rd_str(&r, &n);
-    if (!pt_rd_done(&r))
+    if (pt_dec_text(c->reply.data, c->reply.len, &t) < 0)
         return fail(c, -EBADMSG, err, errlen);
-    if (!(*text = strndup(s, n)))
+    if (!(*text = strndup(t.p, t.n)))
         return fail(c, -ENOMEM, err, errlen);
     return 0;
 }
@@ -488,28 +478,18 @@ int pti_metrics(pti_client *c, char **text, char *err, size_t errlen)
 static int job_begin_once(pti_client *c, const char *job_id, char *err, size_t errlen)
 {
     pt_buf f;
-    pt_wr w;
-    pt_rd r;
-    size_t n;
-    const char *s;
+    pt_job_started m;
     int rc;
 
     pt_buf_init(&f);
-    pt_wr_begin(&w, &f, PT_MSG_JOB_BEGIN);
-    pt_wr_cstr(&w, job_id);
-    pt_wr_end(&w);
+    pt_enc_job_begin(&f, pt_str_c(job_id));
     if ((rc = request(c, &f, PT_MSG_JOB_STARTED, err, errlen)) < 0)
         return rc;
-    pt_rd_init(&r, c->reply.data, c->reply.len);
-    s = pt_rd_str(&r, &n);
-    if (n >= sizeof(c->job_id))
-        n = sizeof(c->job_id) - 1;
-    memcpy(c->job_id, s, n);
-    c->job_id[n] = '\0';
-    c->committed = pt_rd_u64(&r);
-    c->already_done = pt_rd_u8(&r);
-    if (!pt_rd_done(&r))
+    if (pt_dec_job_started(c->reply.data, c->reply.len, &m) < 0)
         return fail(c, -EBADMSG, err, errlen);
+    copy_str(c->job_id, sizeof(c->job_id), m.id);
+    c->committed = m.committed;
+    c->already_done = m.already_done;
     return 0;
 }
 
@@ -555,9 +535,8 @@ static int close_rows_frame(pti_client *c)
 {
     if (!c->rows_open)
         return 0;
-    pt_wr_patch_u32(&c->rows_wr, c->rows_count_at, c->rows_in_frame);
     c->rows_open = 0;
-    if (pt_wr_end(&c->rows_wr) < 0)
+    if (pt_rows_end(&c->rows_wr) < 0)
         return -ENOMEM;
     c->sendable = c->out.len;
     return 0;
@@ -567,6 +546,7 @@ static int add_row(pti_client *c, int op, unsigned rel, const char *key, size_t 
                    const char *val, size_t vlen, char *err, size_t errlen)
 {
     size_t need = 1 + 2 + 4 + klen + 4 + vlen;
+    pt_row row;
     int rc;
 
     if (!c->in_job) {
@@ -587,26 +567,25 @@ static int add_row(pti_client *c, int op, unsigned rel, const char *key, size_t 
                      klen > c->info.max_key_bytes ? "key" : "value");
         return -E2BIG;
     }
-    if (c->rows_open && (c->out.len - c->rows_wr.start + need > c->info.max_frame_bytes ||
-                         c->rows_in_frame == UINT32_MAX))
+    if (c->rows_open && (pt_rows_size(&c->rows_wr) + need > c->info.max_frame_bytes ||
+                         c->rows_wr.n == UINT32_MAX))
         if ((rc = close_rows_frame(c)) < 0)
             return fail(c, rc, err, errlen);
     if (!c->rows_open) {
-        pt_wr_begin(&c->rows_wr, &c->out, PT_MSG_ROWS);
-        c->rows_count_at = c->out.len;
-        pt_wr_u32(&c->rows_wr, 0);
-        c->rows_in_frame = 0;
+        pt_rows_begin(&c->rows_wr, &c->out, PT_MSG_ROWS);
         c->rows_open = 1;
     }
-    pt_wr_u8(&c->rows_wr, (uint8_t)op);
-    pt_wr_u16(&c->rows_wr, (uint16_t)rel);
-    pt_wr_str(&c->rows_wr, key, klen);
-    pt_wr_str(&c->rows_wr, val, vlen);
-    if (c->rows_wr.err)
-        return fail(c, c->rows_wr.err, err, errlen);
-    c->rows_in_frame++;
+    row.op = (uint8_t)op;
+    row.rel = (uint16_t)rel;
+    row.key.p = key;
+    row.key.n = klen;
+    row.value.p = val;
+    row.value.n = vlen;
+    pt_rows_add(&c->rows_wr, &row);
+    if (c->rows_wr.w.err)
+        return fail(c, c->rows_wr.w.err, err, errlen);
     c->rows_sent++;
-    if (c->out.len - c->rows_wr.start >= ROWS_FRAME_TARGET &&
+    if (pt_rows_size(&c->rows_wr) >= ROWS_FRAME_TARGET &&
         (rc = close_rows_frame(c)) < 0)
         return fail(c, rc, err, errlen);
     /* Hand bytes to the socket as we go (and take in acknowledgements
@@ -663,7 +642,6 @@ int pti_job_sync(pti_client *c, char *err, size_t errlen)
 
 int pti_job_end(pti_client *c, uint64_t *rows, uint64_t *bytes, char *err, size_t errlen)
 {
-    pt_wr w;
     int rc;
 
     if (!c->in_job) {
@@ -672,9 +650,7 @@ int pti_job_end(pti_client *c, uint64_t *rows, uint64_t *bytes, char *err, size_
     }
     if ((rc = close_rows_frame(c)) < 0)
         return fail(c, rc, err, errlen);
-    pt_wr_begin(&w, &c->out, PT_MSG_JOB_END);
-    pt_wr_u64(&w, c->rows_sent);
-    if ((rc = pt_wr_end(&w)) < 0)
+    if ((rc = pt_enc_job_end(&c->out, c->rows_sent)) < 0)
         return fail(c, rc, err, errlen);
     c->sendable = c->out.len;
     rc = wait_until(c, job_done, err, errlen);

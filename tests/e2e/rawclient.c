@@ -18,6 +18,7 @@
 
 #include "common/buf.h"
 #include "common/frame.h"
+#include "common/protocol.h"
 
 static int hexval(int ch)
 {
@@ -29,15 +30,10 @@ static int hexval(int ch)
 
 static void print_frame(int type, const char *p, size_t len)
 {
-    pt_rd r;
-    size_t n;
-    const char *s;
+    pt_error_msg e;
 
-    pt_rd_init(&r, p, len);
-    if (type == PT_MSG_ERROR) {
-        uint32_t code = pt_rd_u32(&r);
-        s = pt_rd_str(&r, &n);
-        printf("ERROR code=%u %.*s\n", code, (int)n, s);
+    if (type == PT_MSG_ERROR && pt_dec_error(p, len, &e) == 0) {
+        printf("ERROR code=%u %.*s\n", e.code, (int)e.message.n, e.message.p);
     } else {
         printf("%s\n", pt_msg_name(type));
     }
@@ -62,11 +58,8 @@ int main(int argc, char **argv)
     pt_buf_init(&out);
     pt_buf_init(&in);
     if (argc > 2 && strcmp(argv[2], "hello") == 0) {
-        pt_wr w;
-        pt_wr_begin(&w, &out, PT_MSG_HELLO);
-        pt_wr_u32(&w, PT_PROTO_VERSION);
-        pt_wr_cstr(&w, "rawclient");
-        pt_wr_end(&w);
+        pt_hello h = {PT_PROTO_VERSION, {"rawclient", 9}};
+        pt_enc_hello(&out, &h);
         i = 3;
     }
     for (; i < argc; i++)

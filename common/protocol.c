@@ -1,0 +1,390 @@
+/* protocol.c - the messages of the wire protocol (see protocol.h). Pure
+ * functions over frame.h's primitives; safe from any thread. */
+#include "protocol.h"
+
+#include <errno.h>
+
+static int finish(pt_wr *w)
+{
+    return pt_wr_end(w);
+}
+
+static int done(const pt_rd *r)
+{
+    return pt_rd_done(r) ? 0 : -EBADMSG;
+}
+
+static pt_str rd_str(pt_rd *r)
+{
+    pt_str s;
+
+    s.p = pt_rd_str(r, &s.n);
+    return s;
+}
+
+int pt_enc_hello(pt_buf *out, const pt_hello *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_HELLO);
+    pt_wr_u32(&w, m->version);
+    pt_wr_str(&w, m->client.p, m->client.n);
+    return finish(&w);
+}
+
+int pt_dec_hello(const void *p, size_t n, pt_hello *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->version = pt_rd_u32(&r);
+    m->client = rd_str(&r);
+    return done(&r);
+}
+
+int pt_enc_hello_ok(pt_buf *out, const pt_hello_ok *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_HELLO_OK);
+    pt_wr_u32(&w, m->version);
+    pt_wr_str(&w, m->daemon_version.p, m->daemon_version.n);
+    pt_wr_u64(&w, m->max_frame_bytes);
+    pt_wr_u64(&w, m->max_key_bytes);
+    pt_wr_u64(&w, m->max_value_bytes);
+    pt_wr_u64(&w, m->chunk_max_rows);
+    pt_wr_u64(&w, m->chunk_max_bytes);
+    pt_wr_u16(&w, m->nrel);
+    for (size_t i = 0; i < m->nrel; i++)
+        pt_wr_cstr(&w, m->rel[i]);
+    return finish(&w);
+}
+
+int pt_dec_hello_ok(const void *p, size_t n, pt_hello_ok *m)
+{
+    pt_rd *r = &m->rel_rd;
+
+    pt_rd_init(r, p, n);
+    m->version = pt_rd_u32(r);
+    m->daemon_version = rd_str(r);
+    m->max_frame_bytes = pt_rd_u64(r);
+    m->max_key_bytes = pt_rd_u64(r);
+    m->max_value_bytes = pt_rd_u64(r);
+    m->chunk_max_rows = pt_rd_u64(r);
+    m->chunk_max_bytes = pt_rd_u64(r);
+    m->nrel = pt_rd_u16(r);
+    m->rel = NULL;
+    return r->err ? -EBADMSG : 0;
+}
+
+int pt_dec_hello_ok_rel(pt_hello_ok *m, pt_str *name)
+{
+    *name = rd_str(&m->rel_rd);
+    return m->rel_rd.err ? -EBADMSG : 0;
+}
+
+int pt_dec_hello_ok_end(const pt_hello_ok *m)
+{
+    return done(&m->rel_rd);
+}
+
+int pt_enc_error(pt_buf *out, const pt_error_msg *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_ERROR);
+    pt_wr_u32(&w, m->code);
+    pt_wr_str(&w, m->message.p, m->message.n);
+    return finish(&w);
+}
+
+int pt_dec_error(const void *p, size_t n, pt_error_msg *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->code = pt_rd_u32(&r);
+    m->message = rd_str(&r);
+    return done(&r);
+}
+
+int pt_enc_job_begin(pt_buf *out, pt_str id)
+{
+    return pt_enc_rel_request(out, PT_MSG_JOB_BEGIN, id);
+}
+
+int pt_dec_job_begin(const void *p, size_t n, pt_str *id)
+{
+    return pt_dec_rel_request(p, n, id);
+}
+
+int pt_enc_job_started(pt_buf *out, const pt_job_started *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_JOB_STARTED);
+    pt_wr_str(&w, m->id.p, m->id.n);
+    pt_wr_u64(&w, m->committed);
+    pt_wr_u8(&w, m->already_done);
+    return finish(&w);
+}
+
+int pt_dec_job_started(const void *p, size_t n, pt_job_started *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->id = rd_str(&r);
+    m->committed = pt_rd_u64(&r);
+    m->already_done = pt_rd_u8(&r);
+    return done(&r);
+}
+
+/* --- ROWS and EXPORT_ROWS ------------------------------------------------- */
+
+void pt_rows_begin(pt_rows_wr *rw, pt_buf *out, int type)
+{
+    pt_wr_begin(&rw->w, out, type);
+    rw->count_at = out->len;
+    rw->n = 0;
+    rw->type = type;
+    pt_wr_u32(&rw->w, 0);
+}
+
+void pt_rows_add(pt_rows_wr *rw, const pt_row *row)
+{
+    if (rw->type == PT_MSG_ROWS)
+        pt_wr_u8(&rw->w, row->op);
+    pt_wr_u16(&rw->w, row->rel);
+    pt_wr_str(&rw->w, row->key.p, row->key.n);
+    pt_wr_str(&rw->w, row->value.p, row->value.n);
+    rw->n++;
+}
+
+size_t pt_rows_size(const pt_rows_wr *rw)
+{
+    return rw->w.b->len - rw->w.start;
+}
+
+int pt_rows_end(pt_rows_wr *rw)
+{
+    pt_wr_patch_u32(&rw->w, rw->count_at, rw->n);
+    return finish(&rw->w);
+}
+
+int pt_rows_rd_init(pt_rows_rd *rr, int type, const void *p, size_t n)
+{
+    pt_rd_init(&rr->r, p, n);
+    rr->type = type;
+    rr->index = 0;
+    rr->n = pt_rd_u32(&rr->r);
+    return rr->r.err ? -EBADMSG : 0;
+}
+
+int pt_rows_next(pt_rows_rd *rr, pt_row *row)
+{
+    if (rr->index >= rr->n)
+        return done(&rr->r);
+    row->op = rr->type == PT_MSG_ROWS ? pt_rd_u8(&rr->r) : PT_OP_PUT;
+    row->rel = pt_rd_u16(&rr->r);
+    row->key = rd_str(&rr->r);
+    row->value = rd_str(&rr->r);
+    if (rr->r.err)
+        return -EBADMSG;
+    rr->index++;
+    return 1;
+}
+
+/* --- job answers ---------------------------------------------------------- */
+
+int pt_enc_chunk_ack(pt_buf *out, const pt_chunk_ack *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_CHUNK_ACK);
+    pt_wr_u64(&w, m->rows);
+    pt_wr_u64(&w, m->bytes);
+    return finish(&w);
+}
+
+int pt_dec_chunk_ack(const void *p, size_t n, pt_chunk_ack *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->rows = pt_rd_u64(&r);
+    m->bytes = pt_rd_u64(&r);
+    return done(&r);
+}
+
+int pt_enc_progress(pt_buf *out, const pt_progress *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_PROGRESS);
+    pt_wr_u64(&w, m->rows_acked);
+    pt_wr_u64(&w, m->bytes_acked);
+    pt_wr_u64(&w, m->rows_per_s);
+    pt_wr_u64(&w, m->queue_bytes);
+    pt_wr_u64(&w, m->queue_capacity);
+    pt_wr_str(&w, m->stall_state.p, m->stall_state.n);
+    return finish(&w);
+}
+
+int pt_dec_progress(const void *p, size_t n, pt_progress *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->rows_acked = pt_rd_u64(&r);
+    m->bytes_acked = pt_rd_u64(&r);
+    m->rows_per_s = pt_rd_u64(&r);
+    m->queue_bytes = pt_rd_u64(&r);
+    m->queue_capacity = pt_rd_u64(&r);
+    m->stall_state = rd_str(&r);
+    return done(&r);
+}
+
+static int enc_u64(pt_buf *out, int type, uint64_t v)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, type);
+    pt_wr_u64(&w, v);
+    return finish(&w);
+}
+
+int pt_dec_u64_reply(const void *p, size_t n, uint64_t *v)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    *v = pt_rd_u64(&r);
+    return done(&r);
+}
+
+int pt_enc_job_end(pt_buf *out, uint64_t total_rows)
+{
+    return enc_u64(out, PT_MSG_JOB_END, total_rows);
+}
+
+int pt_dec_job_end(const void *p, size_t n, uint64_t *total_rows)
+{
+    return pt_dec_u64_reply(p, n, total_rows);
+}
+
+int pt_enc_job_done(pt_buf *out, const pt_job_done *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_JOB_DONE);
+    pt_wr_u64(&w, m->rows);
+    pt_wr_u64(&w, m->bytes);
+    pt_wr_u64(&w, m->elapsed_ms);
+    return finish(&w);
+}
+
+int pt_dec_job_done(const void *p, size_t n, pt_job_done *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->rows = pt_rd_u64(&r);
+    m->bytes = pt_rd_u64(&r);
+    m->elapsed_ms = pt_rd_u64(&r);
+    return done(&r);
+}
+
+/* --- reads ---------------------------------------------------------------- */
+
+int pt_enc_get(pt_buf *out, const pt_get *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_GET);
+    pt_wr_u16(&w, m->rel);
+    pt_wr_str(&w, m->key.p, m->key.n);
+    return finish(&w);
+}
+
+int pt_dec_get(const void *p, size_t n, pt_get *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->rel = pt_rd_u16(&r);
+    m->key = rd_str(&r);
+    return done(&r);
+}
+
+int pt_enc_value(pt_buf *out, const pt_value *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_VALUE);
+    pt_wr_u8(&w, m->found);
+    pt_wr_str(&w, m->value.p, m->value.n);
+    return finish(&w);
+}
+
+int pt_dec_value(const void *p, size_t n, pt_value *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->found = pt_rd_u8(&r);
+    m->value = rd_str(&r);
+    return done(&r);
+}
+
+int pt_enc_rel_request(pt_buf *out, int type, pt_str rel)
+{
+    return pt_enc_text(out, type, rel);
+}
+
+int pt_dec_rel_request(const void *p, size_t n, pt_str *rel)
+{
+    return pt_dec_text(p, n, rel);
+}
+
+int pt_enc_count_r(pt_buf *out, uint64_t count)
+{
+    return enc_u64(out, PT_MSG_COUNT_R, count);
+}
+
+int pt_enc_export_end(pt_buf *out, uint64_t total)
+{
+    return enc_u64(out, PT_MSG_EXPORT_END, total);
+}
+
+int pt_enc_empty(pt_buf *out, int type)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, type);
+    return finish(&w);
+}
+
+int pt_dec_empty(const void *p, size_t n)
+{
+    (void)p;
+    return n == 0 ? 0 : -EBADMSG;
+}
+
+int pt_enc_text(pt_buf *out, int type, pt_str text)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, type);
+    pt_wr_str(&w, text.p, text.n);
+    return finish(&w);
+}
+
+int pt_dec_text(const void *p, size_t n, pt_str *text)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    *text = rd_str(&r);
+    return done(&r);
+}

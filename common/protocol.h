@@ -1,0 +1,172 @@
+/* protocol.h - every message of the wire protocol, encoded and decoded in
+ * one place (docs/protocol.md). Shared by the daemon and libptingest.
+ *
+ * frame.h has the frame header and the field primitives; this file knows
+ * what each message holds. Each pt_enc_* appends one whole frame to `out`
+ * and returns 0 or -ENOMEM. Each pt_dec_* reads one payload into a struct
+ * whose strings point into the payload (no copy, not NUL-terminated) and
+ * returns 0, or -EBADMSG when the payload is truncated or has trailing
+ * bytes. A protocol change is a change to this file, protocol.c and
+ * docs/protocol.md.
+ */
+#ifndef PT_PROTOCOL_H
+#define PT_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "frame.h"
+
+typedef struct pt_str {
+    const char *p;
+    size_t n;
+} pt_str;
+
+/* HELLO (client) */
+typedef struct pt_hello {
+    uint32_t version;
+    pt_str client;
+} pt_hello;
+int pt_enc_hello(pt_buf *out, const pt_hello *m);
+int pt_dec_hello(const void *p, size_t n, pt_hello *m);
+
+/* HELLO_OK (daemon): the daemon's limits and its relations by index. */
+typedef struct pt_hello_ok {
+    uint32_t version;
+    pt_str daemon_version;
+    uint64_t max_frame_bytes, max_key_bytes, max_value_bytes;
+    uint64_t chunk_max_rows, chunk_max_bytes;
+    uint16_t nrel;
+    const char *const *rel;   /* encoding: nrel names */
+    pt_rd rel_rd;             /* decoding: positioned at the names */
+} pt_hello_ok;
+int pt_enc_hello_ok(pt_buf *out, const pt_hello_ok *m);
+/* Decodes the fixed part; read the names with pt_dec_hello_ok_rel (nrel
+ * times), then check with pt_dec_hello_ok_end. */
+int pt_dec_hello_ok(const void *p, size_t n, pt_hello_ok *m);
+int pt_dec_hello_ok_rel(pt_hello_ok *m, pt_str *name);
+int pt_dec_hello_ok_end(const pt_hello_ok *m);
+
+/* ERROR (daemon) */
+typedef struct pt_error_msg {
+    uint32_t code;            /* enum pt_err */
+    pt_str message;
+} pt_error_msg;
+int pt_enc_error(pt_buf *out, const pt_error_msg *m);
+int pt_dec_error(const void *p, size_t n, pt_error_msg *m);
+
+/* JOB_BEGIN (client): "" lets the daemon name the job. */
+int pt_enc_job_begin(pt_buf *out, pt_str id);
+int pt_dec_job_begin(const void *p, size_t n, pt_str *id);
+
+/* JOB_STARTED (daemon) */
+typedef struct pt_job_started {
+    pt_str id;
+    uint64_t committed;       /* rows already durable (a resumed job) */
+    uint8_t already_done;
+} pt_job_started;
+int pt_enc_job_started(pt_buf *out, const pt_job_started *m);
+int pt_dec_job_started(const void *p, size_t n, pt_job_started *m);
+
+/* A row of ROWS (client) or EXPORT_ROWS (daemon; op is always put). */
+typedef struct pt_row {
+    uint8_t op;               /* enum pt_op */
+    uint16_t rel;
+    pt_str key, value;
+} pt_row;
+
+/* Building a ROWS or EXPORT_ROWS frame row by row, in place at the end of
+ * a buffer: begin, add..., end (which patches the count). */
+typedef struct pt_rows_wr {
+    pt_wr w;
+    size_t count_at;
+    uint32_t n;
+    int type;
+} pt_rows_wr;
+void pt_rows_begin(pt_rows_wr *rw, pt_buf *out, int type);
+void pt_rows_add(pt_rows_wr *rw, const pt_row *row);
+/* Bytes of the frame so far, header included. */
+size_t pt_rows_size(const pt_rows_wr *rw);
+int pt_rows_end(pt_rows_wr *rw);
+
+/* Reading one: init reads the count; next gives 1 and a row, 0 at the end
+ * (trailing bytes are -EBADMSG then), or -EBADMSG. `index` is the row's
+ * 0-based position in the frame, for messages. */
+typedef struct pt_rows_rd {
+    pt_rd r;
+    int type;
+    uint32_t n, index;
+} pt_rows_rd;
+int pt_rows_rd_init(pt_rows_rd *rr, int type, const void *p, size_t n);
+int pt_rows_next(pt_rows_rd *rr, pt_row *row);
+
+/* CHUNK_ACK (daemon): the job's totals durable so far. */
+typedef struct pt_chunk_ack {
+    uint64_t rows, bytes;
+} pt_chunk_ack;
+int pt_enc_chunk_ack(pt_buf *out, const pt_chunk_ack *m);
+int pt_dec_chunk_ack(const void *p, size_t n, pt_chunk_ack *m);
+
+/* PROGRESS (daemon) */
+typedef struct pt_progress {
+    uint64_t rows_acked, bytes_acked, rows_per_s;
+    uint64_t queue_bytes, queue_capacity;
+    pt_str stall_state;
+} pt_progress;
+int pt_enc_progress(pt_buf *out, const pt_progress *m);
+int pt_dec_progress(const void *p, size_t n, pt_progress *m);
+
+/* JOB_END (client): the rows the client sent in all. */
+int pt_enc_job_end(pt_buf *out, uint64_t total_rows);
+int pt_dec_job_end(const void *p, size_t n, uint64_t *total_rows);
+
+/* JOB_DONE (daemon) */
+typedef struct pt_job_done {
+    uint64_t rows, bytes, elapsed_ms;
+} pt_job_done;
+int pt_enc_job_done(pt_buf *out, const pt_job_done *m);
+int pt_dec_job_done(const void *p, size_t n, pt_job_done *m);
+
+/* GET (client) */
+typedef struct pt_get {
+    uint16_t rel;
+    pt_str key;
+} pt_get;
+int pt_enc_get(pt_buf *out, const pt_get *m);
+int pt_dec_get(const void *p, size_t n, pt_get *m);
+
+/* VALUE (daemon) */
+typedef struct pt_value {
+    uint8_t found;
+    pt_str value;
+} pt_value;
+int pt_enc_value(pt_buf *out, const pt_value *m);
+int pt_dec_value(const void *p, size_t n, pt_value *m);
+
+/* COUNT and EXPORT (client): a relation by name, "" = all. */
+int pt_enc_rel_request(pt_buf *out, int type, pt_str rel);
+int pt_dec_rel_request(const void *p, size_t n, pt_str *rel);
+
+/* COUNT_R and EXPORT_END (daemon): one number. */
+int pt_enc_count_r(pt_buf *out, uint64_t count);
+int pt_enc_export_end(pt_buf *out, uint64_t total);
+int pt_dec_u64_reply(const void *p, size_t n, uint64_t *v);
+
+/* STATUS and METRICS (client): no payload. */
+int pt_enc_empty(pt_buf *out, int type);
+int pt_dec_empty(const void *p, size_t n);
+
+/* STATUS_R and METRICS_R (daemon): one text. */
+int pt_enc_text(pt_buf *out, int type, pt_str text);
+int pt_dec_text(const void *p, size_t n, pt_str *text);
+
+/* A NUL-terminated string (NULL = "") as a pt_str. */
+static inline pt_str pt_str_c(const char *s)
+{
+    pt_str r = {s ? s : "", s ? strlen(s) : 0};
+    return r;
+}
+
+#endif

@@ -1,0 +1,375 @@
+/* The protocol's messages: every frame type round-trips through its
+ * encoder and decoder, and every decoder refuses a truncated payload and
+ * one with trailing bytes. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "common/protocol.h"
+
+/* The frame's type and payload, after checking its header. */
+static const char *payload_of(const pt_buf *b, int want_type, size_t *len)
+{
+    int type;
+
+    CHECK_EQ_INT(pt_frame_peek(b->data, b->len, 1 << 20, &type, len), 1);
+    CHECK_EQ_INT(type, want_type);
+    CHECK_EQ_INT(*len + PT_FRAME_HEADER, b->len);
+    return b->data + PT_FRAME_HEADER;
+}
+
+static int streq(pt_str s, const char *c)
+{
+    return s.n == strlen(c) && memcmp(s.p, c, s.n) == 0;
+}
+
+/* Every strict prefix of the payload, and the payload plus one byte, is
+ * refused by dec (which must accept the payload itself). */
+typedef int (*decoder)(const char *p, size_t n);
+
+static void check_bounds(const char *p, size_t n, decoder dec)
+{
+    char *longer = malloc(n + 1);
+
+    CHECK_EQ_INT(dec(p, n), 0);
+    for (size_t i = 0; i < n; i++)
+        if (dec(p, i) != -EBADMSG) {
+            fprintf(stderr, "prefix of %zu/%zu bytes accepted\n", i, n);
+            CHECK(0);
+            break;
+        }
+    memcpy(longer, p, n);
+    longer[n] = 'x';
+    CHECK_EQ_INT(dec(longer, n + 1), -EBADMSG);
+    free(longer);
+}
+
+static int dec_hello(const char *p, size_t n) { pt_hello m; return pt_dec_hello(p, n, &m); }
+static int dec_error(const char *p, size_t n) { pt_error_msg m; return pt_dec_error(p, n, &m); }
+static int dec_job_begin(const char *p, size_t n) { pt_str m; return pt_dec_job_begin(p, n, &m); }
+static int dec_started(const char *p, size_t n) { pt_job_started m; return pt_dec_job_started(p, n, &m); }
+static int dec_ack(const char *p, size_t n) { pt_chunk_ack m; return pt_dec_chunk_ack(p, n, &m); }
+static int dec_progress(const char *p, size_t n) { pt_progress m; return pt_dec_progress(p, n, &m); }
+static int dec_job_end(const char *p, size_t n) { uint64_t v; return pt_dec_job_end(p, n, &v); }
+static int dec_job_done(const char *p, size_t n) { pt_job_done m; return pt_dec_job_done(p, n, &m); }
+static int dec_get(const char *p, size_t n) { pt_get m; return pt_dec_get(p, n, &m); }
+static int dec_value(const char *p, size_t n) { pt_value m; return pt_dec_value(p, n, &m); }
+static int dec_rel(const char *p, size_t n) { pt_str m; return pt_dec_rel_request(p, n, &m); }
+static int dec_u64(const char *p, size_t n) { uint64_t v; return pt_dec_u64_reply(p, n, &v); }
+static int dec_empty(const char *p, size_t n) { return pt_dec_empty(p, n); }
+static int dec_text(const char *p, size_t n) { pt_str m; return pt_dec_text(p, n, &m); }
+
+static int dec_hello_ok(const char *p, size_t n)
+{
+    pt_hello_ok m;
+    pt_str s;
+    int r = pt_dec_hello_ok(p, n, &m);
+
+    for (size_t i = 0; r == 0 && i < m.nrel; i++)
+        r = pt_dec_hello_ok_rel(&m, &s);
+    return r ? r : pt_dec_hello_ok_end(&m);
+}
+
+static int dec_rows_of(int type, const char *p, size_t n)
+{
+    pt_rows_rd rr;
+    pt_row row;
+    int r = pt_rows_rd_init(&rr, type, p, n);
+
+    if (r < 0)
+        return r;
+    while ((r = pt_rows_next(&rr, &row)) > 0)
+        ;
+    return r;
+}
+
+static int dec_rows(const char *p, size_t n) { return dec_rows_of(PT_MSG_ROWS, p, n); }
+static int dec_export_rows(const char *p, size_t n) { return dec_rows_of(PT_MSG_EXPORT_ROWS, p, n); }
+
+TEST(hello_and_hello_ok)
+{
+    const char *rels[] = {"CodeGraph", "DependencyEdges"};
+    pt_hello h = {7, {"cli", 3}}, h2;
+    pt_hello_ok ok, ok2;
+    pt_buf b;
+    pt_str s;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_hello(&b, &h), 0);
+    p = payload_of(&b, PT_MSG_HELLO, &n);
+    CHECK_EQ_INT(pt_dec_hello(p, n, &h2), 0);
+    CHECK_EQ_INT(h2.version, 7);
+    CHECK(streq(h2.client, "cli"));
+    check_bounds(p, n, dec_hello);
+
+    memset(&ok, 0, sizeof(ok));
+    ok.version = 1;
+    ok.daemon_version = pt_str_c("9.9.9");
+    ok.max_frame_bytes = 1;
+    ok.max_key_bytes = 2;
+    ok.max_value_bytes = 3;
+    ok.chunk_max_rows = 4;
+    ok.chunk_max_bytes = 5;
+    ok.nrel = 2;
+    ok.rel = rels;
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_hello_ok(&b, &ok), 0);
+    p = payload_of(&b, PT_MSG_HELLO_OK, &n);
+    CHECK_EQ_INT(pt_dec_hello_ok(p, n, &ok2), 0);
+    CHECK(streq(ok2.daemon_version, "9.9.9"));
+    CHECK_EQ_INT(ok2.max_frame_bytes + ok2.max_key_bytes + ok2.max_value_bytes, 6);
+    CHECK_EQ_INT(ok2.chunk_max_rows * 10 + ok2.chunk_max_bytes, 45);
+    CHECK_EQ_INT(ok2.nrel, 2);
+    CHECK_EQ_INT(pt_dec_hello_ok_rel(&ok2, &s), 0);
+    CHECK(streq(s, "CodeGraph"));
+    CHECK_EQ_INT(pt_dec_hello_ok_rel(&ok2, &s), 0);
+    CHECK(streq(s, "DependencyEdges"));
+    CHECK_EQ_INT(pt_dec_hello_ok_end(&ok2), 0);
+    check_bounds(p, n, dec_hello_ok);
+    pt_buf_free(&b);
+}
+
+TEST(error_and_job_frames)
+{
+    pt_error_msg e = {PT_ERR_BAD_ROW, {"row 3: bad", 10}}, e2;
+    pt_job_started js = {{"job-1", 5}, 42, 1}, js2;
+    pt_chunk_ack a = {10, 2000}, a2;
+    pt_progress pr = {1, 2, 3, 4, 5, {"pacing", 6}}, pr2;
+    pt_job_done d = {7, 8, 9}, d2;
+    pt_buf b;
+    pt_str s;
+    uint64_t v;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_error(&b, &e), 0);
+    p = payload_of(&b, PT_MSG_ERROR, &n);
+    CHECK_EQ_INT(pt_dec_error(p, n, &e2), 0);
+    CHECK_EQ_INT(e2.code, PT_ERR_BAD_ROW);
+    CHECK(streq(e2.message, "row 3: bad"));
+    check_bounds(p, n, dec_error);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_job_begin(&b, pt_str_c("nightly")), 0);
+    p = payload_of(&b, PT_MSG_JOB_BEGIN, &n);
+    CHECK_EQ_INT(pt_dec_job_begin(p, n, &s), 0);
+    CHECK(streq(s, "nightly"));
+    check_bounds(p, n, dec_job_begin);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_job_started(&b, &js), 0);
+    p = payload_of(&b, PT_MSG_JOB_STARTED, &n);
+    CHECK_EQ_INT(pt_dec_job_started(p, n, &js2), 0);
+    CHECK(streq(js2.id, "job-1"));
+    CHECK_EQ_INT(js2.committed, 42);
+    CHECK_EQ_INT(js2.already_done, 1);
+    check_bounds(p, n, dec_started);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_chunk_ack(&b, &a), 0);
+    p = payload_of(&b, PT_MSG_CHUNK_ACK, &n);
+    CHECK_EQ_INT(pt_dec_chunk_ack(p, n, &a2), 0);
+    CHECK_EQ_INT(a2.rows, 10);
+    CHECK_EQ_INT(a2.bytes, 2000);
+    check_bounds(p, n, dec_ack);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_progress(&b, &pr), 0);
+    p = payload_of(&b, PT_MSG_PROGRESS, &n);
+    CHECK_EQ_INT(pt_dec_progress(p, n, &pr2), 0);
+    CHECK_EQ_INT(pr2.rows_acked + pr2.bytes_acked + pr2.rows_per_s, 6);
+    CHECK_EQ_INT(pr2.queue_bytes * 10 + pr2.queue_capacity, 45);
+    CHECK(streq(pr2.stall_state, "pacing"));
+    check_bounds(p, n, dec_progress);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_job_end(&b, 123456789012ull), 0);
+    p = payload_of(&b, PT_MSG_JOB_END, &n);
+    CHECK_EQ_INT(pt_dec_job_end(p, n, &v), 0);
+    CHECK(v == 123456789012ull);
+    check_bounds(p, n, dec_job_end);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_job_done(&b, &d), 0);
+    p = payload_of(&b, PT_MSG_JOB_DONE, &n);
+    CHECK_EQ_INT(pt_dec_job_done(p, n, &d2), 0);
+    CHECK_EQ_INT(d2.rows * 100 + d2.bytes * 10 + d2.elapsed_ms, 789);
+    check_bounds(p, n, dec_job_done);
+    pt_buf_free(&b);
+}
+
+/* ROWS and EXPORT_ROWS: rows in order, the op only in ROWS. */
+static void rows_round_trip(int type)
+{
+    pt_rows_wr rw;
+    pt_rows_rd rr;
+    pt_row in[3] = {
+        {PT_OP_PUT, 0, {"k1", 2}, {"{\"a\":1}", 7}},
+        {PT_OP_DEL, 4, {"k\0two", 5}, {"", 0}},
+        {PT_OP_PUT, 65535, {"", 0}, {"[]", 2}},
+    }, out;
+    pt_buf b;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, type);
+    for (int i = 0; i < 3; i++)
+        pt_rows_add(&rw, &in[i]);
+    CHECK_EQ_INT(pt_rows_size(&rw), b.len);
+    CHECK_EQ_INT(pt_rows_end(&rw), 0);
+    p = payload_of(&b, type, &n);
+    CHECK_EQ_INT(pt_rows_rd_init(&rr, type, p, n), 0);
+    CHECK_EQ_INT(rr.n, 3);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(pt_rows_next(&rr, &out), 1);
+        CHECK_EQ_INT(out.op, type == PT_MSG_ROWS ? in[i].op : PT_OP_PUT);
+        CHECK_EQ_INT(out.rel, in[i].rel);
+        CHECK(out.key.n == in[i].key.n && memcmp(out.key.p, in[i].key.p, out.key.n) == 0);
+        CHECK(out.value.n == in[i].value.n &&
+              memcmp(out.value.p, in[i].value.p, out.value.n) == 0);
+    }
+    CHECK_EQ_INT(pt_rows_next(&rr, &out), 0);
+    check_bounds(p, n, type == PT_MSG_ROWS ? dec_rows : dec_export_rows);
+    pt_buf_free(&b);
+}
+
+TEST(rows)
+{
+    rows_round_trip(PT_MSG_ROWS);
+}
+
+TEST(export_rows)
+{
+    rows_round_trip(PT_MSG_EXPORT_ROWS);
+}
+
+TEST(empty_rows_frame)
+{
+    pt_rows_wr rw;
+    pt_rows_rd rr;
+    pt_row row;
+    pt_buf b;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, PT_MSG_ROWS);
+    CHECK_EQ_INT(pt_rows_end(&rw), 0);
+    p = payload_of(&b, PT_MSG_ROWS, &n);
+    CHECK_EQ_INT(pt_rows_rd_init(&rr, PT_MSG_ROWS, p, n), 0);
+    CHECK_EQ_INT(pt_rows_next(&rr, &row), 0);
+    pt_buf_free(&b);
+}
+
+/* A count that promises more rows than the payload holds. */
+TEST(rows_count_lies)
+{
+    pt_rows_wr rw;
+    pt_rows_rd rr;
+    pt_row row = {PT_OP_PUT, 1, {"k", 1}, {"1", 1}};
+    pt_buf b;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, PT_MSG_ROWS);
+    pt_rows_add(&rw, &row);
+    rw.n = 2;
+    CHECK_EQ_INT(pt_rows_end(&rw), 0);
+    p = payload_of(&b, PT_MSG_ROWS, &n);
+    CHECK_EQ_INT(pt_rows_rd_init(&rr, PT_MSG_ROWS, p, n), 0);
+    CHECK_EQ_INT(pt_rows_next(&rr, &row), 1);
+    CHECK_EQ_INT(pt_rows_next(&rr, &row), -EBADMSG);
+    CHECK_EQ_INT(rr.index, 1);
+    pt_buf_free(&b);
+}
+
+TEST(reads)
+{
+    pt_get g = {3, {"a\"b", 3}}, g2;
+    pt_value v = {1, {"{}", 2}}, v2;
+    pt_buf b;
+    pt_str s;
+    uint64_t u;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_get(&b, &g), 0);
+    p = payload_of(&b, PT_MSG_GET, &n);
+    CHECK_EQ_INT(pt_dec_get(p, n, &g2), 0);
+    CHECK_EQ_INT(g2.rel, 3);
+    CHECK(streq(g2.key, "a\"b"));
+    check_bounds(p, n, dec_get);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_value(&b, &v), 0);
+    p = payload_of(&b, PT_MSG_VALUE, &n);
+    CHECK_EQ_INT(pt_dec_value(p, n, &v2), 0);
+    CHECK_EQ_INT(v2.found, 1);
+    CHECK(streq(v2.value, "{}"));
+    check_bounds(p, n, dec_value);
+
+    for (int t = PT_MSG_COUNT; t <= PT_MSG_EXPORT; t += PT_MSG_EXPORT - PT_MSG_COUNT) {
+        pt_buf_reset(&b);
+        CHECK_EQ_INT(pt_enc_rel_request(&b, t, pt_str_c("IgnoredFiles")), 0);
+        p = payload_of(&b, t, &n);
+        CHECK_EQ_INT(pt_dec_rel_request(p, n, &s), 0);
+        CHECK(streq(s, "IgnoredFiles"));
+        check_bounds(p, n, dec_rel);
+    }
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_count_r(&b, 99), 0);
+    p = payload_of(&b, PT_MSG_COUNT_R, &n);
+    CHECK_EQ_INT(pt_dec_u64_reply(p, n, &u), 0);
+    CHECK_EQ_INT(u, 99);
+    check_bounds(p, n, dec_u64);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_export_end(&b, 5), 0);
+    p = payload_of(&b, PT_MSG_EXPORT_END, &n);
+    CHECK_EQ_INT(pt_dec_u64_reply(p, n, &u), 0);
+    CHECK_EQ_INT(u, 5);
+    pt_buf_free(&b);
+}
+
+TEST(status_frames)
+{
+    pt_buf b;
+    pt_str s;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_empty(&b, PT_MSG_STATUS), 0);
+    p = payload_of(&b, PT_MSG_STATUS, &n);
+    CHECK_EQ_INT(pt_dec_empty(p, n), 0);
+    CHECK_EQ_INT(pt_dec_empty("x", 1), -EBADMSG);
+    (void)dec_empty;
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_text(&b, PT_MSG_METRICS_R, pt_str_c("# HELP x\n")), 0);
+    p = payload_of(&b, PT_MSG_METRICS_R, &n);
+    CHECK_EQ_INT(pt_dec_text(p, n, &s), 0);
+    CHECK(streq(s, "# HELP x\n"));
+    check_bounds(p, n, dec_text);
+    pt_buf_free(&b);
+}
+
+int main(void)
+{
+    RUN(hello_and_hello_ok);
+    RUN(error_and_job_frames);
+    RUN(rows);
+    RUN(export_rows);
+    RUN(empty_rows_frame);
+    RUN(rows_count_lies);
+    RUN(reads);
+    RUN(status_frames);
+    return CHECK_DONE();
+}
