@@ -25,8 +25,10 @@
 #define SYNC(f) PT_KT_SYNC, OFF(f, int)
 #define LOGLEVEL(f) PT_KT_LOGLEVEL, OFF(f, int)
 
-#define RELOAD PT_KEY_RELOADABLE
-#define RESTART 0u
+/* A row's flags and apply hook: RESTART, or RELOAD(hook); NULLABLE goes
+ * before either ("NULLABLE | RESTART"). */
+#define RELOAD(hook) PT_KEY_RELOADABLE, PT_APPLY_##hook
+#define RESTART 0u, PT_APPLY_NONE
 #define NULLABLE PT_KEY_NULLABLE
 
 /* Sections must stay contiguous: the printer opens a YAML mapping each
@@ -35,68 +37,68 @@ const pt_key pt_keys[] = {
     {"data_dir", STR(data_dir), "./ptingestd-data", 0, 0, "", RESTART,
      "directory holding the RocksDB database"},
 
-    {"listen.path", STR(listen_path), NULL, 0, 0, "", RESTART | NULLABLE,
+    {"listen.path", STR(listen_path), NULL, 0, 0, "", NULLABLE | RESTART,
      "Unix socket (Windows: named pipe); null = platform default"},
     {"listen.mode", MODE(listen_mode), "0660", 0, 0777, "octal", RESTART,
      "permission bits of the socket file"},
-    {"listen.allow", STR(listen_allow), NULL, 0, 0, "", RESTART | NULLABLE,
+    {"listen.allow", STR(listen_allow), NULL, 0, 0, "", NULLABLE | RESTART,
      "Windows: accounts or groups (comma-separated) the pipe admits besides "
      "Administrators, SYSTEM and the daemon's own account"},
     {"listen.max_clients", U64(max_clients), "256", 1, 65536, "clients",
      RESTART, "connections served at once; more are refused"},
 
     {"ingest.chunk_max_rows", U64(chunk_max_rows), "8192", 1, 1000000,
-     "rows", RELOAD, "rows per chunk (one RocksDB write batch)"},
+     "rows", RELOAD(INGEST), "rows per chunk (one RocksDB write batch)"},
     {"ingest.chunk_max_bytes", U64(chunk_max_bytes), "1048576", 4096,
-     268435456, "bytes", RELOAD, "bytes per chunk before it is sealed"},
+     268435456, "bytes", RELOAD(INGEST), "bytes per chunk before it is sealed"},
     {"ingest.chunk_linger_ms", U64(chunk_linger_ms), "20", 0, 60000, "ms",
-     RELOAD, "seal a partial chunk after this idle time"},
+     RELOAD(INGEST), "seal a partial chunk after this idle time"},
     {"ingest.queue_max_bytes", U64(queue_max_bytes), "67108864", 65536,
-     UINT64_C(17179869184), "bytes", RELOAD,
+     UINT64_C(17179869184), "bytes", RELOAD(QUEUE),
      "sealed chunks awaiting the writer; clients are paused when full"},
     {"ingest.max_frame_bytes", U64(max_frame_bytes), "16777216", 65536,
      1073741824, "bytes", RESTART, "largest protocol frame a client may send"},
     {"ingest.max_key_bytes", U64(max_key_bytes), "16384", 1, 1048576, "bytes",
-     RELOAD, "longest key accepted"},
+     RELOAD(INGEST), "longest key accepted"},
     {"ingest.max_value_bytes", U64(max_value_bytes), "8388608", 1, 536870912,
-     "bytes", RELOAD, "longest value (compact JSON text) accepted"},
-    {"ingest.sync", SYNC(sync), "chunk", 0, 0, "", RELOAD,
+     "bytes", RELOAD(INGEST), "longest value (compact JSON text) accepted"},
+    {"ingest.sync", SYNC(sync), "chunk", 0, 0, "", RELOAD(INGEST),
      "WAL fsync before the ack: none | chunk | job"},
     {"ingest.progress_interval_ms", U64(progress_interval_ms), "500", 50,
-     60000, "ms", RELOAD, "how often clients are sent progress"},
+     60000, "ms", RELOAD(INGEST), "how often clients are sent progress"},
     {"ingest.shutdown_grace_ms", U64(shutdown_grace_ms), "30000", 0, 3600000,
-     "ms", RELOAD, "on SIGTERM, time allowed to drain the queue"},
+     "ms", RELOAD(SHUTDOWN), "on SIGTERM, time allowed to drain the queue"},
     {"ingest.min_free_bytes", U64(min_free_bytes), "268435456", 0,
-     UINT64_C(1099511627776), "bytes", RELOAD,
+     UINT64_C(1099511627776), "bytes", RELOAD(WRITER),
      "refuse writes while the data dir's filesystem has less free space"},
     {"ingest.job_retention_ms", U64(job_retention_ms), "604800000", 0,
-     UINT64_C(315360000000), "ms", RELOAD,
+     UINT64_C(315360000000), "ms", RELOAD(RETENTION),
      "how long a job's progress record is kept after its last write"},
 
     {"rocksdb.options_file", STR(options_file), NULL, 0, 0, "",
-     RELOAD | NULLABLE,
+     NULLABLE | RELOAD(ROCKSDB),
      "RocksDB OPTIONS-style INI file, applied below the YAML option maps"},
     {"rocksdb.rate_limit_bytes_per_sec", U64(rate_limit_bytes_per_sec), "0",
      0, UINT64_C(1000000000000), "bytes/s", RESTART,
      "flush+compaction I/O limit; 0 = unlimited"},
 
-    {"stall.bulk_profile", U64(bulk_profile), "1", 0, 1, "", RELOAD,
+    {"stall.bulk_profile", U64(bulk_profile), "1", 0, 1, "", RELOAD(BULK),
      "1 = defer compaction while jobs run, catch up after; 0 = off"},
     {"stall.bulk_min_bytes", U64(bulk_min_bytes), "67108864", 0, UINT64_C(1) << 50, "bytes",
-     RELOAD,
+     RELOAD(BULK),
      "a job turns the bulk-ingest profile on once it has sent this much; 0 = at its start"},
-    {"stall.flush_bound_hold_ms", U64(flush_bound_hold_ms), "1000", 10, 60000, "ms", RELOAD,
+    {"stall.flush_bound_hold_ms", U64(flush_bound_hold_ms), "1000", 10, 60000, "ms", RELOAD(WRITER),
      "memtables must wait for flushes this long without a break before the writer "
      "paces itself at the flush rate, and none this long before it stops"},
     {"stall.initial_rate_bytes_per_sec", U64(initial_rate_bytes_per_sec), "8000000",
      1000000, UINT64_C(100000000000), "bytes/s", RESTART,
      "while flush is behind and its speed not yet measured, admit at this rate"},
-    {"stall.pacing", U64(pacing), "1", 0, 1, "", RELOAD,
+    {"stall.pacing", U64(pacing), "1", 0, 1, "", RELOAD(WRITER),
      "1 = hold writes back before RocksDB would delay or stop them; 0 = off"},
-    {"stall.sample_ms", U64(stall_sample_ms), "100", 10, 60000, "ms", RELOAD,
+    {"stall.sample_ms", U64(stall_sample_ms), "100", 10, 60000, "ms", RELOAD(STALL),
      "how often RocksDB write-stall statistics are sampled"},
 
-    {"log.level", LOGLEVEL(log_level), "info", 0, 0, "", RELOAD,
+    {"log.level", LOGLEVEL(log_level), "info", 0, 0, "", RELOAD(LOG),
      "error | warn | info | debug"},
 };
 

@@ -34,6 +34,26 @@ typedef enum pt_key_type {
 /* A string that may be unset (NULL, written `null` in YAML). */
 #define PT_KEY_NULLABLE 0x2u
 
+/* Which hook applies a reloadable key to the live daemon: the daemon has
+ * one function per value (daemon/settings.c), run at start-up and by
+ * every reload whose file changed one of its keys, the way Redis's config
+ * table names each setting's apply function. A table row of a reloadable
+ * key must name one; restart-only keys have PT_APPLY_NONE. */
+typedef enum pt_apply {
+    PT_APPLY_NONE = 0,
+    PT_APPLY_LOG,        /* log.level */
+    PT_APPLY_INGEST,     /* how jobs cut and check rows, sync, progress */
+    PT_APPLY_QUEUE,      /* the chunk queue's bound */
+    PT_APPLY_WRITER,     /* the writer's free-space floor and pacing */
+    PT_APPLY_RETENTION,  /* expiry of job progress records */
+    PT_APPLY_SHUTDOWN,   /* the drain's grace period */
+    PT_APPLY_BULK,       /* the bulk-ingest profile's policy */
+    PT_APPLY_STALL,      /* the stall monitor's sampling */
+    PT_APPLY_ROCKSDB,    /* RocksDB's own options: the reload hands them to
+                          * RocksDB (SetOptions) before the hooks run */
+    PT_APPLY_COUNT
+} pt_apply;
+
 typedef struct pt_key {
     const char *name;  /* dotted YAML path, e.g. "ingest.chunk_max_rows" */
     pt_key_type type;
@@ -42,6 +62,7 @@ typedef struct pt_key {
     uint64_t min, max; /* bounds, for PT_KT_U64 and PT_KT_MODE */
     const char *unit;  /* "bytes", "ms", ... or "" */
     unsigned flags;    /* PT_KEY_* */
+    pt_apply apply;    /* for PT_KEY_RELOADABLE keys; else PT_APPLY_NONE */
     const char *doc;   /* one line for --help, the printer and the man page */
 } pt_key;
 

@@ -1,13 +1,5 @@
-/* conn.c - one client connection: reading frames, writing frames, closing.
- *
- * Loop thread. Back-pressure lives here: when a frame handler says pause
- * (its job's chunks wait for room in the queue, or a read is in flight),
- * the connection stops processing buffered frames and stops reading from
- * the socket, so the client's writes block in its kernel buffer. Memory
- * per connection is thus bounded by one frame (max_frame_bytes) plus one
- * read block.
- */
-#include "daemon.h"
+/* conn.c - one client connection (see conn.h). Loop thread. */
+#include "conn.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,32 +9,52 @@
 
 #include "../common/frame.h"
 #include "../common/log.h"
+#include "../common/protocol.h"
 
 #define READ_BLOCK (64 * 1024)
+
+struct conn {
+    uv_pipe_t pipe;            /* pipe.data = this */
+    const conn_ops *ops;
+    void *ud;
+    uint64_t id;
+    uint64_t max_frame_bytes;
+    pt_buf rbuf;
+    size_t rpos;               /* consumed prefix of rbuf */
+    int reading;               /* uv_read_start is on */
+    int closing;
+    int close_after_write;     /* an error frame was queued: close once written */
+    int no_read;               /* draining: never read again */
+    uint64_t wbytes;           /* bytes queued in uv_write, not yet written */
+};
 
 typedef struct write_req {
     uv_write_t req;
     conn *c;
     char *data;
     size_t len;
-    void (*cb)(conn *c, int status);
+    int notify;
 } write_req;
+
+uint64_t conn_id(const conn *c)
+{
+    return c->id;
+}
+
+int conn_closing(const conn *c)
+{
+    return c->closing;
+}
 
 static void on_close(uv_handle_t *h)
 {
     conn *c = h->data;
-    pt_daemon *d = c->d;
+    const conn_ops *ops = c->ops;
+    void *ud = c->ud;
 
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        d->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    d->nconns--;
     pt_buf_free(&c->rbuf);
     free(c);
-    daemon_maybe_finish(d);
+    ops->on_closed(ud);
 }
 
 void conn_close(conn *c)
@@ -50,12 +62,15 @@ void conn_close(conn *c)
     if (c->closing)
         return;
     c->closing = 1;
-    if (c->job) {
-        job_conn_gone(c->job);
-        c->job = NULL;
-    }
-    reads_conn_gone(c);
+    c->ops->on_close(c->ud, c);
     uv_close((uv_handle_t *)&c->pipe, on_close);
+}
+
+void conn_close_after_write(conn *c)
+{
+    c->close_after_write = 1;
+    if (c->wbytes == 0)
+        conn_close(c);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -65,8 +80,8 @@ static void on_write(uv_write_t *req, int status)
 
     c->wbytes -= w->len;
     free(w->data);
-    if (w->cb)
-        w->cb(c, status);
+    if (w->notify && !c->closing)
+        c->ops->on_written(c->ud, c, status);
     free(w);
     if (status < 0 && !c->closing) {
         log_debug("client %llu: write failed: %s", (unsigned long long)c->id,
@@ -77,7 +92,7 @@ static void on_write(uv_write_t *req, int status)
     }
 }
 
-int conn_send_then(conn *c, pt_buf *frame, void (*cb)(conn *c, int status))
+static int send_frame(conn *c, pt_buf *frame, int notify)
 {
     write_req *w;
     uv_buf_t b;
@@ -94,7 +109,7 @@ int conn_send_then(conn *c, pt_buf *frame, void (*cb)(conn *c, int status))
     }
     w->c = c;
     w->len = frame->len;
-    w->cb = cb;
+    w->notify = notify;
     w->data = pt_buf_steal(frame);
     b = uv_buf_init(w->data, (unsigned)w->len);
     c->wbytes += w->len;
@@ -110,14 +125,19 @@ int conn_send_then(conn *c, pt_buf *frame, void (*cb)(conn *c, int status))
 
 int conn_send(conn *c, pt_buf *frame)
 {
-    return conn_send_then(c, frame, NULL);
+    return send_frame(c, frame, 0);
+}
+
+int conn_send_notify(conn *c, pt_buf *frame)
+{
+    return send_frame(c, frame, 1);
 }
 
 void conn_send_error(conn *c, int code, const char *fmt, ...)
 {
     char msg[512];
+    pt_error_msg m;
     pt_buf b;
-    pt_wr w;
     va_list ap;
 
     va_start(ap, fmt);
@@ -125,11 +145,10 @@ void conn_send_error(conn *c, int code, const char *fmt, ...)
     va_end(ap);
     log_info("client %llu: error (%s): %s", (unsigned long long)c->id,
              pt_err_name(code), msg);
+    m.code = (uint32_t)code;
+    m.message = pt_str_c(msg);
     pt_buf_init(&b);
-    pt_wr_begin(&w, &b, PT_MSG_ERROR);
-    pt_wr_u32(&w, (uint32_t)code);
-    pt_wr_cstr(&w, msg);
-    if (pt_wr_end(&w) == 0)
+    if (pt_enc_error(&b, &m) == 0)
         conn_send(c, &b);
     else
         pt_buf_free(&b);
@@ -153,36 +172,35 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
     *buf = uv_buf_init(c->rbuf.data + c->rbuf.len, READ_BLOCK);
 }
 
-/* Handle every complete frame in the buffer until one says pause. */
+static int may_take(conn *c)
+{
+    return !c->closing && !c->close_after_write && !c->no_read && c->ops->may_read(c->ud, c);
+}
+
+/* Handle every complete frame in the buffer until the user says pause. */
 static void process(conn *c)
 {
-    pt_daemon *d = c->d;
-
-    /* While draining nothing new is taken: buffered rows were never
-     * acknowledged and the client resumes from its last acknowledgement. */
-    while (d->state == DAEMON_READY && !c->closing && !c->close_after_write &&
-           c->busy == CONN_IDLE &&
-           !(c->job && job_blocked(c->job))) {
+    while (may_take(c)) {
         const char *p = c->rbuf.data + c->rpos;
         size_t avail = c->rbuf.len - c->rpos, plen;
         int type, r;
 
-        r = pt_frame_peek(p, avail, d->cfg.max_frame_bytes, &type, &plen);
+        r = pt_frame_peek(p, avail, c->max_frame_bytes, &type, &plen);
         if (r == 0)
             break;
         if (r < 0) {
-            d->errors_protocol++;
+            c->ops->on_bad_frame(c->ud, c);
             if (r == -EMSGSIZE)
                 conn_send_error(c, PT_ERR_TOO_LARGE,
                                 "frame larger than ingest.max_frame_bytes (%llu bytes)",
-                                (unsigned long long)d->cfg.max_frame_bytes);
+                                (unsigned long long)c->max_frame_bytes);
             else
                 conn_send_error(c, PT_ERR_PROTOCOL, "malformed frame header");
             c->close_after_write = 1;
             break;
         }
         c->rpos += PT_FRAME_HEADER + plen;
-        r = protocol_handle(c, type, p + PT_FRAME_HEADER, plen);
+        r = c->ops->on_frame(c->ud, c, type, p + PT_FRAME_HEADER, plen);
         if (r < 0) {
             c->close_after_write = 1;
             break;
@@ -206,6 +224,15 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     conn_resume(c);
 }
 
+void conn_stop_reading(conn *c)
+{
+    c->no_read = 1;
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->pipe);
+        c->reading = 0;
+    }
+}
+
 void conn_resume(conn *c)
 {
     int paused;
@@ -215,12 +242,11 @@ void conn_resume(conn *c)
     process(c);
     if (c->closing)
         return;
-    paused = c->close_after_write || c->busy != CONN_IDLE ||
-             (c->job && job_blocked(c->job)) || c->d->state != DAEMON_READY;
     if (c->close_after_write && c->wbytes == 0) {
         conn_close(c);
         return;
     }
+    paused = !may_take(c);
     if (paused && c->reading) {
         uv_read_stop((uv_stream_t *)&c->pipe);
         c->reading = 0;
@@ -230,36 +256,35 @@ void conn_resume(conn *c)
     }
 }
 
-void conn_accept(pt_daemon *d)
+static void free_unaccepted(uv_handle_t *h)
+{
+    conn *c = h->data;
+
+    pt_buf_free(&c->rbuf);
+    free(c);
+}
+
+conn *conn_accept(uv_loop_t *loop, uv_stream_t *server, uint64_t id,
+                  uint64_t max_frame_bytes, const conn_ops *ops, void *ud)
 {
     conn *c = calloc(1, sizeof(*c));
+    int r;
 
     if (!c) {
         log_error("out of memory accepting a client");
-        return;
+        return NULL;
     }
-    c->d = d;
-    c->id = ++d->next_conn_id;
+    c->ops = ops;
+    c->ud = ud;
+    c->id = id;
+    c->max_frame_bytes = max_frame_bytes;
     pt_buf_init(&c->rbuf);
-    uv_pipe_init(d->loop, &c->pipe, 0);
+    uv_pipe_init(loop, &c->pipe, 0);
     c->pipe.data = c;
-    c->next = d->conns;
-    if (d->conns)
-        d->conns->prev = c;
-    d->conns = c;
-    d->nconns++;
-    if (uv_accept((uv_stream_t *)&d->listener, (uv_stream_t *)&c->pipe) < 0) {
-        conn_close(c);
-        return;
+    if ((r = uv_accept(server, (uv_stream_t *)&c->pipe)) < 0) {
+        log_warn("accept failed: %s", uv_strerror(r));
+        uv_close((uv_handle_t *)&c->pipe, free_unaccepted);
+        return NULL;
     }
-    d->conns_accepted++;
-    if (d->nconns > d->cfg.max_clients) {
-        d->errors_busy++;
-        conn_send_error(c, PT_ERR_BUSY, "too many clients (listen.max_clients = %llu)",
-                        (unsigned long long)d->cfg.max_clients);
-        c->close_after_write = 1;
-        return;
-    }
-    log_debug("client %llu connected", (unsigned long long)c->id);
-    conn_resume(c);
+    return c;
 }

@@ -8,7 +8,12 @@
  *
  * The value is one line of text, e.g.
  *   "v1 rows=1500 bytes=2811022 state=running created_ms=... updated_ms=..."
- * readable with `ldb` and versioned for later change. Pure functions.
+ * readable with `ldb` and versioned for later change.
+ *
+ * Below the codec (pure functions), the table of records the daemon
+ * knows: loaded at start-up, looked up when a job begins, updated on each
+ * acknowledgement, and expired after ingest.job_retention_ms. Loop
+ * thread.
  */
 #ifndef PT_JOBREC_H
 #define PT_JOBREC_H
@@ -32,5 +37,44 @@ typedef struct jobrec {
 size_t jobrec_encode(const jobrec *r, char *out, size_t outlen);
 /* 0, or -EINVAL for text that is not a v1 record. */
 int jobrec_decode(const char *text, size_t len, jobrec *r);
+
+/* --- the table ------------------------------------------------------------ */
+
+#define JOB_ID_MAX 128
+
+struct store;
+struct store_batch;
+struct pt_diag;
+
+typedef struct job_record {
+    struct job_record *next;
+    char id[JOB_ID_MAX + 1];
+    jobrec r;
+} job_record;
+
+typedef struct jobrecs {
+    job_record *head;
+    uint64_t n;
+} jobrecs;
+
+/* A record older than retention_ms (0 = kept for ever) at now_ms. */
+int jobrec_expired(const jobrec *r, uint64_t retention_ms, uint64_t now_ms);
+
+job_record *jobrecs_find(jobrecs *t, const char *id, size_t len);
+/* A new running record for id (NUL-terminated), created now. */
+job_record *jobrecs_add(jobrecs *t, const char *id, uint64_t now_ms);
+void jobrecs_free(jobrecs *t);
+
+/* Start-up: read every record of the store's meta column family; expired
+ * ones are deleted from it. Errors go to diag. */
+int jobrecs_load(jobrecs *t, struct store *s, uint64_t retention_ms, uint64_t now_ms,
+                 struct pt_diag *diag);
+
+/* Drop the expired records that `busy` does not claim, adding their
+ * deletes to b; `dropped` hears of each before it is freed. How many. */
+uint64_t jobrecs_expire(jobrecs *t, struct store *s, struct store_batch *b,
+                        uint64_t retention_ms, uint64_t now_ms,
+                        int (*busy)(void *ud, const job_record *r),
+                        void (*dropped)(void *ud, const job_record *r), void *ud);
 
 #endif

@@ -1,13 +1,5 @@
-/* jobs.c - ingest jobs: rows in, chunks out, acknowledgements back.
- *
- * Loop thread only. A job cuts its rows into chunks (chunk.c), keeps
- * sealed chunks until the bounded queue has room, and acknowledges each
- * chunk to its client once the writer reports it durable. Chunks enter
- * the queue in FIFO order across jobs (`blocked` list), so one fast client
- * cannot starve the others, and a job whose chunks wait pauses its
- * connection: that is the back-pressure.
- */
-#include "daemon.h"
+/* jobs.c - ingest jobs: lifecycle and admission (see jobs.h). Loop thread. */
+#include "jobs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +10,55 @@
 #include "../common/clock.h"
 #include "../common/frame.h"
 #include "../common/log.h"
+#include "../common/protocol.h"
+#include "../config/config.h"
+
+struct job {
+    struct job *next;          /* jobs.list: active and recent, newest first */
+    struct job *next_blocked;  /* jobs.blocked FIFO */
+    int in_blocked;
+    struct job *next_ready;    /* jobs.ready: unblocked, client not told yet */
+    int in_ready;
+    jobs *js;
+    void *client;              /* NULL once the client is gone */
+    char id[JOB_ID_MAX + 1];
+    uint64_t token;            /* unique per daemon run, for the writer */
+    int state;
+    chunker ck;
+    chunk_list sealed;         /* sealed, waiting for room in the queue */
+    uint64_t inflight;         /* chunks in the queue */
+    uint64_t rows_in, bytes_in;    /* including rows committed before a resume */
+    uint64_t rows_acked, bytes_acked;
+    uint64_t bytes_sealed;         /* for the progress record of each chunk */
+    job_record *rec;
+    uint64_t start_ns, end_ns, last_row_ns, last_ack_ns;
+    uint64_t max_ack_gap_ns;       /* longest wait for an acknowledgement */
+    uint64_t last_progress_ns, last_progress_rows;
+    uint64_t rate_rows_per_s;
+    char error[256];
+};
+
+struct jobs {
+    store *s;
+    job_sink sink;
+    job_events ev;
+    jobs_limits lim;
+    job *list;
+    job *blocked_head, *blocked_tail;
+    job *ready_head, *ready_tail;
+    int admitting, admit_again;
+    uint64_t next_token;
+    jobrecs recs;
+    uint64_t retention_ms;
+    uv_timer_t expiry;
+    int expiry_armed;
+    jobs_stats st;             /* counters; the rest is computed */
+};
+
+static uint64_t now_ms(void)
+{
+    return (uint64_t)time(NULL) * 1000;
+}
 
 const char *job_state_name(int state)
 {
@@ -31,9 +72,139 @@ const char *job_state_name(int state)
     }
 }
 
-static int job_active(const job *j)
+const char *job_id(const job *j) { return j->id; }
+int job_state(const job *j) { return j->state; }
+uint64_t job_rows_acked(const job *j) { return j->rows_acked; }
+int job_blocked(const job *j) { return j->sealed.n > 0; }
+
+int job_active(const job *j)
 {
     return j->state == JOB_RUNNING || j->state == JOB_ENDING;
+}
+
+static void activity(jobs *js)
+{
+    if (js->ev.activity)
+        js->ev.activity(js->ev.events_ud);
+}
+
+/* --- life ----------------------------------------------------------------- */
+
+static void on_expiry(uv_timer_t *t)
+{
+    jobs_expire(t->data);
+}
+
+int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
+             const job_events *ev)
+{
+    jobs *js = calloc(1, sizeof(*js));
+
+    *out = NULL;
+    if (!js)
+        return -ENOMEM;
+    js->s = s;
+    js->sink = *sink;
+    js->ev = *ev;
+    js->next_token = 1;
+    js->lim.chunk_max_rows = 8192;
+    js->lim.chunk_max_bytes = 1 << 20;
+    js->lim.max_key_bytes = 16384;
+    js->lim.max_value_bytes = 8 << 20;
+    js->lim.progress_interval_ms = 500;
+    js->lim.chunk_linger_ms = 20;
+    uv_timer_init(loop, &js->expiry);
+    js->expiry.data = js;
+    *out = js;
+    return 0;
+}
+
+static void free_job(job *j)
+{
+    chunker_free(&j->ck);
+    for (chunk *c; (c = chunk_list_pop(&j->sealed));)
+        chunk_free(c);
+    free(j);
+}
+
+static void free_after_close(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void jobs_close(jobs *js)
+{
+    if (!uv_is_closing((uv_handle_t *)&js->expiry))
+        uv_close((uv_handle_t *)&js->expiry, NULL);
+}
+
+void jobs_free(jobs *js)
+{
+    job *j, *next;
+
+    if (!js)
+        return;
+    for (j = js->list; j; j = next) {
+        next = j->next;
+        free_job(j);
+    }
+    jobrecs_free(&js->recs);
+    /* The timer's memory is the struct's. Closed (jobs_close) while the
+     * loop ran: free now; else once the loop has run its close. */
+    if (uv_is_closing((uv_handle_t *)&js->expiry))
+        free(js);
+    else
+        uv_close((uv_handle_t *)&js->expiry, free_after_close);
+}
+
+void jobs_set_limits(jobs *js, const jobs_limits *l)
+{
+    js->lim = *l;
+    /* running jobs cut their next chunks to the new sizes */
+    for (job *j = js->list; j; j = j->next) {
+        j->ck.max_rows = l->chunk_max_rows;
+        j->ck.max_bytes = l->chunk_max_bytes;
+    }
+}
+
+void jobs_set_retention(jobs *js, uint64_t retention_ms)
+{
+    uint64_t every;
+
+    js->retention_ms = retention_ms;
+    if (!retention_ms) {
+        uv_timer_stop(&js->expiry);
+        return;
+    }
+    /* often enough to honour short retentions, at most hourly */
+    every = retention_ms < 3600000 ? retention_ms : 3600000;
+    if (every < 1000)
+        every = 1000;
+    uv_timer_start(&js->expiry, on_expiry, every, every);
+}
+
+int jobs_load_records(jobs *js, pt_diag *diag)
+{
+    return jobrecs_load(&js->recs, js->s, js->retention_ms, now_ms(), diag);
+}
+
+/* Keep the most recent finished jobs for status; free older ones. */
+static void trim_jobs(jobs *js)
+{
+    size_t finished = 0;
+    job **pp = &js->list;
+
+    while (*pp) {
+        job *j = *pp;
+        int idle = !job_active(j) && !j->client && !j->inflight && !j->sealed.n &&
+                   !j->in_ready;
+        if (idle && ++finished > JOBS_RECENT) {
+            *pp = j->next;
+            free_job(j);
+            continue;
+        }
+        pp = &j->next;
+    }
 }
 
 static int valid_job_id(const char *id, size_t len)
@@ -50,79 +221,15 @@ static int valid_job_id(const char *id, size_t len)
     return 1;
 }
 
-/* Keep the most recent finished jobs for status; free older ones. */
-static void trim_jobs(pt_daemon *d)
-{
-    size_t finished = 0;
-    job **pp = &d->jobs;
-
-    while (*pp) {
-        job *j = *pp;
-        int idle = !job_active(j) && !j->conn && !j->inflight && !j->sealed.n;
-        if (idle && ++finished > DAEMON_RECENT_JOBS) {
-            *pp = j->next;
-            chunker_free(&j->ck);
-            free(j);
-            continue;
-        }
-        pp = &j->next;
-    }
-}
-
-static uint64_t now_ms(void)
-{
-    return (uint64_t)time(NULL) * 1000;
-}
-
-static job_record *record_find(pt_daemon *d, const char *id, size_t len)
-{
-    for (job_record *r = d->records; r; r = r->next)
-        if (strlen(r->id) == len && memcmp(r->id, id, len) == 0)
-            return r;
-    return NULL;
-}
-
-static job_record *record_add(pt_daemon *d, const char *id)
-{
-    job_record *r = calloc(1, sizeof(*r));
-
-    if (!r)
-        return NULL;
-    snprintf(r->id, sizeof(r->id), "%s", id);
-    r->r.state = JOBREC_RUNNING;
-    r->r.created_ms = r->r.updated_ms = now_ms();
-    r->next = d->records;
-    d->records = r;
-    d->records_n++;
-    return r;
-}
-
-static int send_job_started(conn *c, const char *id, uint64_t committed, int done)
-{
-    pt_buf b;
-    pt_wr w;
-
-    pt_buf_init(&b);
-    pt_wr_begin(&w, &b, PT_MSG_JOB_STARTED);
-    pt_wr_cstr(&w, id);
-    pt_wr_u64(&w, committed);
-    pt_wr_u8(&w, (uint8_t)done);
-    if (pt_wr_end(&w) < 0) {
-        pt_buf_free(&b);
-        return -ENOMEM;
-    }
-    return conn_send(c, &b);
-}
-
 /* A job id already known: running now, still writing its last chunks
  * after its client went away, or finished. */
-static int check_same_id(pt_daemon *d, const char *id, size_t idlen, int *code, char *err,
+static int check_same_id(jobs *js, const char *id, size_t idlen, int *code, char *err,
                          size_t errlen)
 {
-    for (job *o = d->jobs; o; o = o->next) {
+    for (job *o = js->list; o; o = o->next) {
         if (strlen(o->id) != idlen || memcmp(o->id, id, idlen) != 0)
             continue;
-        if (job_active(o) && o->conn) {
+        if (job_active(o) && o->client) {
             *code = PT_ERR_PROTOCOL;
             snprintf(err, errlen, "job %s is already running", o->id);
             return -EBUSY;
@@ -137,84 +244,106 @@ static int check_same_id(pt_daemon *d, const char *id, size_t idlen, int *code, 
     return 0;
 }
 
-job *job_begin(pt_daemon *d, conn *c, const char *id, size_t idlen, int *code, char *err,
-               size_t errlen)
+job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
+               int *code, char *err, size_t errlen)
 {
     job_record *rec = NULL;
     job *j;
 
     *code = PT_ERR_PROTOCOL;
+    *committed = 0;
     if (idlen && !valid_job_id(id, idlen)) {
         snprintf(err, errlen, "job id must be 1-%d characters of A-Z a-z 0-9 - _ . :",
                  JOB_ID_MAX);
         return NULL;
     }
-    if (idlen && check_same_id(d, id, idlen, code, err, errlen) < 0)
+    if (idlen && check_same_id(js, id, idlen, code, err, errlen) < 0)
         return NULL;
-    if (idlen && (rec = record_find(d, id, idlen)) && rec->r.state == JOBREC_DONE) {
+    if (idlen && (rec = jobrecs_find(&js->recs, id, idlen)) && rec->r.state == JOBREC_DONE) {
         /* Re-running a finished job is a no-op that says so. */
         log_info("job %s: already done (%llu rows); nothing to do", rec->id,
                  (unsigned long long)rec->r.rows);
-        if (send_job_started(c, rec->id, rec->r.rows, 1) < 0)
-            snprintf(err, errlen, "cannot answer JOB_BEGIN");
-        else
-            *code = 0;
+        *committed = rec->r.rows;
+        *code = 0;
         return NULL;
     }
-    j = calloc(1, sizeof(*j));
-    if (!j) {
+    if (!(j = calloc(1, sizeof(*j)))) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    j->d = d;
-    j->token = d->next_job_token++;
+    j->js = js;
+    j->token = js->next_token++;
     if (idlen)
         memcpy(j->id, id, idlen);
     else
         snprintf(j->id, sizeof(j->id), "job-%llu-%llu", (unsigned long long)time(NULL),
                  (unsigned long long)j->token);
-    if (!rec && !(rec = record_add(d, j->id))) {
+    if (!rec && !(rec = jobrecs_add(&js->recs, j->id, now_ms()))) {
         free(j);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     j->rec = rec;
-    j->conn = c;
+    j->client = client;
     j->state = JOB_RUNNING;
-    chunker_init(&j->ck, d->cfg.chunk_max_rows, d->cfg.chunk_max_bytes);
+    chunker_init(&j->ck, js->lim.chunk_max_rows, js->lim.chunk_max_bytes);
     /* A resumed job carries on from its committed offset. */
-    j->resumed_from = j->rows_in = j->rows_acked = j->ck.rows_total = rec->r.rows;
+    j->rows_in = j->rows_acked = j->ck.rows_total = rec->r.rows;
     j->bytes_in = j->bytes_acked = j->bytes_sealed = rec->r.bytes;
     j->start_ns = j->last_row_ns = j->last_progress_ns = pt_now_ns();
     j->last_progress_rows = j->rows_acked;
-    j->next = d->jobs;
-    d->jobs = j;
-    c->job = j;
-    d->jobs_started++;
-    trim_jobs(d);
-    if (j->resumed_from)
-        log_info("job %s: resumed at row %llu (client %llu)", j->id,
-                 (unsigned long long)j->resumed_from, (unsigned long long)c->id);
+    j->next = js->list;
+    js->list = j;
+    js->st.started++;
+    trim_jobs(js);
+    if (j->rows_acked)
+        log_info("job %s: resumed at row %llu", j->id, (unsigned long long)j->rows_acked);
     else
-        log_info("job %s: started (client %llu)", j->id, (unsigned long long)c->id);
-    jobs_update_bulk(d);
-    if (send_job_started(c, j->id, j->rows_acked, 0) < 0) {
-        snprintf(err, errlen, "cannot answer JOB_BEGIN");
-        return NULL;
-    }
+        log_info("job %s: started", j->id);
+    activity(js);
+    *committed = j->rows_acked;
     *code = 0;
     return j;
 }
 
-int job_blocked(const job *j)
+/* --- rows in, chunks out -------------------------------------------------- */
+
+static void blocked_push(jobs *js, job *j)
 {
-    return j->sealed.n > 0;
+    if (j->in_blocked)
+        return;
+    j->in_blocked = 1;
+    j->next_blocked = NULL;
+    if (js->blocked_tail)
+        js->blocked_tail->next_blocked = j;
+    else
+        js->blocked_head = j;
+    js->blocked_tail = j;
+}
+
+static void blocked_unlink(jobs *js, job *j)
+{
+    job **pp = &js->blocked_head, *prev = NULL;
+
+    if (!j->in_blocked)
+        return;
+    while (*pp && *pp != j) {
+        prev = *pp;
+        pp = &(*pp)->next_blocked;
+    }
+    if (*pp) {
+        *pp = j->next_blocked;
+        if (js->blocked_tail == j)
+            js->blocked_tail = prev;
+    }
+    j->in_blocked = 0;
+    j->next_blocked = NULL;
 }
 
 /* Stamp freshly sealed chunks and line them up behind the job. */
 static void take_sealed(job *j, chunk_list *sealed)
 {
-    pt_daemon *d = j->d;
+    jobs *js = j->js;
     uint64_t now = pt_now_ns();
     chunk *c;
 
@@ -226,89 +355,83 @@ static void take_sealed(job *j, chunk_list *sealed)
         c->job = j;
         c->job_token = j->token;
         c->sealed_ns = now;
-        c->need_sync = d->cfg.sync == PT_SYNC_CHUNK ||
-                       (d->cfg.sync == PT_SYNC_JOB && c->final);
+        c->need_sync = js->lim.sync == PT_SYNC_CHUNK ||
+                       (js->lim.sync == PT_SYNC_JOB && c->final);
         /* The job's progress goes in the same batch as its rows. */
         j->bytes_sealed += c->bytes;
         r.rows = c->end_row;
         r.bytes = j->bytes_sealed;
         r.state = c->final ? JOBREC_DONE : JOBREC_RUNNING;
-        r.created_ms = j->rec->r.created_ms;
+        r.created_ms = j->rec ? j->rec->r.created_ms : now_ms();
         r.updated_ms = now_ms();
         n = jobrec_encode(&r, rec, sizeof(rec));
-        store_batch_put_meta(d->store, c->batch, j->id, strlen(j->id), rec, n);
+        store_batch_put_meta(js->s, c->batch, j->id, strlen(j->id), rec, n);
         c->mem = store_batch_bytes(c->batch);
         chunk_list_push(&j->sealed, c);
     }
-    if (j->sealed.n && !j->in_blocked) {
-        j->in_blocked = 1;
-        j->next_blocked = NULL;
-        if (d->blocked_tail)
-            d->blocked_tail->next_blocked = j;
-        else
-            d->blocked_head = j;
-        d->blocked_tail = j;
+    if (j->sealed.n)
+        blocked_push(js, j);
+}
+
+/* The checks every row passes before it enters a chunk. */
+static int check_row(const job *j, const pt_row *row, size_t nrel, char *err, size_t errlen)
+{
+    const jobs_limits *l = &j->js->lim;
+    unsigned long long at = (unsigned long long)j->rows_in + 1;
+
+    if (row->op > PT_OP_DEL) {
+        snprintf(err, errlen, "row %llu: unknown op %u", at, row->op);
+        return -EINVAL;
     }
+    if (row->rel >= nrel) {
+        snprintf(err, errlen, "row %llu: unknown relation index %u (%zu relations)", at,
+                 row->rel, nrel);
+        return -EINVAL;
+    }
+    if (row->key.n > l->max_key_bytes) {
+        snprintf(err, errlen, "row %llu: key of %zu bytes exceeds ingest.max_key_bytes (%llu)",
+                 at, row->key.n, (unsigned long long)l->max_key_bytes);
+        return -E2BIG;
+    }
+    if (row->value.n > l->max_value_bytes) {
+        snprintf(err, errlen,
+                 "row %llu: value of %zu bytes exceeds ingest.max_value_bytes (%llu)", at,
+                 row->value.n, (unsigned long long)l->max_value_bytes);
+        return -E2BIG;
+    }
+    return 0;
 }
 
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen)
 {
-    pt_daemon *d = j->d;
-    size_t nrel = store_nrelations(d->store);
+    jobs *js = j->js;
+    size_t nrel = store_nrelations(js->s);
     chunk_list sealed = {0};
-    uint32_t n;
-    pt_rd r;
-    int rc = 0;
+    pt_rows_rd rr;
+    pt_row row;
+    int rc = pt_rows_rd_init(&rr, PT_MSG_ROWS, payload, len);
 
-    pt_rd_init(&r, payload, len);
-    n = pt_rd_u32(&r);
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        uint8_t op = pt_rd_u8(&r);
-        uint16_t rel = pt_rd_u16(&r);
-        size_t klen, vlen;
-        const char *key = pt_rd_str(&r, &klen);
-        const char *val = pt_rd_str(&r, &vlen);
-        uint64_t row = j->rows_in + 1;
-
-        if (r.err) {
-            snprintf(err, errlen, "malformed ROWS frame (row %u of %u)", i + 1, n);
-            rc = -EBADMSG;
-        } else if (op > PT_OP_DEL) {
-            snprintf(err, errlen, "row %llu: unknown op %u", (unsigned long long)row, op);
-            rc = -EINVAL;
-        } else if (rel >= nrel) {
-            snprintf(err, errlen, "row %llu: unknown relation index %u (%zu relations)",
-                     (unsigned long long)row, rel, nrel);
-            rc = -EINVAL;
-        } else if (klen > d->cfg.max_key_bytes) {
-            snprintf(err, errlen, "row %llu: key of %zu bytes exceeds ingest.max_key_bytes (%llu)",
-                     (unsigned long long)row, klen, (unsigned long long)d->cfg.max_key_bytes);
-            rc = -E2BIG;
-        } else if (vlen > d->cfg.max_value_bytes) {
-            snprintf(err, errlen,
-                     "row %llu: value of %zu bytes exceeds ingest.max_value_bytes (%llu)",
-                     (unsigned long long)row, vlen, (unsigned long long)d->cfg.max_value_bytes);
-            rc = -E2BIG;
-        } else {
-            rc = chunker_add(&j->ck, d->store, op, rel, key, klen, val, vlen, &sealed);
-            if (rc < 0)
-                snprintf(err, errlen, "out of memory");
-            else {
-                j->rows_in++;
-                j->bytes_in += klen + vlen;
-                d->rows_received++;
-                d->bytes_received += klen + vlen;
-            }
+    while (rc == 0 && (rc = pt_rows_next(&rr, &row)) > 0) {
+        if ((rc = check_row(j, &row, nrel, err, errlen)) < 0)
+            break;
+        rc = chunker_add(&j->ck, js->s, row.op, row.rel, row.key.p, row.key.n, row.value.p,
+                         row.value.n, &sealed);
+        if (rc < 0) {
+            snprintf(err, errlen, "out of memory");
+            break;
         }
+        j->rows_in++;
+        j->bytes_in += row.key.n + row.value.n;
+        js->st.rows_received++;
+        js->st.bytes_received += row.key.n + row.value.n;
     }
-    if (rc == 0 && !pt_rd_done(&r)) {
-        snprintf(err, errlen, "malformed ROWS frame (trailing bytes)");
-        rc = -EBADMSG;
-    }
+    if (rc == -EBADMSG)
+        snprintf(err, errlen, "malformed ROWS frame (row %u of %u%s)", rr.index + 1, rr.n,
+                 rr.index == rr.n ? ": trailing bytes" : "");
     j->last_row_ns = pt_now_ns();
     take_sealed(j, &sealed);
-    jobs_admit(d);
-    return rc;
+    jobs_admit(js);
+    return rc < 0 ? rc : 0;
 }
 
 int job_end(job *j, uint64_t total_rows, char *err, size_t errlen)
@@ -328,7 +451,7 @@ int job_end(job *j, uint64_t total_rows, char *err, size_t errlen)
     }
     j->state = JOB_ENDING;
     take_sealed(j, &sealed);
-    jobs_admit(j->d);
+    jobs_admit(j->js);
     return 0;
 }
 
@@ -340,223 +463,240 @@ static void seal_partial(job *j)
         take_sealed(j, &sealed);
 }
 
-void job_conn_gone(job *j)
+static void ready_unlink(jobs *js, job *j)
 {
-    j->conn = NULL;
+    job **pp = &js->ready_head, *prev = NULL;
+
+    if (!j->in_ready)
+        return;
+    while (*pp && *pp != j) {
+        prev = *pp;
+        pp = &(*pp)->next_ready;
+    }
+    if (*pp) {
+        *pp = j->next_ready;
+        if (js->ready_tail == j)
+            js->ready_tail = prev;
+    }
+    j->in_ready = 0;
+    j->next_ready = NULL;
+}
+
+void job_client_gone(job *j)
+{
+    jobs *js = j->js;
+
+    j->client = NULL;
+    ready_unlink(js, j);
     if (j->state == JOB_RUNNING) {
         /* Rows that arrived whole are written: the client resumes from its
          * last acknowledgement, and more progress means less to redo. */
         seal_partial(j);
         j->state = JOB_ABORTED;
         j->end_ns = pt_now_ns();
-        j->d->jobs_aborted++;
+        js->st.aborted++;
         log_info("job %s: client went away after %llu rows received", j->id,
                  (unsigned long long)j->rows_in);
     }
-    jobs_admit(j->d);
-    jobs_update_bulk(j->d);
+    jobs_admit(js);
+    activity(js);
 }
 
-void jobs_seal_all(pt_daemon *d)
+void jobs_seal_all(jobs *js)
 {
-    for (job *j = d->jobs; j; j = j->next)
+    for (job *j = js->list; j; j = j->next)
         if (j->state == JOB_RUNNING)
             seal_partial(j);
 }
 
-static void unlink_blocked(pt_daemon *d, job *j)
+void jobs_drop_sealed(jobs *js)
 {
-    job **pp = &d->blocked_head, *prev = NULL;
-
-    if (!j->in_blocked)
-        return;
-    while (*pp && *pp != j) {
-        prev = *pp;
-        pp = &(*pp)->next_blocked;
+    for (job *j = js->list; j; j = j->next) {
+        for (chunk *c; (c = chunk_list_pop(&j->sealed));)
+            chunk_free(c);
+        blocked_unlink(js, j);
     }
-    if (*pp) {
-        *pp = j->next_blocked;
-        if (d->blocked_tail == j)
-            d->blocked_tail = prev;
-    }
-    j->in_blocked = 0;
-    j->next_blocked = NULL;
 }
 
-void jobs_admit(pt_daemon *d)
+int jobs_idle(const jobs *js)
+{
+    for (const job *j = js->list; j; j = j->next)
+        if (j->sealed.n || j->inflight)
+            return 0;
+    return 1;
+}
+
+/* Move chunks from the blocked FIFO into the sink; a job whose chunks are
+ * all in goes to the ready list. */
+static void admit_once(jobs *js)
 {
     job *j;
 
-    while ((j = d->blocked_head)) {
+    while ((j = js->blocked_head)) {
         chunk *c;
-        while ((c = j->sealed.head) && chunk_queue_has_room(&d->queue, c->mem)) {
+        while ((c = j->sealed.head) && js->sink.has_room(js->sink.ud, c->mem)) {
             chunk_list_pop(&j->sealed);
             j->inflight++;
-            chunk_queue_push(&d->queue, c);
+            js->sink.push(js->sink.ud, c);
         }
         if (j->sealed.n)
             break; /* the queue is full: everyone behind waits too */
-        unlink_blocked(d, j);
-        /* Its connection may read again. Frames processed from there may
-         * seal and admit more (a nested call over the same FIFO). */
-        if (j->conn && !j->conn->closing)
-            conn_resume(j->conn);
+        blocked_unlink(js, j);
+        if (j->client && !j->in_ready) {
+            j->in_ready = 1;
+            j->next_ready = NULL;
+            if (js->ready_tail)
+                js->ready_tail->next_ready = j;
+            else
+                js->ready_head = j;
+            js->ready_tail = j;
+        }
     }
 }
 
-static void send_ack(job *j)
+void jobs_admit(jobs *js)
 {
-    pt_buf b;
-    pt_wr w;
+    job *j;
 
-    pt_buf_init(&b);
-    pt_wr_begin(&w, &b, PT_MSG_CHUNK_ACK);
-    pt_wr_u64(&w, j->rows_acked);
-    pt_wr_u64(&w, j->bytes_acked);
-    if (pt_wr_end(&w) == 0)
-        conn_send(j->conn, &b);
-    else
-        pt_buf_free(&b);
+    if (js->admitting) {
+        js->admit_again = 1;
+        return;
+    }
+    js->admitting = 1;
+    do {
+        js->admit_again = 0;
+        admit_once(js);
+        /* Tell one client at a time: what it sends next may seal and
+         * queue more, which only sets admit_again (no nesting). */
+        if ((j = js->ready_head)) {
+            ready_unlink(js, j);
+            if (j->client)
+                js->ev.unblocked(j->client);
+            js->admit_again = 1;
+        }
+    } while (js->admit_again);
+    js->admitting = 0;
 }
+
+/* --- chunks back ---------------------------------------------------------- */
 
 static void finish_job(job *j)
 {
-    pt_daemon *d = j->d;
+    jobs *js = j->js;
+    void *client = j->client;
     uint64_t ms;
-    pt_buf b;
-    pt_wr w;
 
     j->state = JOB_DONE;
     j->end_ns = pt_now_ns();
-    d->jobs_done++;
+    js->st.done++;
     ms = (j->end_ns - j->start_ns) / 1000000;
     log_info("job %s: done, %llu rows (%llu bytes) in %llu ms", j->id,
              (unsigned long long)j->rows_acked, (unsigned long long)j->bytes_acked,
              (unsigned long long)ms);
-    if (!j->conn)
-        return;
-    pt_buf_init(&b);
-    pt_wr_begin(&w, &b, PT_MSG_JOB_DONE);
-    pt_wr_u64(&w, j->rows_acked);
-    pt_wr_u64(&w, j->bytes_acked);
-    pt_wr_u64(&w, ms);
-    if (pt_wr_end(&w) == 0)
-        conn_send(j->conn, &b);
-    else
-        pt_buf_free(&b);
-    j->conn->job = NULL;
-    j->conn = NULL;
+    j->client = NULL;
+    ready_unlink(js, j);
+    if (client)
+        js->ev.done(client, j->rows_acked, j->bytes_acked, ms);
 }
 
 static void fail_job(job *j, const chunk *c)
 {
-    pt_daemon *d = j->d;
-    chunk *s;
+    jobs *js = j->js;
+    void *client = j->client;
+    uint64_t free_bytes = 0;
+    char msg[1024];
 
     if (j->state == JOB_FAILED)
         return;
     if (job_active(j))
-        d->jobs_failed++;
+        js->st.failed++;
     j->state = JOB_FAILED;
     j->end_ns = pt_now_ns();
     snprintf(j->error, sizeof(j->error), "%s", c->err);
-    d->errors_store++;
+    js->st.write_errors++;
     log_error("job %s: failed after %llu durable rows: %s", j->id,
               (unsigned long long)j->rows_acked, c->err);
-    while ((s = chunk_list_pop(&j->sealed)))
+    for (chunk *s; (s = chunk_list_pop(&j->sealed));)
         chunk_free(s);
-    unlink_blocked(d, j);
-    if (j->conn) {
-        uint64_t free_bytes = 0;
-        store_free_space(d->store, &free_bytes);
-        conn_send_error(j->conn, c->status == -ECANCELED ? PT_ERR_SHUTDOWN : PT_ERR_STORE,
-                        "job %s: %s (data dir %s, %.1f MB free); %llu rows of job %s are "
-                        "durable", j->id, c->err, store_data_dir(d->store),
-                        (double)free_bytes / 1e6, (unsigned long long)j->rows_acked, j->id);
-        j->conn->close_after_write = 1;
-        j->conn->job = NULL;
-        j->conn = NULL;
-    }
+    blocked_unlink(js, j);
+    j->client = NULL;
+    ready_unlink(js, j);
+    if (!client)
+        return;
+    store_free_space(js->s, &free_bytes);
+    snprintf(msg, sizeof(msg),
+             "job %s: %s (data dir %s, %.1f MB free); %llu rows of job %s are durable", j->id,
+             c->err, store_data_dir(js->s), (double)free_bytes / 1e6,
+             (unsigned long long)j->rows_acked, j->id);
+    js->ev.failed(client, c->status == -ECANCELED ? PT_ERR_SHUTDOWN : PT_ERR_STORE, msg);
 }
 
-void jobs_on_done(pt_daemon *d)
+static void chunk_durable(job *j, const chunk *c)
+{
+    uint64_t now = pt_now_ns();
+    uint64_t since = j->last_ack_ns ? j->last_ack_ns : j->start_ns;
+
+    if (now - since > j->max_ack_gap_ns)
+        j->max_ack_gap_ns = now - since;
+    j->rows_acked = c->end_row;
+    j->bytes_acked += c->bytes;
+    j->last_ack_ns = now;
+    if (j->rec) {
+        j->rec->r.rows = j->rows_acked;
+        j->rec->r.bytes = j->bytes_acked;
+        j->rec->r.updated_ms = now_ms();
+        if (c->final)
+            j->rec->r.state = JOBREC_DONE;
+    }
+    if (j->client)
+        j->js->ev.acked(j->client, j->rows_acked, j->bytes_acked);
+    if (c->final)
+        finish_job(j);
+}
+
+void jobs_on_done(jobs *js)
 {
     chunk_list done = {0};
     chunk *c;
 
-    chunk_queue_take_done(&d->queue, &done);
+    js->sink.take_done(js->sink.ud, &done);
     while ((c = chunk_list_pop(&done))) {
         job *j = c->job;
-        if (!j) { /* maintenance (expired records) */
-            chunk_free(c);
-            continue;
-        }
-        j->inflight--;
-        if (c->status < 0) {
-            fail_job(j, c);
-        } else if (j->state != JOB_FAILED) {
-            uint64_t now = pt_now_ns();
-            uint64_t since = j->last_ack_ns ? j->last_ack_ns : j->start_ns;
-            if (now - since > j->max_ack_gap_ns)
-                j->max_ack_gap_ns = now - since;
-            j->rows_acked = c->end_row;
-            j->bytes_acked += c->bytes;
-            j->last_ack_ns = now;
-            if (j->rec) {
-                j->rec->r.rows = j->rows_acked;
-                j->rec->r.bytes = j->bytes_acked;
-                j->rec->r.updated_ms = now_ms();
-                if (c->final)
-                    j->rec->r.state = JOBREC_DONE;
-            }
-            if (j->conn)
-                send_ack(j);
-            if (c->final)
-                finish_job(j);
+        if (j) { /* else maintenance: expired records, a wake-up */
+            j->inflight--;
+            if (c->status < 0)
+                fail_job(j, c);
+            else if (j->state != JOB_FAILED)
+                chunk_durable(j, c);
         }
         chunk_free(c);
     }
-    jobs_admit(d);
-    trim_jobs(d);
-    jobs_update_bulk(d);
+    jobs_admit(js);
+    trim_jobs(js);
+    activity(js);
 }
 
-static void send_progress(job *j, uint64_t now)
+static void progress(job *j, uint64_t now)
 {
-    pt_daemon *d = j->d;
-    chunk_queue_stats st;
     uint64_t dt = now - j->last_progress_ns;
-    pt_buf b;
-    pt_wr w;
 
     if (dt)
         j->rate_rows_per_s = (j->rows_acked - j->last_progress_rows) * 1000000000ull / dt;
     j->last_progress_ns = now;
     j->last_progress_rows = j->rows_acked;
-    chunk_queue_get_stats(&d->queue, &st);
-    pt_buf_init(&b);
-    pt_wr_begin(&w, &b, PT_MSG_PROGRESS);
-    pt_wr_u64(&w, j->rows_acked);
-    pt_wr_u64(&w, j->bytes_acked);
-    pt_wr_u64(&w, j->rate_rows_per_s);
-    pt_wr_u64(&w, st.bytes);
-    pt_wr_u64(&w, st.capacity);
-    pt_wr_cstr(&w, daemon_stall_state(d));
-    if (pt_wr_end(&w) == 0)
-        conn_send(j->conn, &b);
-    else
-        pt_buf_free(&b);
+    j->js->ev.progress(j->client, j->rows_acked, j->bytes_acked, j->rate_rows_per_s);
 }
 
-void jobs_tick(pt_daemon *d, uint64_t now)
+void jobs_tick(jobs *js, uint64_t now)
 {
-    uint64_t linger = d->cfg.chunk_linger_ms * 1000000ull;
-    uint64_t every = d->cfg.progress_interval_ms * 1000000ull;
-    int sealed_any = 0;
+    uint64_t linger = js->lim.chunk_linger_ms * 1000000ull;
+    uint64_t every = js->lim.progress_interval_ms * 1000000ull;
+    int sealed_any = 0, active = 0;
 
-    for (job *j = d->jobs; j; j = j->next) {
-        if (!job_active(j) || !j->conn)
+    for (job *j = js->list; j; j = j->next) {
+        if (!job_active(j) || !j->client)
             continue;
+        active = 1;
         /* A client that pauses must not leave rows unacknowledged. */
         if (j->state == JOB_RUNNING && chunker_pending(&j->ck) &&
             now - j->last_row_ns >= linger) {
@@ -564,108 +704,42 @@ void jobs_tick(pt_daemon *d, uint64_t now)
             sealed_any = 1;
         }
         if (now - j->last_progress_ns >= every)
-            send_progress(j, now);
+            progress(j, now);
     }
     if (sealed_any)
-        jobs_admit(d);
+        jobs_admit(js);
     /* a job may have passed stall.bulk_min_bytes, or compaction debt
      * started holding one back */
-    if (d->cfg.bulk_profile && !atomic_load(&d->writer.bulk_wanted))
-        jobs_update_bulk(d);
+    if (active)
+        activity(js);
 }
 
-/* --- progress records ---------------------------------------------------- */
+/* --- progress records ----------------------------------------------------- */
 
-static int expired(const pt_daemon *d, const jobrec *r, uint64_t now)
+static int record_busy(void *ud, const job_record *rec)
 {
-    return d->cfg.job_retention_ms && r->updated_ms + d->cfg.job_retention_ms < now;
-}
-
-typedef struct load_ctx {
-    pt_daemon *d;
-    store_batch *drop;
-    uint64_t now, kept, dropped;
-} load_ctx;
-
-static int load_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
-{
-    load_ctx *x = ud;
-    job_record *rec;
-    jobrec r;
-
-    if (klen == 0 || klen > JOB_ID_MAX || jobrec_decode(val, vlen, &r) < 0) {
-        log_warn("%s: ignoring an unreadable job record (%zu-byte key)",
-                 store_data_dir(x->d->store), klen);
-        return 0;
-    }
-    if (expired(x->d, &r, x->now)) {
-        store_batch_del_meta(x->d->store, x->drop, key, klen);
-        x->dropped++;
-        return 0;
-    }
-    if (!(rec = calloc(1, sizeof(*rec))))
-        return -ENOMEM;
-    memcpy(rec->id, key, klen);
-    rec->r = r;
-    rec->next = x->d->records;
-    x->d->records = rec;
-    x->d->records_n++;
-    x->kept++;
-    return 0;
-}
-
-int jobs_load_records(pt_daemon *d, pt_diag *diag)
-{
-    load_ctx x = {.d = d, .now = now_ms()};
-    char err[256];
-    int r;
-
-    if (!(x.drop = store_batch_new()))
-        return -ENOMEM;
-    r = store_meta_scan(d->store, load_one, &x, err, sizeof(err));
-    if (r < 0)
-        diag_error(diag, store_data_dir(d->store), 0, 0, "cannot read job records: %s",
-                   r == -ENOMEM ? "out of memory" : err);
-    else if (x.dropped && (r = store_write(d->store, x.drop, 1, err, sizeof(err))) < 0)
-        diag_error(diag, store_data_dir(d->store), 0, 0, "cannot expire job records: %s", err);
-    store_batch_free(x.drop);
-    if (r == 0 && (x.kept || x.dropped))
-        log_info("job records: %llu kept, %llu expired", (unsigned long long)x.kept,
-                 (unsigned long long)x.dropped);
-    return r;
-}
-
-static int record_busy(pt_daemon *d, const job_record *rec)
-{
-    for (job *j = d->jobs; j; j = j->next)
+    for (job *j = ((jobs *)ud)->list; j; j = j->next)
         if (j->rec == rec && (job_active(j) || j->inflight || j->sealed.n))
             return 1;
     return 0;
 }
 
-void jobs_expire(pt_daemon *d)
+static void record_dropped(void *ud, const job_record *rec)
 {
-    uint64_t now = now_ms(), n = 0;
-    job_record **pp = &d->records;
+    for (job *j = ((jobs *)ud)->list; j; j = j->next)
+        if (j->rec == rec)
+            j->rec = NULL;
+}
+
+void jobs_expire(jobs *js)
+{
+    uint64_t n;
     chunk *c;
 
     if (!(c = chunk_new()))
         return;
-    while (*pp) {
-        job_record *rec = *pp;
-        if (!expired(d, &rec->r, now) || record_busy(d, rec)) {
-            pp = &rec->next;
-            continue;
-        }
-        store_batch_del_meta(d->store, c->batch, rec->id, strlen(rec->id));
-        for (job *j = d->jobs; j; j = j->next)
-            if (j->rec == rec)
-                j->rec = NULL;
-        *pp = rec->next;
-        free(rec);
-        d->records_n--;
-        n++;
-    }
+    n = jobrecs_expire(&js->recs, js->s, c->batch, js->retention_ms, now_ms(), record_busy,
+                       record_dropped, js);
     if (!n) {
         chunk_free(c);
         return;
@@ -674,42 +748,47 @@ void jobs_expire(pt_daemon *d)
     c->sealed_ns = pt_now_ns();
     /* Deleting records is housekeeping: it may exceed the bound by one
      * small batch rather than wait behind the clients. */
-    chunk_queue_push(&d->queue, c);
+    js->sink.push(js->sink.ud, c);
     log_info("job records: %llu expired", (unsigned long long)n);
 }
 
-void jobs_free_records(pt_daemon *d)
+/* --- for status ----------------------------------------------------------- */
+
+void jobs_get_stats(const jobs *js, jobs_stats *st)
 {
-    while (d->records) {
-        job_record *r = d->records;
-        d->records = r->next;
-        free(r);
+    *st = js->st;
+    st->retention_ms = js->retention_ms;
+    for (const job *j = js->blocked_head; j; j = j->next_blocked)
+        st->blocked++;
+    for (const job *j = js->list; j; j = j->next) {
+        if (j->state >= 0 && j->state < JOB_NSTATES)
+            st->by_state[j->state]++;
+        if (!job_active(j))
+            continue;
+        st->active++;
+        if (j->bytes_in > st->largest_active_bytes)
+            st->largest_active_bytes = j->bytes_in;
     }
-    d->records_n = 0;
 }
 
-/* The bulk-ingest profile is on while any job runs that has sent at
- * least stall.bulk_min_bytes (stall.bulk_profile): small jobs do not pay
- * for the switch. It is also on while a job runs and compaction debt
- * holds the writer back (level 0 or pending bytes: after a large job, the
- * compaction it deferred): deferring it again lets the job write, which
- * is what the profile is for. The writer applies it between groups and
- * while it waits; an empty chunk wakes it when the last job ends so
- * compaction resumes at once. */
-void jobs_update_bulk(pt_daemon *d)
-{
-    int held = atomic_load(&d->writer.pace_reason);
-    int compaction_holds = held == PACE_L0 || held == PACE_PENDING;
-    int want = 0;
-    chunk *c;
+const job *jobs_first(const jobs *js) { return js->list; }
+const job *jobs_next(const job *j) { return j->next; }
+const jobrecs *jobs_records(const jobs *js) { return &js->recs; }
 
-    for (job *j = d->jobs; j && d->cfg.bulk_profile; j = j->next)
-        want |= job_active(j) && (j->bytes_in >= d->cfg.bulk_min_bytes || compaction_holds);
-    if (atomic_load(&d->writer.bulk_wanted) == want)
-        return;
-    atomic_store(&d->writer.bulk_wanted, want);
-    if (!want && (c = chunk_new())) {
-        c->sealed_ns = pt_now_ns();
-        chunk_queue_push(&d->queue, c);
-    }
+void job_get_info(const job *j, job_info *out)
+{
+    out->id = j->id;
+    out->state = j->state;
+    out->rows_acked = j->rows_acked;
+    out->bytes_acked = j->bytes_acked;
+    out->rows_in = j->rows_in;
+    out->bytes_in = j->bytes_in;
+    out->rate_rows_per_s = j->rate_rows_per_s;
+    out->start_ns = j->start_ns;
+    out->end_ns = j->end_ns;
+    out->max_ack_gap_ns = j->max_ack_gap_ns;
+    out->chunks_waiting = j->sealed.n;
+    out->chunks_in_queue = j->inflight;
+    out->has_client = j->client != NULL;
+    out->error = j->error;
 }

@@ -8,6 +8,8 @@
 #include "../common/log.h"
 #include "../service/service.h"
 #include "daemon.h"
+#include "store.h"
+#include "version.h"
 
 typedef struct overrides {
     const char *config;
@@ -77,7 +79,7 @@ static int check_config(const char *path)
 }
 
 typedef struct app {
-    pt_daemon d;
+    pt_daemon *d;
     service_signals sig;
     supervisor sup;
     overrides o;
@@ -90,13 +92,13 @@ static void on_stop(void *arg)
 
     if (a->stopping++)
         log_warn("already stopping; waiting for the drain (grace %llu ms)",
-                 (unsigned long long)a->d.cfg.shutdown_grace_ms);
-    daemon_shutdown(&a->d);
+                 (unsigned long long)daemon_shutdown_grace_ms(a->d));
+    daemon_shutdown(a->d);
 }
 
-static void on_reloaded(pt_daemon *d)
+static void on_reloaded(void *arg)
 {
-    (void)d;
+    (void)arg;
     supervisor_ready();
 }
 
@@ -115,45 +117,47 @@ static void on_reload(void *arg)
     /* RocksDB's parser judges every option before anything changes, so
      * that a bad value refuses the whole file rather than half of it. */
     if (load_config(&c, &a->o, &d) < 0 || store_check_options(&c, &d) < 0) {
-        daemon_reload_refused(&a->d, a->o.config, diag_text(&d));
+        daemon_reload_refused(a->d, a->o.config, diag_text(&d));
         supervisor_ready();
     } else {
         if (d.warnings) /* the text ends with a newline */
             log_warn("reload of %s:\n%.*s", a->o.config, (int)(d.text.len - 1),
                      diag_text(&d));
         /* RocksDB's part runs on the thread pool; READY=1 when done */
-        daemon_reload(&a->d, &c, on_reloaded);
+        daemon_reload(a->d, &c);
     }
     config_free(&c);
     diag_free(&d);
 }
 
-static void on_ready(pt_daemon *d)
+static void on_ready(void *arg)
 {
-    (void)d;
+    (void)arg;
     supervisor_ready();
     supervisor_status("ready");
 }
 
-static void on_stopping(pt_daemon *d)
+static void on_stopping(void *arg, uint64_t grace_ms)
 {
+    (void)arg;
     /* the supervisor must not kill the drain it asked for */
-    supervisor_stopping(d->cfg.shutdown_grace_ms);
+    supervisor_stopping(grace_ms);
 }
 
 static int sup_healthy(void *arg, uint64_t max_stuck_ns)
 {
-    return daemon_healthy(&((app *)arg)->d, max_stuck_ns);
+    return daemon_healthy(((app *)arg)->d, max_stuck_ns);
 }
 
 static void sup_status(void *arg, char *buf, size_t len)
 {
-    daemon_status_line(&((app *)arg)->d, buf, len);
+    daemon_status_line(((app *)arg)->d, buf, len);
 }
 
 static int run(app *a)
 {
     uv_loop_t *loop = uv_default_loop();
+    daemon_hooks hooks = {on_ready, on_stopping, on_reloaded, a};
     pt_config c;
     pt_diag d;
     int r;
@@ -162,24 +166,24 @@ static int run(app *a)
     r = load_config(&c, &a->o, &d);
     if (r == 0) {
         service_starting(c.data_dir); /* the SCM hears of us before RocksDB opens */
-        r = daemon_init(&a->d, loop, &c, &d);
+        r = daemon_new(&a->d, loop, &c, &hooks, &d);
     }
     config_free(&c);
     fputs(diag_text(&d), stderr);
     diag_free(&d);
     if (r < 0) {
-        daemon_free(&a->d);
+        daemon_free(a->d);
+        uv_run(loop, UV_RUN_DEFAULT); /* what it closed */
+        uv_loop_close(loop);
         return 1;
     }
-    a->d.on_ready = on_ready;
-    a->d.on_stopping = on_stopping;
     a->sig.on_stop = on_stop;
     a->sig.on_reload = on_reload;
     a->sig.arg = a;
     if ((r = service_signals_start(&a->sig, loop)) < 0)
         log_error("cannot watch signals: %s", uv_strerror(r));
-    else if ((r = daemon_start(&a->d)) < 0)
-        daemon_shutdown(&a->d);
+    else if ((r = daemon_start(a->d)) < 0)
+        daemon_shutdown(a->d);
     else {
         a->sup.healthy = sup_healthy;
         a->sup.status = sup_status;
@@ -190,9 +194,10 @@ static int run(app *a)
     service_signals_stop(&a->sig);
     supervisor_stop(&a->sup);
     uv_run(loop, UV_RUN_DEFAULT); /* let the close callbacks run */
-    daemon_free(&a->d);
+    daemon_free(a->d);
+    uv_run(loop, UV_RUN_DEFAULT); /* what it closed */
     uv_loop_close(loop);
-    return r < 0 ? 1 : a->d.exit_code;
+    return r < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

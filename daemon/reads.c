@@ -1,13 +1,5 @@
-/* reads.c - get, count and export, run on libuv's thread pool.
- *
- * RocksDB reads may wait on disk, and the loop must not, so each read is
- * a uv_work_t: the work callback touches only the store and its request,
- * the after-callback (loop thread) answers the client. An export is a
- * chain of work items, each filling one frame; the next starts only when
- * the client has taken the previous frame, so a slow reader holds at most
- * one frame of memory.
- */
-#include "daemon.h"
+/* reads.c - get, count and export on libuv's thread pool (see reads.h). */
+#include "reads.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +8,21 @@
 
 #include "../common/frame.h"
 #include "../common/log.h"
+#include "../common/protocol.h"
 
-#define EXPORT_FRAME_BYTES (512 * 1024)
+struct reads {
+    uv_loop_t *loop;
+    store *s;
+    read_client_ops ops;
+    uint64_t *inflight;
+    size_t page_bytes;
+    uint64_t errors;
+};
 
-typedef struct read_req {
+struct read_req {
     uv_work_t work;
-    conn *conn;               /* NULL once the client is gone */
-    pt_daemon *d;
+    reads *rd;
+    void *client;             /* NULL once the client is gone */
     int type;
     int in_work;
     /* arguments */
@@ -34,7 +34,6 @@ typedef struct read_req {
     char err[256];
     char *value;
     size_t vlen;
-    int found;
     uint64_t count;
     /* export */
     store_iter *it;
@@ -42,7 +41,39 @@ typedef struct read_req {
     uint32_t frame_rows;
     uint64_t total;
     int done;
-} read_req;
+};
+
+int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
+              uint64_t *inflight)
+{
+    reads *rd = calloc(1, sizeof(*rd));
+
+    *out = NULL;
+    if (!rd)
+        return -ENOMEM;
+    rd->loop = loop;
+    rd->s = s;
+    rd->ops = *ops;
+    rd->inflight = inflight;
+    rd->page_bytes = READS_PAGE_BYTES;
+    *out = rd;
+    return 0;
+}
+
+void reads_free(reads *rd)
+{
+    free(rd);
+}
+
+void reads_set_page_bytes(reads *rd, size_t bytes)
+{
+    rd->page_bytes = bytes;
+}
+
+uint64_t reads_errors(const reads *rd)
+{
+    return rd->errors;
+}
 
 static void free_req(read_req *q)
 {
@@ -53,37 +84,36 @@ static void free_req(read_req *q)
     free(q);
 }
 
-void reads_conn_gone(conn *c)
+void reads_detach(read_req *q)
 {
-    read_req *q = c->req;
-
-    if (!q)
-        return;
-    c->req = NULL;
-    q->conn = NULL;
+    q->client = NULL;
     if (!q->in_work)
         free_req(q);
 }
 
 static void finish(read_req *q)
 {
-    conn *c = q->conn;
+    void *client = q->client;
+    reads *rd = q->rd;
 
-    if (c) {
-        c->req = NULL;
-        c->busy = CONN_IDLE;
-    }
     free_req(q);
-    if (c)
-        conn_resume(c);
+    rd->ops.done(client);
+}
+
+static void send_error(read_req *q, int code, const char *fmt, const char *arg)
+{
+    char msg[512];
+
+    snprintf(msg, sizeof(msg), fmt, arg);
+    q->rd->ops.error(q->client, code, msg);
 }
 
 static void get_work(uv_work_t *w)
 {
     read_req *q = w->data;
 
-    q->status = store_get(q->d->store, q->rel, q->key, q->klen, &q->value, &q->vlen,
-                          q->err, sizeof(q->err));
+    q->status = store_get(q->rd->s, q->rel, q->key, q->klen, &q->value, &q->vlen, q->err,
+                          sizeof(q->err));
 }
 
 static void count_work(uv_work_t *w)
@@ -93,7 +123,7 @@ static void count_work(uv_work_t *w)
     q->count = 0;
     for (size_t i = q->rel; i < q->rel_end; i++) {
         uint64_t n;
-        q->status = store_count(q->d->store, i, &n, q->err, sizeof(q->err));
+        q->status = store_count(q->rd->s, i, &n, q->err, sizeof(q->err));
         if (q->status < 0)
             return;
         q->count += n;
@@ -104,17 +134,14 @@ static void count_work(uv_work_t *w)
 static void export_work(uv_work_t *w)
 {
     read_req *q = w->data;
-    pt_wr wr;
-    size_t count_at;
+    pt_rows_wr rw;
 
     pt_buf_reset(&q->frame);
-    pt_wr_begin(&wr, &q->frame, PT_MSG_EXPORT_ROWS);
-    count_at = q->frame.len;
-    pt_wr_u32(&wr, 0);
-    q->frame_rows = 0;
-    while (q->rel < q->rel_end && q->frame.len < EXPORT_FRAME_BYTES && !wr.err) {
+    pt_rows_begin(&rw, &q->frame, PT_MSG_EXPORT_ROWS);
+    while (q->rel < q->rel_end && q->frame.len < q->rd->page_bytes && !rw.w.err) {
+        pt_row row = {PT_OP_PUT, 0, {NULL, 0}, {NULL, 0}};
         if (!q->it) {
-            if (!(q->it = store_iter_new(q->d->store, q->rel))) {
+            if (!(q->it = store_iter_new(q->rd->s, q->rel))) {
                 q->status = -ENOMEM;
                 return;
             }
@@ -129,17 +156,14 @@ static void export_work(uv_work_t *w)
             q->rel++;
             continue;
         }
-        size_t kl, vl;
-        const char *k = store_iter_key(q->it, &kl);
-        const char *v = store_iter_value(q->it, &vl);
-        pt_wr_u16(&wr, (uint16_t)q->rel);
-        pt_wr_str(&wr, k, kl);
-        pt_wr_str(&wr, v, vl);
-        q->frame_rows++;
+        row.rel = (uint16_t)q->rel;
+        row.key.p = store_iter_key(q->it, &row.key.n);
+        row.value.p = store_iter_value(q->it, &row.value.n);
+        pt_rows_add(&rw, &row);
         store_iter_next(q->it);
     }
-    pt_wr_patch_u32(&wr, count_at, q->frame_rows);
-    q->status = pt_wr_end(&wr);
+    q->frame_rows = rw.n;
+    q->status = pt_rows_end(&rw);
     q->total += q->frame_rows;
     q->done = q->rel >= q->rel_end;
 }
@@ -151,24 +175,23 @@ static int submit(read_req *q, uv_work_cb fn)
     int r;
 
     q->in_work = 1;
-    q->d->reads_inflight++;
-    r = uv_queue_work(q->d->loop, &q->work, fn, after_work);
+    (*q->rd->inflight)++;
+    r = uv_queue_work(q->rd->loop, &q->work, fn, after_work);
     if (r < 0) {
         q->in_work = 0;
-        q->d->reads_inflight--;
+        (*q->rd->inflight)--;
     }
     return r;
 }
 
-static void export_next(conn *c, int status)
+void reads_written(read_req *q, int status)
 {
-    read_req *q = c->req;
+    int r;
 
-    if (!q || c->closing || status < 0)
-        return; /* reads_conn_gone cleans up */
-    int r = submit(q, export_work);
-    if (r < 0) {
-        conn_send_error(c, PT_ERR_STORE, "cannot schedule export: %s", uv_strerror(r));
+    if (status < 0)
+        return; /* the client closes; reads_detach frees q */
+    if ((r = submit(q, export_work)) < 0) {
+        send_error(q, PT_ERR_STORE, "cannot schedule export: %s", uv_strerror(r));
         finish(q);
     }
 }
@@ -176,19 +199,28 @@ static void export_next(conn *c, int status)
 static void send_simple(read_req *q)
 {
     pt_buf b;
-    pt_wr w;
+    int r;
 
     pt_buf_init(&b);
     if (q->type == PT_MSG_GET) {
-        pt_wr_begin(&w, &b, PT_MSG_VALUE);
-        pt_wr_u8(&w, q->status == 1);
-        pt_wr_str(&w, q->value ? q->value : "", q->value ? q->vlen : 0);
+        pt_value v = {q->status == 1, {q->value ? q->value : "", q->value ? q->vlen : 0}};
+        r = pt_enc_value(&b, &v);
     } else {
-        pt_wr_begin(&w, &b, PT_MSG_COUNT_R);
-        pt_wr_u64(&w, q->count);
+        r = pt_enc_count_r(&b, q->count);
     }
-    if (pt_wr_end(&w) == 0)
-        conn_send(q->conn, &b);
+    if (r == 0)
+        q->rd->ops.send(q->client, &b, 0);
+    else
+        pt_buf_free(&b);
+}
+
+static void send_export_end(read_req *q)
+{
+    pt_buf b;
+
+    pt_buf_init(&b);
+    if (pt_enc_export_end(&b, q->total) == 0)
+        q->rd->ops.send(q->client, &b, 0);
     else
         pt_buf_free(&b);
 }
@@ -196,21 +228,22 @@ static void send_simple(read_req *q)
 static void after_work(uv_work_t *w, int status)
 {
     read_req *q = w->data;
-    conn *c = q->conn;
-    pt_daemon *d = q->d;
+    reads *rd = q->rd;
 
     q->in_work = 0;
-    d->reads_inflight--;
-    if (!c) {
+    (*rd->inflight)--;
+    if (!q->client) {
         free_req(q);
-        daemon_maybe_finish(d);
+        rd->ops.done(NULL); /* a drain may be waiting for it */
         return;
     }
     if (status < 0 || q->status < 0) {
-        d->errors_store++;
-        conn_send_error(c, PT_ERR_STORE, "%s failed: %s", pt_msg_name(q->type),
-                        status < 0 ? uv_strerror(status)
-                                   : (*q->err ? q->err : strerror(-q->status)));
+        char msg[512];
+        rd->errors++;
+        snprintf(msg, sizeof(msg), "%s failed: %s", pt_msg_name(q->type),
+                 status < 0 ? uv_strerror(status)
+                            : (*q->err ? q->err : strerror(-q->status)));
+        rd->ops.error(q->client, PT_ERR_STORE, msg);
         finish(q);
         return;
     }
@@ -221,135 +254,113 @@ static void after_work(uv_work_t *w, int status)
     }
     if (q->frame_rows) {
         pt_buf f = q->frame;
+        int last = q->done;
         pt_buf_init(&q->frame);
-        if (conn_send_then(c, &f, q->done ? NULL : export_next) < 0)
+        /* The next page starts once this one is written (reads_written).
+         * A failed send closes the client, which frees q. */
+        if (rd->ops.send(q->client, &f, !last) < 0 || !last)
             return;
     }
     if (q->done) {
-        pt_buf b;
-        pt_wr wr;
-        pt_buf_init(&b);
-        pt_wr_begin(&wr, &b, PT_MSG_EXPORT_END);
-        pt_wr_u64(&wr, q->total);
-        if (pt_wr_end(&wr) == 0)
-            conn_send(c, &b);
-        else
-            pt_buf_free(&b);
+        send_export_end(q);
         finish(q);
-    } else if (!q->frame_rows) {
-        export_next(c, 0);
+    } else {
+        reads_written(q, 0);
     }
 }
 
-static read_req *new_req(conn *c, int type)
+static read_req *new_req(reads *rd, void *client, int type)
 {
     read_req *q = calloc(1, sizeof(*q));
 
     if (!q)
         return NULL;
-    q->conn = c;
-    q->d = c->d;
+    q->rd = rd;
+    q->client = client;
     q->type = type;
     q->work.data = q;
     pt_buf_init(&q->frame);
     return q;
 }
 
-/* "" = every relation; else the one named, or an error to the client. */
-static int relation_range(conn *c, const char *name, size_t len, size_t *lo, size_t *hi)
+static int start(read_req *q, uv_work_cb fn, read_req **out)
 {
-    store *s = c->d->store;
-    int i;
-
-    if (len == 0) {
-        *lo = 0;
-        *hi = store_nrelations(s);
-        return 0;
-    }
-    i = store_relation_index(s, name, len);
-    if (i < 0) {
-        conn_send_error(c, PT_ERR_NO_RELATION, "unknown relation \"%.*s\"", (int)len, name);
-        return -ENOENT;
-    }
-    *lo = (size_t)i;
-    *hi = (size_t)i + 1;
-    return 0;
-}
-
-static int start(conn *c, read_req *q, uv_work_cb fn)
-{
-    c->req = q;
-    c->busy = q->type == PT_MSG_EXPORT ? CONN_EXPORTING : CONN_READING_STORE;
     if (submit(q, fn) < 0) {
-        c->req = NULL;
-        c->busy = CONN_IDLE;
+        q->rd->ops.error(q->client, PT_ERR_STORE, "cannot schedule the read");
         free_req(q);
-        conn_send_error(c, PT_ERR_STORE, "cannot schedule the read");
         return -EIO;
     }
-    return 1; /* pause this connection's frames until answered */
+    *out = q;
+    return 1; /* the client pauses its frames until answered */
 }
 
-int reads_get(conn *c, const char *p, size_t len)
+static int request_get(reads *rd, void *client, const char *p, size_t len, read_req **out)
 {
     read_req *q;
-    pt_rd r;
-    uint16_t rel;
-    size_t klen;
-    const char *key;
+    pt_get m;
 
-    pt_rd_init(&r, p, len);
-    rel = pt_rd_u16(&r);
-    key = pt_rd_str(&r, &klen);
-    if (!pt_rd_done(&r)) {
-        conn_send_error(c, PT_ERR_PROTOCOL, "malformed GET");
+    if (pt_dec_get(p, len, &m) < 0) {
+        rd->ops.error(client, PT_ERR_PROTOCOL, "malformed GET");
         return -EBADMSG;
     }
-    if (rel >= store_nrelations(c->d->store)) {
-        conn_send_error(c, PT_ERR_NO_RELATION, "unknown relation index %u", rel);
+    if (m.rel >= store_nrelations(rd->s)) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "unknown relation index %u", m.rel);
+        rd->ops.error(client, PT_ERR_NO_RELATION, msg);
         return 0;
     }
-    if (!(q = new_req(c, PT_MSG_GET)) || !(q->key = malloc(klen + 1))) {
+    if (!(q = new_req(rd, client, PT_MSG_GET)) || !(q->key = malloc(m.key.n + 1))) {
         free(q);
-        conn_send_error(c, PT_ERR_STORE, "out of memory");
+        rd->ops.error(client, PT_ERR_STORE, "out of memory");
         return 0;
     }
-    memcpy(q->key, key, klen);
-    q->klen = klen;
-    q->rel = rel;
-    return start(c, q, get_work);
+    memcpy(q->key, m.key.p, m.key.n);
+    q->klen = m.key.n;
+    q->rel = m.rel;
+    return start(q, get_work, out);
 }
 
-static int range_request(conn *c, const char *p, size_t len, int type, uv_work_cb fn)
+/* COUNT and EXPORT: "" = every relation, else the one named. */
+static int request_range(reads *rd, void *client, int type, const char *p, size_t len,
+                         read_req **out)
 {
     read_req *q;
-    size_t nlen, lo, hi;
-    const char *name;
-    pt_rd r;
+    pt_str name;
+    size_t lo, hi;
+    char msg[128];
 
-    pt_rd_init(&r, p, len);
-    name = pt_rd_str(&r, &nlen);
-    if (!pt_rd_done(&r)) {
-        conn_send_error(c, PT_ERR_PROTOCOL, "malformed %s", pt_msg_name(type));
+    if (pt_dec_rel_request(p, len, &name) < 0) {
+        snprintf(msg, sizeof(msg), "malformed %s", pt_msg_name(type));
+        rd->ops.error(client, PT_ERR_PROTOCOL, msg);
         return -EBADMSG;
     }
-    if (relation_range(c, name, nlen, &lo, &hi) < 0)
-        return 0;
-    if (!(q = new_req(c, type))) {
-        conn_send_error(c, PT_ERR_STORE, "out of memory");
+    if (name.n == 0) {
+        lo = 0;
+        hi = store_nrelations(rd->s);
+    } else {
+        int i = store_relation_index(rd->s, name.p, name.n);
+        if (i < 0) {
+            snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"", (int)name.n, name.p);
+            rd->ops.error(client, PT_ERR_NO_RELATION, msg);
+            return 0;
+        }
+        lo = (size_t)i;
+        hi = lo + 1;
+    }
+    if (!(q = new_req(rd, client, type))) {
+        rd->ops.error(client, PT_ERR_STORE, "out of memory");
         return 0;
     }
     q->rel = lo;
     q->rel_end = hi;
-    return start(c, q, fn);
+    return start(q, type == PT_MSG_COUNT ? count_work : export_work, out);
 }
 
-int reads_count(conn *c, const char *p, size_t len)
+int reads_request(reads *rd, void *client, int type, const char *payload, size_t len,
+                  read_req **out)
 {
-    return range_request(c, p, len, PT_MSG_COUNT, count_work);
-}
-
-int reads_export(conn *c, const char *p, size_t len)
-{
-    return range_request(c, p, len, PT_MSG_EXPORT, export_work);
+    *out = NULL;
+    if (type == PT_MSG_GET)
+        return request_get(rd, client, payload, len, out);
+    return request_range(rd, client, type, payload, len, out);
 }

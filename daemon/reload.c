@@ -1,27 +1,9 @@
-/* reload.c - SIGHUP: apply what can change on a live daemon.
- *
- * Threads: the loop thread computes what needs a restart and, when the
- * reload is done, swaps the configuration in; the RocksDB options are
- * compared and handed to RocksDB by a work item on libuv's thread pool
- * (reload_options), which owns d->reload.running meanwhile: nothing else
- * reads it, and one reload runs at a time (reload_state.busy).
- *
- * The new configuration was already loaded and checked, RocksDB options
- * included (main.c); an invalid one never reaches daemon_reload, so a bad
- * file changes nothing. Then:
- *   - settings marked reloadable in config/keys.c take effect now (new
- *     chunks, new jobs, the queue bound, the log level);
- *   - RocksDB options that differ from what runs are handed to RocksDB
- *     (SetOptions per column family, SetDBOptions), which changes what it
- *     can on a live database and refuses the rest;
- *   - restart-only keys, a changed relation set, options RocksDB refused
- *     and options removed from the file are logged and listed in status as
- *     needing a restart. They stay listed on later reloads until a restart
- *     or a file that matches what runs.
- */
-#include "daemon.h"
+/* reload.c - SIGHUP: apply what can change on a live daemon (see
+ * reload.h for threads and rules). */
+#include "reload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +12,25 @@
 
 #define MAX_RESTART_KEYS 64
 #define LAST_ERROR_MAX 4096
+
+struct reloader {
+    uv_loop_t *loop;
+    store *s;
+    reload_ops ops;
+    uint64_t *inflight;
+    /* The RocksDB options that run, per scope (the database, then each
+     * relation in store order), so that a change RocksDB refused is still
+     * reported, and tried again, on the next reload. NULL before the
+     * first reload. Owned by the work item while `busy`. */
+    pt_optlist *running;
+    size_t nrunning;
+    char **needs_restart;
+    size_t nneeds_restart;
+    char *last_error;
+    uint64_t reloads, refused;
+    struct reload_work *busy;
+    pt_config *pending;
+};
 
 typedef struct strlist {
     char **v;
@@ -63,28 +64,28 @@ static int strlist_add(strlist *l, const char *scope, const char *name)
 }
 
 /* The relation of store relation i in c, or NULL. */
-static const pt_relation *rel_in(const pt_config *c, pt_daemon *d, size_t i)
+static const pt_relation *rel_in(const pt_config *c, reloader *d, size_t i)
 {
-    return config_relation(c, store_relation_name(d->store, i));
+    return config_relation(c, store_relation_name(d->s, i));
 }
 
 /* What RocksDB was opened with: the configuration the daemon started on. */
-static int running_init(pt_daemon *d)
+static int running_init(reloader *d, const pt_config *live)
 {
-    size_t n = 1 + store_nrelations(d->store);
+    size_t n = 1 + store_nrelations(d->s);
     int r = 0;
 
-    if (d->reload.running)
+    if (d->running)
         return 0;
-    d->reload.running = calloc(n, sizeof(pt_optlist));
-    if (!d->reload.running)
+    d->running = calloc(n, sizeof(pt_optlist));
+    if (!d->running)
         return -ENOMEM;
-    d->reload.nrunning = n;
-    r = config_scope_options(&d->cfg, NULL, &d->reload.running[0]);
+    d->nrunning = n;
+    r = config_scope_options(live, NULL, &d->running[0]);
     for (size_t i = 1; r == 0 && i < n; i++) {
-        const pt_relation *rel = rel_in(&d->cfg, d, i - 1);
+        const pt_relation *rel = rel_in(live, d, i - 1);
         if (rel)
-            r = config_scope_options(&d->cfg, rel, &d->reload.running[i]);
+            r = config_scope_options(live, rel, &d->running[i]);
     }
     return r;
 }
@@ -119,7 +120,7 @@ static int seen_before(const pt_optlist *l, size_t before, const char *name)
 }
 
 /* Hand RocksDB every value of name, in order. */
-static int set_one(pt_daemon *d, int rel, const pt_optlist *l, const char *name,
+static int set_one(reloader *d, int rel, const pt_optlist *l, const char *name,
                    char *err, size_t errlen)
 {
     int r = 0;
@@ -127,7 +128,7 @@ static int set_one(pt_daemon *d, int rel, const pt_optlist *l, const char *name,
     for (size_t i = 0; r == 0 && i < l->n; i++) {
         const char *n = l->v[i].name, *v = l->v[i].value;
         if (strcmp(n, name) == 0)
-            r = store_set_options(d->store, rel, 1, &n, &v, err, errlen);
+            r = store_set_options(d->s, rel, 1, &n, &v, err, errlen);
     }
     return r;
 }
@@ -142,7 +143,7 @@ typedef struct scope_change {
  * RocksDB refuses the set, each on its own, to learn which it refuses.
  * Nested values ("{...}") go one by one, in layer order, as RocksDB merges
  * each into what is there. */
-static void apply_changes(pt_daemon *d, int rel, const pt_optlist *neu,
+static void apply_changes(reloader *d, int rel, const pt_optlist *neu,
                           scope_change *ch, const char *scope)
 {
     const char **names = calloc(ch->n, sizeof(char *));
@@ -159,7 +160,7 @@ static void apply_changes(pt_daemon *d, int rel, const pt_optlist *neu,
         }
     }
     if (k > 0)
-        batched = store_set_options(d->store, rel, k, names, values, err, sizeof err) == 0;
+        batched = store_set_options(d->s, rel, k, names, values, err, sizeof err) == 0;
     for (size_t i = 0; i < ch->n; i++) {
         const pt_opt *o = optlist_find(neu, ch->names[i]);
         if (batched && o->value[0] != '{')
@@ -202,10 +203,10 @@ static int next_running(const pt_optlist *run, const pt_optlist *neu,
 
 /* One scope: rel < 0 for the database. Names that need a restart are
  * added to restart as "<scope><name>". */
-static int reload_scope(pt_daemon *d, int rel, const pt_optlist *neu,
+static int reload_scope(reloader *d, int rel, const pt_optlist *neu,
                         const char *scope, strlist *restart)
 {
-    pt_optlist *run = &d->reload.running[rel + 1], next;
+    pt_optlist *run = &d->running[rel + 1], next;
     scope_change ch = {NULL, 0, NULL};
     int r = 0;
 
@@ -243,7 +244,7 @@ out:
 }
 
 /* Every scope RocksDB was opened with, against the new configuration. */
-static int reload_options(pt_daemon *d, const pt_config *neu, strlist *restart)
+static int reload_options(reloader *d, const pt_config *neu, strlist *restart)
 {
     char scope[PT_RELATION_NAME_MAX + 32];
     pt_optlist l;
@@ -253,7 +254,7 @@ static int reload_options(pt_daemon *d, const pt_config *neu, strlist *restart)
         r = reload_scope(d, -1, &l, "rocksdb.db_options.", restart);
         optlist_free(&l);
     }
-    for (size_t i = 0; r == 0 && i < store_nrelations(d->store); i++) {
+    for (size_t i = 0; r == 0 && i < store_nrelations(d->s); i++) {
         const pt_relation *rel = rel_in(neu, d, i);
         if (!rel)
             continue; /* the relation set changed: reported as such */
@@ -266,24 +267,9 @@ static int reload_options(pt_daemon *d, const pt_config *neu, strlist *restart)
     return r;
 }
 
-static void apply_limits(pt_daemon *d)
-{
-    pt_log_set_level(d->cfg.log_level);
-    chunk_queue_set_capacity(&d->queue, d->cfg.queue_max_bytes);
-    atomic_store(&d->writer.min_free_bytes, d->cfg.min_free_bytes);
-    atomic_store(&d->writer.pacing_enabled, (int)d->cfg.pacing);
-    atomic_store(&d->writer.flush_bound_hold_ns, d->cfg.flush_bound_hold_ms * 1000000);
-    jobs_update_bulk(d);
-    stall_set_interval(&d->stall, d->cfg.stall_sample_ms);
-    for (job *j = d->jobs; j; j = j->next) {
-        j->ck.max_rows = d->cfg.chunk_max_rows;
-        j->ck.max_bytes = d->cfg.chunk_max_bytes;
-    }
-}
-
 typedef struct reload_work {
     uv_work_t work;
-    pt_daemon *d;
+    reloader *d;
     pt_config neu;
     strlist restart;
     pt_diag diag;   /* what needs a restart, for the log */
@@ -291,7 +277,7 @@ typedef struct reload_work {
     int r;          /* reload_options' status */
 } reload_work;
 
-static int start_reload(pt_daemon *d, const pt_config *neu);
+static int start_reload(reloader *d, const pt_config *neu);
 
 /* What a work item still owns (the restart list, until it is handed to
  * d->reload); config_free and diag_free leave their structs empty. */
@@ -315,12 +301,12 @@ static void reload_work_cb(uv_work_t *w)
 static void reload_after_cb(uv_work_t *w, int status)
 {
     reload_work *rw = w->data;
-    pt_daemon *d = rw->d;
-    pt_config next, *pending = d->reload.pending;
+    reloader *d = rw->d;
+    pt_config next, *pending = d->pending, *live = d->ops.live(d->ops.ud);
 
-    d->reads_inflight--;
-    d->reload.busy = NULL;
-    d->reload.pending = NULL;
+    (*d->inflight)--;
+    d->busy = NULL;
+    d->pending = NULL;
     if (status < 0 || rw->r < 0 || config_clone(&next, &rw->neu) < 0) {
         /* Options RocksDB took are live; the tracking says so. The rest
          * of the reload did not happen. */
@@ -328,43 +314,39 @@ static void reload_after_cb(uv_work_t *w, int status)
                   status < 0 ? uv_strerror(status) : "out of memory");
         goto out;
     }
-    /* d->cfg describes what runs: restart-only keys keep their values. */
-    config_keep_restart_keys(&next, &d->cfg);
-    config_free(&d->cfg);
-    d->cfg = next;
-    d->config_loaded_unix_ms = (uint64_t)time(NULL) * 1000;
-    apply_limits(d);
+    /* What runs is described by the live configuration: restart-only keys
+     * keep their values. */
+    config_keep_restart_keys(&next, live);
+    d->ops.install(d->ops.ud, &next);
 
-    for (size_t i = 0; i < d->reload.nneeds_restart; i++)
-        free(d->reload.needs_restart[i]);
-    free(d->reload.needs_restart);
-    d->reload.needs_restart = rw->restart.v;
-    d->reload.nneeds_restart = rw->restart.n;
-    rw->restart = (strlist){NULL, 0}; /* d->reload's now */
-    free(d->reload.last_error);
-    d->reload.last_error = NULL;
-    d->reload.reloads++;
+    for (size_t i = 0; i < d->nneeds_restart; i++)
+        free(d->needs_restart[i]);
+    free(d->needs_restart);
+    d->needs_restart = rw->restart.v;
+    d->nneeds_restart = rw->restart.n;
+    rw->restart = (strlist){NULL, 0}; /* d's now */
+    free(d->last_error);
+    d->last_error = NULL;
+    d->reloads++;
     if (rw->nkeys)
         log_warn("reload: %d setting(s) need a restart to take effect:\n%.*s", rw->nkeys,
                  (int)(rw->diag.text.len ? rw->diag.text.len - 1 : 0), diag_text(&rw->diag));
+    live = d->ops.live(d->ops.ud);
     log_info("reloaded configuration from %s (%zu setting(s) wait for a restart)",
-             d->cfg.path ? d->cfg.path : "(built-in)", d->reload.nneeds_restart);
-    jobs_admit(d); /* a larger queue may have room now */
+             live->path ? live->path : "(built-in)", d->nneeds_restart);
 out:
     reload_work_free(rw);
     if (pending) {
-        if (d->state == DAEMON_READY)
-            start_reload(d, pending);
+        start_reload(d, pending);
         config_free(pending);
         free(pending);
     }
-    if (!d->reload.busy && d->reload.done)
-        d->reload.done(d);
-    daemon_maybe_finish(d);
+    if (!d->busy)
+        d->ops.done(d->ops.ud);
 }
 
 /* 0 once the work item is queued; otherwise logged, nothing changed. */
-static int start_reload(pt_daemon *d, const pt_config *neu)
+static int start_reload(reloader *d, const pt_config *neu)
 {
     const char *keys[MAX_RESTART_KEYS];
     reload_work *rw = calloc(1, sizeof(*rw));
@@ -377,18 +359,18 @@ static int start_reload(pt_daemon *d, const pt_config *neu)
     diag_init(&rw->diag);
     if (config_clone(&rw->neu, neu) < 0)
         goto fail;
-    rw->nkeys = config_diff_needs_restart(&d->cfg, &rw->neu, &rw->diag, keys,
+    rw->nkeys = config_diff_needs_restart(d->ops.live(d->ops.ud), &rw->neu, &rw->diag, keys,
                                           MAX_RESTART_KEYS);
     for (int i = 0; i < rw->nkeys && i < MAX_RESTART_KEYS; i++)
         if (strlist_add(&rw->restart, "", keys[i]) < 0)
             goto fail;
-    /* what RocksDB was opened with, from d->cfg, before d->cfg changes */
-    if (running_init(d) < 0)
+    /* what RocksDB was opened with, before the live configuration changes */
+    if (running_init(d, d->ops.live(d->ops.ud)) < 0)
         goto fail;
     if ((r = uv_queue_work(d->loop, &rw->work, reload_work_cb, reload_after_cb)) < 0)
         goto fail;
-    d->reads_inflight++;
-    d->reload.busy = rw;
+    (*d->inflight)++;
+    d->busy = rw;
     return 0;
 fail:
     log_error("reload: %s; nothing changed", r == -ENOMEM ? "out of memory" : uv_strerror(r));
@@ -397,15 +379,14 @@ fail:
     return r;
 }
 
-int daemon_reload(pt_daemon *d, const pt_config *neu, void (*done)(pt_daemon *d))
+int reload_start(reloader *d, const pt_config *neu)
 {
     pt_config *copy;
     int r;
 
-    d->reload.done = done;
-    if (!d->reload.busy) {
-        if ((r = start_reload(d, neu)) < 0 && done)
-            done(d); /* it failed at once, logged */
+    if (!d->busy) {
+        if ((r = start_reload(d, neu)) < 0)
+            d->ops.done(d->ops.ud); /* it failed at once, logged */
         return r;
     }
     /* One runs: the newest file follows it. */
@@ -414,12 +395,18 @@ int daemon_reload(pt_daemon *d, const pt_config *neu, void (*done)(pt_daemon *d)
         log_error("reload: out of memory; nothing changed");
         return -ENOMEM;
     }
-    if (d->reload.pending) {
-        config_free(d->reload.pending);
-        free(d->reload.pending);
-    }
-    d->reload.pending = copy;
+    reload_drop_pending(d);
+    d->pending = copy;
     return 0;
+}
+
+void reload_drop_pending(reloader *d)
+{
+    if (d->pending) {
+        config_free(d->pending);
+        free(d->pending);
+        d->pending = NULL;
+    }
 }
 
 /* The error lines of diagnostics (warnings left out), at most
@@ -447,33 +434,53 @@ static char *error_lines(const char *why)
     return out;
 }
 
-void daemon_reload_refused(pt_daemon *d, const char *file, const char *why)
+void reload_refused(reloader *d, const char *file, const char *why)
 {
     log_error("reload of %s refused, nothing changed:\n%.*s", file,
               (int)(strlen(why) && why[strlen(why) - 1] == '\n' ? strlen(why) - 1
                                                                : strlen(why)),
               why);
-    free(d->reload.last_error);
-    d->reload.last_error = error_lines(why);
-    d->reload.refused++;
+    free(d->last_error);
+    d->last_error = error_lines(why);
+    d->refused++;
 }
 
-void daemon_reload_free(pt_daemon *d)
+int reloader_new(reloader **out, uv_loop_t *loop, store *s, const reload_ops *ops,
+                 uint64_t *inflight)
 {
-    reload_state *rs = &d->reload;
+    reloader *d = calloc(1, sizeof(*d));
 
-    if (rs->pending) {
-        config_free(rs->pending);
-        free(rs->pending);
-        rs->pending = NULL;
-    }
+    *out = NULL;
+    if (!d)
+        return -ENOMEM;
+    d->loop = loop;
+    d->s = s;
+    d->ops = *ops;
+    d->inflight = inflight;
+    *out = d;
+    return 0;
+}
 
-    for (size_t i = 0; rs->running && i < rs->nrunning; i++)
-        optlist_free(&rs->running[i]);
-    free(rs->running);
-    for (size_t i = 0; i < rs->nneeds_restart; i++)
-        free(rs->needs_restart[i]);
-    free(rs->needs_restart);
-    free(rs->last_error);
-    memset(rs, 0, sizeof(*rs));
+void reload_get_info(const reloader *d, reload_info *out)
+{
+    out->needs_restart = (const char *const *)d->needs_restart;
+    out->nneeds_restart = d->nneeds_restart;
+    out->last_error = d->last_error;
+    out->reloads = d->reloads;
+    out->refused = d->refused;
+}
+
+void reloader_free(reloader *d)
+{
+    if (!d)
+        return;
+    reload_drop_pending(d);
+    for (size_t i = 0; d->running && i < d->nrunning; i++)
+        optlist_free(&d->running[i]);
+    free(d->running);
+    for (size_t i = 0; i < d->nneeds_restart; i++)
+        free(d->needs_restart[i]);
+    free(d->needs_restart);
+    free(d->last_error);
+    free(d);
 }

@@ -121,3 +121,14 @@ void stall_stop(stall_monitor *m)
     if (m->started && !uv_is_closing((uv_handle_t *)&m->timer))
         uv_close((uv_handle_t *)&m->timer, NULL);
 }
+
+const char *stall_state_name(const stall_monitor *m, int pace_reason)
+{
+    if (m->cur.is_write_stopped)
+        return "rocksdb-stopped";
+    if (m->cur.delayed_write_rate)
+        return "rocksdb-delayed";
+    if (pace_reason)
+        return "pacing";
+    return "ok";
+}

@@ -44,6 +44,10 @@ int stall_start(stall_monitor *m, uv_loop_t *loop, struct store *s,
                 uint64_t sample_ms, uint64_t *inflight);
 void stall_set_interval(stall_monitor *m, uint64_t sample_ms);
 void stall_stop(stall_monitor *m);
+/* "rocksdb-stopped", "rocksdb-delayed", "pacing" (the writer holds back:
+ * pace_reason != 0) or "ok", from the last published sample. */
+const char *stall_state_name(const stall_monitor *m, int pace_reason);
+
 /* Take one sample synchronously (any thread but the loop's). */
 void stall_sample_now(struct store *s, stall_sample *out);
 

@@ -1,9 +1,7 @@
-/* status.c - what the daemon says about itself: status JSON (CONTRACT.md
- * keys) and Prometheus metrics. Loop thread; reads the writer's atomics
- * and the stall monitor's last published sample, never RocksDB itself,
- * so status answers at once even while RocksDB is stalled.
+/* status.c - the status JSON (its keys are documented in README.md,
+ * "Status") and the Prometheus metrics (see status.h). Loop thread.
  */
-#include "daemon.h"
+#include "status.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,36 +9,24 @@
 
 #include "../common/clock.h"
 #include "../common/jsonesc.h"
+#include "version.h"
 
 #define U(x) ((unsigned long long)(x))
 
-const char *daemon_stall_state(pt_daemon *d)
+const char *status_stall_state(const status_src *s)
 {
-    const stall_sample *s = &d->stall.cur;
-
-    if (s->is_write_stopped)
-        return "rocksdb-stopped";
-    if (s->delayed_write_rate)
-        return "rocksdb-delayed";
-    if (atomic_load(&d->writer.pace_reason))
-        return "pacing";
-    return "ok";
+    return stall_state_name(s->stall, writer_pace_reason(s->writer));
 }
 
-static const char *state_name(int s)
+static void job_json(const status_src *src, pt_buf *b, const job *jb, uint64_t now)
 {
-    switch (s) {
-    case DAEMON_STARTING: return "starting";
-    case DAEMON_READY: return "ready";
-    case DAEMON_DRAINING: return "draining";
-    default: return "stopped";
-    }
-}
+    job_info i, *j = &i;
+    uint64_t end;
+    int active;
 
-static void job_json(pt_daemon *d, pt_buf *b, const job *j, uint64_t now)
-{
-    uint64_t end = j->end_ns ? j->end_ns : now;
-    int active = j->state == JOB_RUNNING || j->state == JOB_ENDING;
+    job_get_info(jb, j);
+    end = j->end_ns ? j->end_ns : now;
+    active = j->state == JOB_RUNNING || j->state == JOB_ENDING;
 
     pt_buf_append_str(b, "{\"id\":");
     json_append_cstr(b, j->id);
@@ -50,8 +36,8 @@ static void job_json(pt_daemon *d, pt_buf *b, const job *j, uint64_t now)
                      "\"stall_state\":\"%s\",\"client\":%s",
                   job_state_name(j->state), U(j->rows_acked), U(j->bytes_acked),
                   U(j->rows_in), U(j->rate_rows_per_s), U((end - j->start_ns) / 1000000),
-                  U(j->sealed.n), U(j->inflight), U(j->max_ack_gap_ns / 1000000),
-                  active ? daemon_stall_state(d) : "-", j->conn ? "true" : "false");
+                  U(j->chunks_waiting), U(j->chunks_in_queue), U(j->max_ack_gap_ns / 1000000),
+                  active ? status_stall_state(src) : "-", j->has_client ? "true" : "false");
     if (*j->error) {
         pt_buf_append_str(b, ",\"error\":");
         json_append_cstr(b, j->error);
@@ -69,15 +55,15 @@ static void json_str_or_null(pt_buf *b, const char *s)
 
 /* The configuration that runs, and what the last reloads could not
  * apply (daemon/reload.c). */
-static void config_json(pt_daemon *d, pt_buf *b)
+static void config_json(const status_src *src, pt_buf *b)
 {
-    const reload_state *rs = &d->reload;
+    const reload_info *rs = &src->reload;
 
     pt_buf_append_str(b, "\"config\":{\"path\":");
-    json_str_or_null(b, d->cfg.path);
+    json_str_or_null(b, src->cfg->path);
     pt_buf_printf(b, ",\"loaded_unix_ms\":%llu,\"sync\":\"%s\",\"options_file\":",
-                  U(d->config_loaded_unix_ms), config_sync_name(d->cfg.sync));
-    json_str_or_null(b, d->cfg.options_file);
+                  U(src->config_loaded_unix_ms), config_sync_name(src->cfg->sync));
+    json_str_or_null(b, src->cfg->options_file);
     pt_buf_append_str(b, ",\"needs_restart\":[");
     for (size_t i = 0; i < rs->nneeds_restart; i++) {
         if (i)
@@ -100,63 +86,65 @@ static void latency_json(pt_buf *b, const char *name, const lathist_snap *h)
                   U(h->max_us));
 }
 
-int status_json(pt_daemon *d, pt_buf *b)
+int status_json(const status_src *src, pt_buf *b)
 {
     uint64_t now = pt_now_ns();
     chunk_queue_stats q;
-    const stall_sample *s = &d->stall.cur;
-    writer *w = &d->writer;
+    const stall_sample *s = &src->stall->cur;
+    const jobrecs *recs = jobs_records(src->jobs);
+    writer_stats w;
+    jobs_stats js;
     lathist_snap fc, fx;
     int first = 1;
 
-    chunk_queue_get_stats(&d->queue, &q);
+    chunk_queue_get_stats(src->queue, &q);
+    writer_get_stats(src->writer, &w);
+    jobs_get_stats(src->jobs, &js);
     pt_buf_printf(b, "{\"version\":\"%s\",\"uptime_s\":%llu,\"state\":\"%s\",", PT_VERSION,
-                  U((now - d->start_ns) / 1000000000ull), state_name(d->state));
-    config_json(d, b);
+                  U((now - src->start_ns) / 1000000000ull), src->state);
+    config_json(src, b);
     pt_buf_append_str(b, "\"data_dir\":");
-    json_append_cstr(b, d->cfg.data_dir);
+    json_append_cstr(b, src->cfg->data_dir);
     pt_buf_append_str(b, ",\"socket\":");
-    json_append_cstr(b, d->listen_path);
-    pt_buf_printf(b, ",\"clients\":%llu,", U(d->nconns));
+    json_append_cstr(b, src->listen_path);
+    pt_buf_printf(b, ",\"clients\":%llu,", U(sessions_count(src->sessions)));
     pt_buf_printf(b, "\"queue\":{\"chunks\":%llu,\"bytes\":%llu,\"capacity_bytes\":%llu},",
                   U(q.chunks), U(q.bytes), U(q.capacity));
     pt_buf_printf(b, "\"writer\":{\"chunks_written\":%llu,\"rows_written\":%llu,"
                      "\"bytes_written\":%llu,\"groups\":%llu,\"wal_syncs\":%llu,\"errors\":%llu,"
                      "\"pacing\":\"%s\",\"pace_events\":%llu,\"paced_ms\":%llu,"
                      "\"nowait_retries\":%llu,\"refused_low_space\":%llu},",
-                  U(atomic_load(&w->chunks_written)), U(atomic_load(&w->rows_written)),
-                  U(atomic_load(&w->bytes_written)), U(atomic_load(&w->groups)),
-                  U(atomic_load(&w->syncs)), U(atomic_load(&w->errors)),
-                  pace_reason_name(atomic_load(&w->pace_reason)),
-                  U(atomic_load(&w->pace_events)), U(atomic_load(&w->paced_ns) / 1000000),
-                  U(atomic_load(&w->nowait_retries)), U(atomic_load(&w->refused_low_space)));
+                  U(w.chunks_written), U(w.rows_written), U(w.bytes_written), U(w.groups),
+                  U(w.syncs), U(w.errors), pace_reason_name(w.pace_reason),
+                  U(w.pace_events), U(w.paced_ns / 1000000), U(w.nowait_retries),
+                  U(w.refused_low_space));
     pt_buf_printf(b, "\"rocksdb\":{\"l0_files\":%llu,\"immutable_memtables\":%llu,"
                      "\"pending_compaction_bytes\":%llu,\"delayed_write_rate\":%llu,"
                      "\"is_write_stopped\":%s,\"stall_micros\":%llu,\"stopped_samples\":%llu,"
                      "\"sample_age_ms\":%llu,",
                   U(s->l0_files), U(s->immutable_memtables), U(s->pending_compaction_bytes),
                   U(s->delayed_write_rate), s->is_write_stopped ? "true" : "false",
-                  U(s->stall_micros), U(d->stall.stopped_samples),
+                  U(s->stall_micros), U(src->stall->stopped_samples),
                   U(s->valid ? (now - s->taken_ns) / 1000000 : 0));
-    store_file_latency(d->store, &fc, &fx);
+    store_file_latency(src->store, &fc, &fx);
     latency_json(b, "file_create_us", &fc);
     pt_buf_append_byte(b, ',');
     latency_json(b, "file_close_us", &fx);
     pt_buf_append_str(b, "},");
-    pt_buf_printf(b, "\"stall_state\":\"%s\",\"compaction\":\"%s\",", daemon_stall_state(d),
-                  store_bulk(d->store) ? "deferred"
+    pt_buf_printf(b, "\"stall_state\":\"%s\",\"compaction\":\"%s\",", status_stall_state(src),
+                  store_bulk(src->store) ? "deferred"
                   : s->pending_compaction_bytes ? "catching-up" : "idle");
     pt_buf_append_str(b, "\"jobs\":[");
-    for (const job *j = d->jobs; j; j = j->next) {
+    for (const job *j = jobs_first(src->jobs); j; j = jobs_next(j)) {
         if (!first)
             pt_buf_append_byte(b, ',');
         first = 0;
-        job_json(d, b, j, now);
+        job_json(src, b, j, now);
     }
     pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,\"records\":[",
-                  U(d->records_n), U(d->cfg.job_retention_ms));
+                  U(recs->n), U(js.retention_ms));
     first = 1;
-    for (const job_record *r = d->records; r; r = r->next) {
+    for (const job_record *r = recs->head; r; r = r->next) {
         pt_buf_append_str(b, first ? "{\"id\":" : ",{\"id\":");
         first = 0;
         json_append_cstr(b, r->id);
@@ -193,72 +181,75 @@ static void histogram(pt_buf *b, const char *name, const char *help, const lathi
  * bytes, how busy and how stuck the writer is (the watchdog's signal, for
  * those without systemd), back-pressure, and jobs as counters, since the
  * by-state gauge forgets old jobs. */
-static void service_metrics(pt_daemon *d, pt_buf *b, const chunk_queue_stats *q)
+static void service_metrics(const status_src *src, pt_buf *b, const chunk_queue_stats *q,
+                            const writer_stats *w, const jobs_stats *js,
+                            const session_stats *ss)
 {
-    writer *w = &d->writer;
-    uint64_t now = pt_now_ns(), beat = atomic_load(&w->heartbeat_ns), blocked = 0;
+    uint64_t now = pt_now_ns();
 
-    for (const job *j = d->blocked_head; j; j = j->next_blocked)
-        blocked++;
     pt_buf_printf(b, "# HELP ptingestd_info Version of the running daemon.\n"
                      "# TYPE ptingestd_info gauge\nptingestd_info{version=\"%s\"} 1\n",
                   PT_VERSION);
     metric(b, "ptingestd_bytes_received_total", "counter", "Row bytes received from clients.",
-           U(d->bytes_received));
+           U(js->bytes_received));
     metric(b, "ptingestd_connections_total", "counter", "Client connections accepted.",
-           U(d->conns_accepted));
+           U(ss->accepted));
     metric(b, "ptingestd_jobs_blocked", "gauge",
-           "Jobs paused because the queue is full (back-pressure).", U(blocked));
+           "Jobs paused because the queue is full (back-pressure).", U(js->blocked));
     metric(b, "ptingestd_writer_groups_total", "counter",
-           "Group commits: sets of chunks written and synced together.",
-           U(atomic_load(&w->groups)));
+           "Group commits: sets of chunks written and synced together.", U(w->groups));
     pt_buf_printf(b, "# HELP ptingestd_writer_busy_seconds_total Time the writer spent in "
                      "RocksDB writes and syncs.\n# TYPE ptingestd_writer_busy_seconds_total "
                      "counter\nptingestd_writer_busy_seconds_total %.6f\n",
-                  (double)atomic_load(&w->busy_ns) / 1e9);
+                  (double)w->busy_ns / 1e9);
     pt_buf_printf(b, "# HELP ptingestd_writer_stuck_seconds How long chunks have waited while "
                      "the writer made no progress (0 when idle or moving).\n"
                      "# TYPE ptingestd_writer_stuck_seconds gauge\n"
                      "ptingestd_writer_stuck_seconds %.3f\n",
-                  q->chunks && now > beat ? (double)(now - beat) / 1e9 : 0.0);
+                  q->chunks && now > w->heartbeat_ns ? (double)(now - w->heartbeat_ns) / 1e9
+                                                     : 0.0);
     metric(b, "ptingestd_rocksdb_delayed_samples_total", "counter",
-           "Samples that saw writes delayed.", U(d->stall.delayed_samples));
+           "Samples that saw writes delayed.", U(src->stall->delayed_samples));
     pt_buf_append_str(b, "# HELP ptingestd_jobs_total Jobs started, and how they ended.\n"
                          "# TYPE ptingestd_jobs_total counter\n");
-    pt_buf_printf(b, "ptingestd_jobs_total{result=\"started\"} %llu\n", U(d->jobs_started));
-    pt_buf_printf(b, "ptingestd_jobs_total{result=\"done\"} %llu\n", U(d->jobs_done));
-    pt_buf_printf(b, "ptingestd_jobs_total{result=\"failed\"} %llu\n", U(d->jobs_failed));
-    pt_buf_printf(b, "ptingestd_jobs_total{result=\"aborted\"} %llu\n", U(d->jobs_aborted));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"started\"} %llu\n", U(js->started));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"done\"} %llu\n", U(js->done));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"failed\"} %llu\n", U(js->failed));
+    pt_buf_printf(b, "ptingestd_jobs_total{result=\"aborted\"} %llu\n", U(js->aborted));
 }
 
-int status_metrics(pt_daemon *d, pt_buf *b)
+int status_metrics(const status_src *src, pt_buf *b)
 {
     chunk_queue_stats q;
-    const stall_sample *s = &d->stall.cur;
-    writer *w = &d->writer;
-    uint64_t states[5] = {0};
+    const stall_sample *s = &src->stall->cur;
+    writer_stats w;
+    jobs_stats js;
+    session_stats ss;
     lathist_snap h, fc, fx;
 
-    chunk_queue_get_stats(&d->queue, &q);
+    chunk_queue_get_stats(src->queue, &q);
+    writer_get_stats(src->writer, &w);
+    jobs_get_stats(src->jobs, &js);
+    sessions_get_stats(src->sessions, &ss);
     metric(b, "ptingestd_uptime_seconds", "gauge", "Seconds since start.",
-           U((pt_now_ns() - d->start_ns) / 1000000000ull));
+           U((pt_now_ns() - src->start_ns) / 1000000000ull));
     metric(b, "ptingestd_queue_chunks", "gauge", "Chunks queued or being written.", U(q.chunks));
     metric(b, "ptingestd_queue_bytes", "gauge", "Bytes queued or being written.", U(q.bytes));
     metric(b, "ptingestd_queue_capacity_bytes", "gauge", "ingest.queue_max_bytes.", U(q.capacity));
     metric(b, "ptingestd_rows_received_total", "counter", "Rows received from clients.",
-           U(d->rows_received));
+           U(js.rows_received));
     metric(b, "ptingestd_rows_written_total", "counter", "Rows written to RocksDB.",
-           U(atomic_load(&w->rows_written)));
+           U(w.rows_written));
     metric(b, "ptingestd_bytes_written_total", "counter", "Key and value bytes written.",
-           U(atomic_load(&w->bytes_written)));
+           U(w.bytes_written));
     metric(b, "ptingestd_chunks_written_total", "counter", "Chunks (WriteBatches) written.",
-           U(atomic_load(&w->chunks_written)));
+           U(w.chunks_written));
     metric(b, "ptingestd_wal_syncs_total", "counter", "WAL fsyncs (group commits).",
-           U(atomic_load(&w->syncs)));
-    metric(b, "ptingestd_clients", "gauge", "Connected clients.", U(d->nconns));
-    lathist_read(&w->commit_latency, &h);
+           U(w.syncs));
+    metric(b, "ptingestd_clients", "gauge", "Connected clients.", U(ss.clients));
+    writer_commit_latency(src->writer, &h);
     histogram(b, "ptingestd_chunk_commit_seconds", "From seal to durable.", &h);
-    store_file_latency(d->store, &fc, &fx);
+    store_file_latency(src->store, &fc, &fx);
     histogram(b, "ptingestd_rocksdb_file_create_seconds",
               "RocksDB's creates of writable files (WAL, SST, MANIFEST).", &fc);
     histogram(b, "ptingestd_rocksdb_file_close_seconds",
@@ -276,21 +267,19 @@ int status_metrics(pt_daemon *d, pt_buf *b)
     metric(b, "ptingestd_rocksdb_stall_micros_total", "counter",
            "Cumulative write stall time reported by RocksDB.", U(s->stall_micros));
     metric(b, "ptingestd_rocksdb_stopped_samples_total", "counter",
-           "Samples that saw writes stopped.", U(d->stall.stopped_samples));
-    service_metrics(d, b, &q);
-    for (const job *j = d->jobs; j; j = j->next)
-        if (j->state >= 0 && j->state < 5)
-            states[j->state]++;
+           "Samples that saw writes stopped.", U(src->stall->stopped_samples));
+    service_metrics(src, b, &q, &w, &js, &ss);
     pt_buf_append_str(b, "# HELP ptingestd_jobs Jobs known to the daemon by state.\n"
                          "# TYPE ptingestd_jobs gauge\n");
-    for (int i = 0; i < 5; i++)
-        pt_buf_printf(b, "ptingestd_jobs{state=\"%s\"} %llu\n", job_state_name(i), U(states[i]));
+    for (int i = 0; i < JOB_NSTATES; i++)
+        pt_buf_printf(b, "ptingestd_jobs{state=\"%s\"} %llu\n", job_state_name(i),
+                      U(js.by_state[i]));
     pt_buf_append_str(b, "# HELP ptingestd_errors_total Errors by kind.\n"
                          "# TYPE ptingestd_errors_total counter\n");
-    pt_buf_printf(b, "ptingestd_errors_total{kind=\"protocol\"} %llu\n", U(d->errors_protocol));
-    pt_buf_printf(b, "ptingestd_errors_total{kind=\"bad_row\"} %llu\n", U(d->errors_bad_row));
-    pt_buf_printf(b, "ptingestd_errors_total{kind=\"store\"} %llu\n", U(d->errors_store));
-    pt_buf_printf(b, "ptingestd_errors_total{kind=\"busy\"} %llu\n", U(d->errors_busy));
-    return pt_buf_printf(b, "ptingestd_errors_total{kind=\"write\"} %llu\n",
-                         U(atomic_load(&w->errors)));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"protocol\"} %llu\n", U(ss.errors_protocol));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"bad_row\"} %llu\n", U(ss.errors_bad_row));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"store\"} %llu\n",
+                  U(js.write_errors + reads_errors(src->reads)));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"busy\"} %llu\n", U(ss.errors_busy));
+    return pt_buf_printf(b, "ptingestd_errors_total{kind=\"write\"} %llu\n", U(w.errors));
 }

@@ -2,11 +2,56 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/clock.h"
 #include "../common/log.h"
+#include "pacer.h"
+
+/* Configuration is set before the thread starts or through atomics; the
+ * counters are atomics the loop thread reads for status. */
+struct writer {
+    uv_thread_t thread;
+    chunk_queue *q;
+    store *s;
+    uint64_t group_max_bytes;
+    int started;
+    atomic_uint_fast64_t chunks_written;
+    atomic_uint_fast64_t rows_written;
+    atomic_uint_fast64_t bytes_written;
+    atomic_uint_fast64_t groups;
+    atomic_uint_fast64_t syncs;
+    atomic_uint_fast64_t errors;
+    atomic_uint_fast64_t busy_ns;
+    /* when the writer last finished a group or went idle: a watchdog
+     * reads it to tell a busy writer from a wedged one */
+    atomic_uint_fast64_t heartbeat_ns;
+    atomic_int alive;
+    atomic_uint_fast64_t min_free_bytes;
+    atomic_uint_fast64_t refused_low_space;
+    /* admission control (pacer.h): why the writer holds back now (enum
+     * pace_reason, 0 = writing), how often and how long it has */
+    atomic_int pace_reason;
+    atomic_uint_fast64_t paced_ns;
+    atomic_uint_fast64_t pace_events;
+    atomic_uint_fast64_t nowait_retries;
+    atomic_int pacing_enabled;
+    atomic_uint_fast64_t flush_bound_hold_ns;
+    atomic_int bulk_wanted;
+    pace_rate rate;         /* writer thread only */
+    pace_mode mode;         /* writer thread only */
+    uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
+    atomic_uint_fast64_t drain_rate;
+    lathist commit_latency;
+    /* jobs with a failed chunk: their later chunks are not written, so a
+     * job's stored rows are always a prefix of what it sent (writer
+     * thread only) */
+    uint64_t failed_tokens[32];
+    unsigned failed_next;
+};
 
 static int token_failed(const writer *w, uint64_t token)
 {
@@ -259,25 +304,89 @@ static void writer_main(void *arg)
     atomic_store(&w->alive, 0);
 }
 
-int writer_start(writer *w, chunk_queue *q, store *s)
+int writer_new(writer **out, chunk_queue *q, store *s, uint64_t initial_rate_bytes_per_sec)
 {
-    int r;
+    writer *w = calloc(1, sizeof(*w));
 
+    *out = NULL;
+    if (!w)
+        return -ENOMEM;
     w->q = q;
     w->s = s;
     /* Groups small enough that the pacer looks again often. */
-    if (!w->group_max_bytes)
-        w->group_max_bytes = 8u << 20;
+    w->group_max_bytes = 8u << 20;
+    w->rate.initial_rate = initial_rate_bytes_per_sec ? (double)initial_rate_bytes_per_sec : 8e6;
+    atomic_store(&w->pacing_enabled, 1);
+    *out = w;
+    return 0;
+}
+
+int writer_start(writer *w)
+{
+    int r;
+
     atomic_store(&w->heartbeat_ns, pt_now_ns());
     atomic_store(&w->alive, 1);
-    if (w->rate.initial_rate <= 0)
-        w->rate.initial_rate = 8e6;
     r = uv_thread_create(&w->thread, writer_main, w);
     if (r == 0)
         w->started = 1;
     else
         atomic_store(&w->alive, 0);
     return r;
+}
+
+void writer_free(writer *w)
+{
+    if (!w)
+        return;
+    writer_stop(w);
+    free(w);
+}
+
+void writer_set_limits(writer *w, const writer_limits *l)
+{
+    atomic_store(&w->min_free_bytes, l->min_free_bytes);
+    atomic_store(&w->pacing_enabled, l->pacing);
+    atomic_store(&w->flush_bound_hold_ns, l->flush_bound_hold_ms * 1000000);
+}
+
+void writer_get_stats(writer *w, writer_stats *st)
+{
+    st->chunks_written = atomic_load(&w->chunks_written);
+    st->rows_written = atomic_load(&w->rows_written);
+    st->bytes_written = atomic_load(&w->bytes_written);
+    st->groups = atomic_load(&w->groups);
+    st->syncs = atomic_load(&w->syncs);
+    st->errors = atomic_load(&w->errors);
+    st->busy_ns = atomic_load(&w->busy_ns);
+    st->heartbeat_ns = atomic_load(&w->heartbeat_ns);
+    st->refused_low_space = atomic_load(&w->refused_low_space);
+    st->pace_reason = atomic_load(&w->pace_reason);
+    st->paced_ns = atomic_load(&w->paced_ns);
+    st->pace_events = atomic_load(&w->pace_events);
+    st->nowait_retries = atomic_load(&w->nowait_retries);
+    st->drain_rate = atomic_load(&w->drain_rate);
+    st->alive = atomic_load(&w->alive);
+}
+
+int writer_pace_reason(writer *w)
+{
+    return atomic_load(&w->pace_reason);
+}
+
+void writer_commit_latency(writer *w, lathist_snap *out)
+{
+    lathist_read(&w->commit_latency, out);
+}
+
+void writer_want_bulk(writer *w, int on)
+{
+    atomic_store(&w->bulk_wanted, on);
+}
+
+int writer_bulk_wanted(writer *w)
+{
+    return atomic_load(&w->bulk_wanted);
 }
 
 int writer_healthy(writer *w, uint64_t now_ns, uint64_t max_ns, int work_waiting)

@@ -14,64 +14,58 @@
 #ifndef PT_WRITER_H
 #define PT_WRITER_H
 
-#include <stdatomic.h>
 #include <stdint.h>
-#include <uv.h>
 
 #include "chunk_queue.h"
 #include "lathist.h"
-#include "pacer.h"
 #include "store.h"
 
 
-typedef struct writer {
-    uv_thread_t thread;
-    chunk_queue *q;
-    store *s;
-    uint64_t group_max_bytes;
-    int started;
-    atomic_uint_fast64_t chunks_written;
-    atomic_uint_fast64_t rows_written;
-    atomic_uint_fast64_t bytes_written;
-    atomic_uint_fast64_t groups;
-    atomic_uint_fast64_t syncs;
-    atomic_uint_fast64_t errors;
-    atomic_uint_fast64_t busy_ns;   /* time spent inside RocksDB calls */
-    /* when the writer last finished a group or went idle: a watchdog
-     * reads it to tell a busy writer from a wedged one */
-    atomic_uint_fast64_t heartbeat_ns;
-    atomic_int alive;
-    /* ingest.min_free_bytes, set by the loop (reload) */
-    atomic_uint_fast64_t min_free_bytes;
-    atomic_uint_fast64_t refused_low_space;
-    /* admission control (pacer.h): why the writer holds back now (enum
-     * pace_reason, 0 = writing), how often and how long it has */
-    atomic_int pace_reason;
-    atomic_uint_fast64_t paced_ns;
-    atomic_uint_fast64_t pace_events;
-    atomic_uint_fast64_t nowait_retries; /* RocksDB said it would stall */
-    atomic_int pacing_enabled;
-    atomic_uint_fast64_t flush_bound_hold_ns; /* stall.flush_bound_hold_ms, set by the loop */
-    /* the loop wants the bulk-ingest profile (jobs are running); the
-     * writer applies the change between groups (store_set_bulk) */
-    atomic_int bulk_wanted;
-    pace_rate rate;         /* writer thread only */
-    pace_mode mode;         /* writer thread only */
-    uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
-    atomic_uint_fast64_t drain_rate; /* bytes/s flushes drain memtables, for status */
-    /* commit latency: from a chunk's seal to RocksDB accepting it with
-     * the configured durability */
-    lathist commit_latency;
-    /* jobs with a failed chunk: their later chunks are not written, so a
-     * job's stored rows are always a prefix of what it sent (writer
-     * thread only) */
-    uint64_t failed_tokens[32];
-    unsigned failed_next;
-} writer;
+typedef struct writer writer;
 
-int writer_start(writer *w, chunk_queue *q, store *s);
+/* What the loop may change while the writer runs (settings hooks). */
+typedef struct writer_limits {
+    uint64_t min_free_bytes;      /* ingest.min_free_bytes: refuse writes below */
+    int pacing;                   /* stall.pacing */
+    uint64_t flush_bound_hold_ms; /* stall.flush_bound_hold_ms */
+} writer_limits;
+
+/* A snapshot of the writer's counters, readable from any thread. */
+typedef struct writer_stats {
+    uint64_t chunks_written, rows_written, bytes_written;
+    uint64_t groups, syncs, errors;
+    uint64_t busy_ns;            /* time spent inside RocksDB calls */
+    uint64_t heartbeat_ns;       /* last finished group, or idle since */
+    uint64_t refused_low_space;
+    int pace_reason;             /* enum pace_reason: why it holds back now */
+    uint64_t paced_ns, pace_events;
+    uint64_t nowait_retries;     /* RocksDB said it would stall */
+    uint64_t drain_rate;         /* bytes/s flushes drain memtables */
+    int alive;
+} writer_stats;
+
+/* The writer for queue q and store s; initial_rate_bytes_per_sec is
+ * stall.initial_rate_bytes_per_sec (0 = 8 MB/s). Nothing runs yet. */
+int writer_new(writer **out, chunk_queue *q, store *s, uint64_t initial_rate_bytes_per_sec);
+int writer_start(writer *w);
 /* Close the queue and wait until the writer has written what was queued. */
 void writer_stop(writer *w);
+/* Stops it first if it runs. NULL ok. */
+void writer_free(writer *w);
+
+/* Loop thread; takes effect from the next group. */
+void writer_set_limits(writer *w, const writer_limits *l);
+void writer_get_stats(writer *w, writer_stats *out);
+int writer_pace_reason(writer *w);
+/* From a chunk's seal to RocksDB accepting it with the configured
+ * durability. */
+void writer_commit_latency(writer *w, lathist_snap *out);
+
+/* The bulk-ingest profile (store_set_bulk): the loop says whether it
+ * wants it; the writer switches between groups and while it waits. */
+void writer_want_bulk(writer *w, int on);
+int writer_bulk_wanted(writer *w);
+
 /* Alive, and not stuck inside one group for longer than max_ns while
  * chunks wait. Any thread. */
 int writer_healthy(writer *w, uint64_t now_ns, uint64_t max_ns, int work_waiting);

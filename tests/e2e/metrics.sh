@@ -50,7 +50,7 @@ for s in ptingestd_queue_chunks ptingestd_queue_bytes ptingestd_queue_capacity_b
          ptingestd_rocksdb_pending_compaction_bytes ptingestd_rocksdb_delayed_write_rate \
          ptingestd_rocksdb_write_stopped ptingestd_rocksdb_stall_micros_total \
          ptingestd_writer_stuck_seconds ptingestd_jobs_blocked 'ptingestd_errors_total{kind="write"}' \
-         'ptingestd_jobs{state="running"}' 'ptingestd_info{version="0.1.0"}'; do
+         'ptingestd_jobs{state="running"}' "ptingestd_info{version=\"$("$PTINGESTD" --version | cut -d' ' -f2)\"}"; do
     val "$s" >/dev/null
 done
 [ "$(val ptingestd_rows_written_total)" -eq "$((rows + 1))" ] \

@@ -1,0 +1,35 @@
+/* bulk.h - when the bulk-ingest profile is on (stall.bulk_profile).
+ *
+ * The profile defers compaction while jobs write (store_set_bulk). It is
+ * on while any job runs that has sent at least stall.bulk_min_bytes, so
+ * small jobs do not pay for the switch, and while a job runs and
+ * compaction debt holds the writer back (level 0 or pending bytes: after
+ * a large job, the compaction it deferred): deferring it again lets the
+ * job write, which is what the profile is for. The writer applies the
+ * change between groups and while it waits; when the last job ends an
+ * empty chunk wakes it, so compaction resumes at once.
+ *
+ * Loop thread. bulk_policy_wants is the pure policy; bulk_update applies it.
+ */
+#ifndef PT_BULK_H
+#define PT_BULK_H
+
+#include <stdint.h>
+
+#include "jobs.h"
+#include "writer.h"
+
+typedef struct bulk_policy {
+    int enabled;          /* stall.bulk_profile */
+    uint64_t min_bytes;   /* stall.bulk_min_bytes */
+} bulk_policy;
+
+/* active: jobs running or ending; largest: bytes the largest has sent;
+ * pace_reason: why the writer holds back now (enum pace_reason). */
+int bulk_policy_wants(const bulk_policy *p, uint64_t active, uint64_t largest, int pace_reason);
+
+/* Tell the writer when the answer changes; wake it through sink when the
+ * profile goes off. */
+void bulk_update(const bulk_policy *p, jobs *js, writer *w, const job_sink *sink);
+
+#endif

@@ -1,0 +1,107 @@
+/* settings.c - one hook per pt_apply value (see settings.h). */
+#include "settings.h"
+
+#include "../common/log.h"
+
+static void apply_log(const settings_target *t, const pt_config *c)
+{
+    (void)t;
+    pt_log_set_level(c->log_level);
+}
+
+static void apply_ingest(const settings_target *t, const pt_config *c)
+{
+    jobs_limits jl = {
+        .chunk_max_rows = c->chunk_max_rows,
+        .chunk_max_bytes = c->chunk_max_bytes,
+        .max_key_bytes = c->max_key_bytes,
+        .max_value_bytes = c->max_value_bytes,
+        .sync = c->sync,
+        .chunk_linger_ms = c->chunk_linger_ms,
+        .progress_interval_ms = c->progress_interval_ms,
+    };
+    session_limits sl = {
+        .max_frame_bytes = c->max_frame_bytes,
+        .max_clients = c->max_clients,
+        .max_key_bytes = c->max_key_bytes,
+        .max_value_bytes = c->max_value_bytes,
+        .chunk_max_rows = c->chunk_max_rows,
+        .chunk_max_bytes = c->chunk_max_bytes,
+    };
+
+    jobs_set_limits(t->jobs, &jl);
+    sessions_set_limits(t->sessions, &sl);
+}
+
+static void apply_queue(const settings_target *t, const pt_config *c)
+{
+    chunk_queue_set_capacity(t->queue, c->queue_max_bytes);
+    jobs_admit(t->jobs); /* a larger queue may have room now */
+}
+
+static void apply_writer(const settings_target *t, const pt_config *c)
+{
+    writer_limits l = {
+        .min_free_bytes = c->min_free_bytes,
+        .pacing = (int)c->pacing,
+        .flush_bound_hold_ms = c->flush_bound_hold_ms,
+    };
+
+    writer_set_limits(t->writer, &l);
+}
+
+static void apply_retention(const settings_target *t, const pt_config *c)
+{
+    jobs_set_retention(t->jobs, c->job_retention_ms);
+}
+
+static void apply_shutdown(const settings_target *t, const pt_config *c)
+{
+    *t->shutdown_grace_ms = c->shutdown_grace_ms;
+}
+
+static void apply_bulk(const settings_target *t, const pt_config *c)
+{
+    t->bulk->enabled = c->bulk_profile != 0;
+    t->bulk->min_bytes = c->bulk_min_bytes;
+    bulk_update(t->bulk, t->jobs, t->writer, t->bulk_sink);
+}
+
+static void apply_stall(const settings_target *t, const pt_config *c)
+{
+    stall_set_interval(t->stall, c->stall_sample_ms);
+}
+
+static const settings_hook hooks[PT_APPLY_COUNT] = {
+    [PT_APPLY_LOG] = apply_log,
+    [PT_APPLY_INGEST] = apply_ingest,
+    [PT_APPLY_QUEUE] = apply_queue,
+    [PT_APPLY_WRITER] = apply_writer,
+    [PT_APPLY_RETENTION] = apply_retention,
+    [PT_APPLY_SHUTDOWN] = apply_shutdown,
+    [PT_APPLY_BULK] = apply_bulk,
+    [PT_APPLY_STALL] = apply_stall,
+};
+
+settings_hook settings_hook_for(pt_apply apply)
+{
+    return (unsigned)apply < PT_APPLY_COUNT ? hooks[apply] : NULL;
+}
+
+int settings_apply(const settings_target *t, const pt_config *c, const pt_config *old)
+{
+    unsigned char want[PT_APPLY_COUNT] = {0};
+    int n = 0;
+
+    for (size_t i = 0; i < pt_nkeys; i++) {
+        const pt_key *k = &pt_keys[i];
+        if ((k->flags & PT_KEY_RELOADABLE) && (!old || !key_equal(old, c, k)))
+            want[k->apply] = 1;
+    }
+    for (int a = 0; a < PT_APPLY_COUNT; a++)
+        if (want[a] && hooks[a]) {
+            hooks[a](t, c);
+            n++;
+        }
+    return n;
+}
