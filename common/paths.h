@@ -16,6 +16,9 @@ void pt_binary_stdio(void);
 
 /* A path separator: '/', and on Windows '\\' too. */
 int pt_is_path_sep(char c);
+/* Does path name a file without reference to a current directory? POSIX:
+ * it starts with '/'; Windows: with a separator or a drive ("C:"). */
+int pt_is_absolute_path(const char *path);
 
 /* Bytes available to an unprivileged writer on path's filesystem. */
 int pt_disk_free(const char *path, uint64_t *bytes);

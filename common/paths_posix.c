@@ -32,6 +32,11 @@ int pt_disk_free(const char *path, uint64_t *bytes)
     return 0;
 }
 
+int pt_is_absolute_path(const char *path)
+{
+    return path[0] == '/';
+}
+
 int pt_is_path_sep(char c)
 {
     return c == '/';

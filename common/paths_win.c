@@ -28,6 +28,11 @@ int pt_disk_free(const char *path, uint64_t *bytes)
     return 0;
 }
 
+int pt_is_absolute_path(const char *path)
+{
+    return pt_is_path_sep(path[0]) || (path[0] && path[1] == ':');
+}
+
 int pt_is_path_sep(char c)
 {
     return c == '/' || c == '\\';

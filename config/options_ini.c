@@ -9,8 +9,10 @@
  *   - multi-line values are on: a line that starts with whitespace
  *     continues the previous value, and RocksDB's own OPTIONS files indent
  *     every key. The reader hands inih each line without its indentation.
- *   - the handler gets no line number. The reader counts lines, and inih
- *     calls the handler for a line before it asks for the next one.
+ *   - the handler may or may not get a line number (however the library
+ *     was built: config/meson.build asks it and gives the handler the
+ *     library's type). The reader counts lines itself, and inih calls the
+ *     handler for a line before it asks for the next one.
  *   - inih returns only its first error. The reader checks each line's
  *     shape itself, reports every bad line, and hands inih a blank line
  *     instead, so the report is complete.
@@ -31,6 +33,7 @@
 #include <ini.h>
 #endif
 
+#include "../common/paths.h"
 #include "keys.h"
 
 #define INI_MAX_FILE_BYTES (4u << 20)
@@ -385,14 +388,23 @@ static int value_framing_ok(const char *v)
     return depth == 0;
 }
 
+#if INI_HANDLER_LINENO
+#define ON_OPTION_LINENO , int lineno
+#define IGNORE_LINENO (void)lineno /* the reader's count is the line */
+#else
+#define ON_OPTION_LINENO
+#define IGNORE_LINENO
+#endif
+
 static int on_option(void *user, const char *section, const char *name,
-                       const char *value)
+                     const char *value ON_OPTION_LINENO)
 {
     ini_ctx *x = user;
     char full[sizeof PT_TABLE_OPT_PREFIX + INI_NAME_MAX], q[80];
     const pt_opt *prev;
 
     (void)section; /* the reader tracked it, with its line */
+    IGNORE_LINENO;
     if (x->rc || x->sec == SEC_VERSION || x->sec == SEC_IGNORED)
         return 1;
     if (x->held)
@@ -473,18 +485,14 @@ int options_ini_parse(pt_config *c, const char *name, const char *text,
  * relative to from's directory. malloc'd. */
 static char *resolve(const char *from, const char *path)
 {
-    const char *slash = strrchr(from, '/');
+    const char *slash = NULL;
     size_t dir;
     char *out;
 
-#ifdef _WIN32
-    const char *bs = strrchr(from, '\\');
-    if (bs && (!slash || bs > slash))
-        slash = bs;
-    if (path[0] == '\\' || (path[0] && path[1] == ':'))
-        slash = NULL;
-#endif
-    if (path[0] == '/' || !slash)
+    for (const char *p = from; *p; p++)
+        if (pt_is_path_sep(*p))
+            slash = p;
+    if (pt_is_absolute_path(path) || !slash)
         return config_strdup(path);
     dir = (size_t)(slash - from) + 1;
     out = malloc(dir + strlen(path) + 1);
