@@ -212,10 +212,10 @@ build_inih() {
     # One C file. Debian builds it with inih's defaults (distro_install:
     # multi-line values, a UTF-8 BOM, ';' inline comments, a 200-byte line
     # buffer on the stack, no stop on the first error) plus
-    # INI_HANDLER_LINENO=1 in the library only: its inih.pc does not pass
-    # that on, so config/options_ini.c compiles against ini.h's default, a
-    # handler without the line number. Here the library is built with that
-    # same default, so caller and handler agree on the handler's type.
+    # INI_HANDLER_LINENO=1. Here the library keeps ini.h's default, a
+    # handler without the line number, which is what config/meson.build
+    # assumes when cross-building (it runs no probe then), so caller and
+    # handler agree on the handler's type.
     $cc -O2 -Wall -DINI_HANDLER_LINENO=0 -c "$s/ini.c" -o "$dir/ini.o"
     rm -f "$prefix/lib/libinih.a"
     $host-ar rcs "$prefix/lib/libinih.a" "$dir/ini.o"
