@@ -6,7 +6,7 @@
  *
  * The line is fully validated (JSON grammar and UTF-8). The value is
  * returned as its JSON text with whitespace outside strings removed;
- * string contents and escapes are kept byte for byte (CONTRACT.md). The
+ * string contents and escapes are kept byte for byte (README.md, "The client"). The
  * key is returned unescaped (raw bytes, may contain NUL).
  *
  * Numbers outside simdjson's native range (integers beyond 64 bits, 1e400)

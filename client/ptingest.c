@@ -1,4 +1,4 @@
-/* ptingest.c - the command-line client (CONTRACT.md "Client"). */
+/* ptingest.c - the command-line client (README.md, "The client"; ptingest(1)). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* jsonesc.h - the one JSON string escaper of the project.
  *
- * CONTRACT.md fixes the escaping: \" \\ \b \f \n \r \t, other control
+ * README.md ("The client") fixes the escaping: \" \\ \b \f \n \r \t, other control
  * characters as \u00xx (lowercase hex), everything else raw bytes. Export,
  * `ptingest gen` and the status document all go through here, so that what
  * gen writes is exactly what export gives back.

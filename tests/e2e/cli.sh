@@ -1,5 +1,5 @@
 #!/bin/sh
-# The CLI's exit codes and messages (CONTRACT.md).
+# The CLI's exit codes and messages (README.md, "The client").
 . "$(dirname "$0")/lib.sh"
 
 code() { rc=0; "$@" >"$T/out" 2>"$T/err" || rc=$?; echo "$rc"; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen -> ingest -> export is byte-identical after sorting (CONTRACT.md),
+# gen -> ingest -> export is byte-identical after sorting (README.md, "The client"),
 # and get/count read back what was written.
 . "$(dirname "$0")/lib.sh"
 start_daemon

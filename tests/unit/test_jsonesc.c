@@ -1,4 +1,4 @@
-/* The one escaper: exactly the escaping CONTRACT.md fixes. */
+/* The one escaper: exactly the escaping README.md ("The client") fixes. */
 #include "check.h"
 #include "common/jsonesc.h"
 

@@ -1,4 +1,4 @@
-/* test_ndjson.c - client/ndjson: row rules of CONTRACT.md "NDJSON rows". */
+/* test_ndjson.c - client/ndjson: the row rules of README.md ("The client"). */
 #include "../../client/ndjson.h"
 #include "check.h"
 
