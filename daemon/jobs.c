@@ -11,6 +11,7 @@
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "../common/protocol.h"
+#include "../common/rowcheck.h"
 #include "../config/config.h"
 
 struct job {
@@ -373,6 +374,33 @@ static void take_sealed(job *j, chunk_list *sealed)
         blocked_push(js, j);
 }
 
+/* What export prints must be one valid NDJSON row, whatever a client
+ * sent: a UTF-8 key, and a value that is one compact JSON text (a put) or
+ * nothing (a delete). common/rowcheck.h. */
+static int check_row_text(const pt_row *row, unsigned long long at, char *err, size_t errlen)
+{
+    const char *why;
+    size_t off;
+
+    if (pt_utf8_check(row->key.p, row->key.n, &off) < 0) {
+        snprintf(err, errlen, "row %llu: key is not valid UTF-8 (byte %zu)", at, off);
+        return -EINVAL;
+    }
+    if (row->op == PT_OP_DEL) {
+        if (row->value.n == 0)
+            return 0;
+        snprintf(err, errlen, "row %llu: a delete carries no value (%zu bytes sent)", at,
+                 row->value.n);
+        return -EINVAL;
+    }
+    if (pt_json_check_compact(row->value.p, row->value.n, &off, &why) < 0) {
+        snprintf(err, errlen, "row %llu: value is not one compact JSON text: %s at byte %zu",
+                 at, why, off);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* The checks every row passes before it enters a chunk. */
 static int check_row(const job *j, const pt_row *row, size_t nrel, char *err, size_t errlen)
 {
@@ -399,7 +427,7 @@ static int check_row(const job *j, const pt_row *row, size_t nrel, char *err, si
                  row->value.n, (unsigned long long)l->max_value_bytes);
         return -E2BIG;
     }
-    return 0;
+    return check_row_text(row, at, err, errlen);
 }
 
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen)

@@ -347,6 +347,29 @@ TEST(bad_rows)
     CHECK_EQ_INT(job_add_rows(a.j, b.data + 8, b.len - 9, err, sizeof(err)), -EBADMSG);
     CHECK(strstr(err, "malformed ROWS frame") != NULL);
     pt_buf_free(&b);
+    /* what export would print as a forged row: refused */
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, PT_MSG_ROWS);
+    pt_rows_add(&rw, &(pt_row){PT_OP_PUT, 0, {"k", 1}, pt_str_c("1\n{\"key\":\"X\"}")});
+    pt_rows_end(&rw);
+    CHECK_EQ_INT(job_add_rows(a.j, b.data + 8, b.len - 8, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "value is not one compact JSON text") != NULL);
+    pt_buf_free(&b);
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, PT_MSG_ROWS);
+    pt_rows_add(&rw, &(pt_row){PT_OP_DEL, 0, {"k", 1}, {"1", 1}});
+    pt_rows_end(&rw);
+    CHECK_EQ_INT(job_add_rows(a.j, b.data + 8, b.len - 8, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "a delete carries no value") != NULL);
+    pt_buf_free(&b);
+    pt_buf_init(&b);
+    pt_rows_begin(&rw, &b, PT_MSG_ROWS);
+    pt_rows_add(&rw, &(pt_row){PT_OP_PUT, 0, {"\xc3", 1}, {"1", 1}});
+    pt_rows_end(&rw);
+    CHECK_EQ_INT(job_add_rows(a.j, b.data + 8, b.len - 8, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "key is not valid UTF-8 (byte 0)") != NULL);
+    pt_buf_free(&b);
+
     build_rows(&b, 2, 0, "ok", 0);
     pt_buf_append(&b, "!", 1);
     CHECK_EQ_INT(job_add_rows(a.j, b.data + 8, b.len - 8, err, sizeof(err)), -EBADMSG);
