@@ -184,6 +184,7 @@ const char *pt_err_name(int code)
     case PT_ERR_NO_RELATION: return "no-relation";
     case PT_ERR_VERSION: return "version";
     case PT_ERR_RETRY: return "retry";
+    case PT_ERR_TIMEOUT: return "timeout";
     default: return "unknown";
     }
 }

@@ -63,6 +63,7 @@ enum pt_err {
     PT_ERR_NO_RELATION = 7,/* a read named an unknown relation */
     PT_ERR_VERSION = 8,    /* protocol version not supported */
     PT_ERR_RETRY = 9,      /* the job's previous run is still writing: retry */
+    PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
 };
 
 enum pt_op { PT_OP_PUT = 0, PT_OP_DEL = 1 };
