@@ -168,6 +168,9 @@ const char *pt_msg_name(int type)
     case PT_MSG_STATUS_R: return "STATUS_R";
     case PT_MSG_METRICS: return "METRICS";
     case PT_MSG_METRICS_R: return "METRICS_R";
+    case PT_MSG_SCAN: return "SCAN";
+    case PT_MSG_MGET: return "MGET";
+    case PT_MSG_MGET_VALUES: return "MGET_VALUES";
     default: return "UNKNOWN";
     }
 }
@@ -184,6 +187,7 @@ const char *pt_err_name(int code)
     case PT_ERR_NO_RELATION: return "no-relation";
     case PT_ERR_VERSION: return "version";
     case PT_ERR_RETRY: return "retry";
+    case PT_ERR_BAD_REQUEST: return "bad-request";
     case PT_ERR_TIMEOUT: return "timeout";
     default: return "unknown";
     }

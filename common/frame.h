@@ -51,6 +51,11 @@ enum pt_msg {
     PT_MSG_STATUS_R = 28,  /* S: str json */
     PT_MSG_METRICS = 29,   /* C: (empty) */
     PT_MSG_METRICS_R = 30, /* S: str text */
+    PT_MSG_SCAN = 31,      /* C: u16 rel, u8 flags, str from, str to, str after,
+                              u64 limit; answered by EXPORT_ROWS..., EXPORT_END */
+    PT_MSG_MGET = 32,      /* C: u16 rel, u32 n, n x str key */
+    PT_MSG_MGET_VALUES = 33, /* S: u32 n, n x {u8 found, str value}, in asked
+                                order; EXPORT_END (u64 found) ends the answer */
 };
 
 enum pt_err {
@@ -63,6 +68,7 @@ enum pt_err {
     PT_ERR_NO_RELATION = 7,/* a read named an unknown relation */
     PT_ERR_VERSION = 8,    /* protocol version not supported */
     PT_ERR_RETRY = 9,      /* the job's previous run is still writing: retry */
+    PT_ERR_BAD_REQUEST = 10, /* a read's arguments cannot be met (from after to) */
     PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
 };
 

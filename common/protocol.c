@@ -357,6 +357,126 @@ int pt_enc_export_end(pt_buf *out, uint64_t total)
     return enc_u64(out, PT_MSG_EXPORT_END, total);
 }
 
+int pt_enc_scan(pt_buf *out, const pt_scan *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_SCAN);
+    pt_wr_u16(&w, m->rel);
+    pt_wr_u8(&w, m->flags);
+    pt_wr_str(&w, m->from.p, m->from.n);
+    pt_wr_str(&w, m->to.p, m->to.n);
+    pt_wr_str(&w, m->after.p, m->after.n);
+    pt_wr_u64(&w, m->limit);
+    return finish(&w);
+}
+
+int pt_dec_scan(const void *p, size_t n, pt_scan *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->rel = pt_rd_u16(&r);
+    m->flags = pt_rd_u8(&r);
+    m->from = rd_str(&r);
+    m->to = rd_str(&r);
+    m->after = rd_str(&r);
+    m->limit = pt_rd_u64(&r);
+    if (done(&r) < 0 || (m->flags & ~PT_SCAN_FLAGS_ALL))
+        return -EBADMSG;
+    /* A bound without its flag would be ignored: refuse it instead. */
+    if ((m->from.n && !(m->flags & PT_SCAN_FROM)) || (m->to.n && !(m->flags & PT_SCAN_TO)) ||
+        (m->after.n && !(m->flags & PT_SCAN_AFTER)))
+        return -EBADMSG;
+    return 0;
+}
+
+int pt_enc_mget(pt_buf *out, uint16_t rel, size_t n, const char *const *keys,
+                const size_t *klens)
+{
+    pt_wr w;
+
+    if (n > UINT32_MAX)
+        return -EMSGSIZE;
+    pt_wr_begin(&w, out, PT_MSG_MGET);
+    pt_wr_u16(&w, rel);
+    pt_wr_u32(&w, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        pt_wr_str(&w, keys[i], klens[i]);
+    return finish(&w);
+}
+
+int pt_dec_mget(const void *p, size_t n, pt_mget *m)
+{
+    pt_rd *r = &m->keys_rd;
+
+    pt_rd_init(r, p, n);
+    m->rel = pt_rd_u16(r);
+    m->n = pt_rd_u32(r);
+    /* every key takes at least its 4-byte length: a larger count is a lie
+     * that must not size anything */
+    if (r->err || m->n > (size_t)(r->end - r->p) / 4)
+        return -EBADMSG;
+    return 0;
+}
+
+int pt_dec_mget_key(pt_mget *m, pt_str *key)
+{
+    *key = rd_str(&m->keys_rd);
+    return m->keys_rd.err ? -EBADMSG : 0;
+}
+
+int pt_dec_mget_end(const pt_mget *m)
+{
+    return done(&m->keys_rd);
+}
+
+void pt_values_begin(pt_values_wr *vw, pt_buf *out)
+{
+    pt_wr_begin(&vw->w, out, PT_MSG_MGET_VALUES);
+    vw->count_at = out->len;
+    vw->n = 0;
+    pt_wr_u32(&vw->w, 0);
+}
+
+void pt_values_add(pt_values_wr *vw, int found, pt_str value)
+{
+    pt_wr_u8(&vw->w, found ? 1 : 0);
+    pt_wr_str(&vw->w, value.p, value.n);
+    vw->n++;
+}
+
+size_t pt_values_size(const pt_values_wr *vw)
+{
+    return vw->w.b->len - vw->w.start;
+}
+
+int pt_values_end(pt_values_wr *vw)
+{
+    pt_wr_patch_u32(&vw->w, vw->count_at, vw->n);
+    return finish(&vw->w);
+}
+
+int pt_values_rd_init(pt_values_rd *vr, const void *p, size_t n)
+{
+    pt_rd_init(&vr->r, p, n);
+    vr->index = 0;
+    vr->n = pt_rd_u32(&vr->r);
+    return vr->r.err ? -EBADMSG : 0;
+}
+
+int pt_values_next(pt_values_rd *vr, uint8_t *found, pt_str *value)
+{
+    if (vr->index >= vr->n)
+        return done(&vr->r);
+    *found = pt_rd_u8(&vr->r);
+    *value = rd_str(&vr->r);
+    if (vr->r.err || *found > 1)
+        return -EBADMSG;
+    vr->index++;
+    return 1;
+}
+
 int pt_enc_empty(pt_buf *out, int type)
 {
     pt_wr w;

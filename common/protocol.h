@@ -154,6 +154,63 @@ int pt_enc_count_r(pt_buf *out, uint64_t count);
 int pt_enc_export_end(pt_buf *out, uint64_t total);
 int pt_dec_u64_reply(const void *p, size_t n, uint64_t *v);
 
+/* SCAN (client): the rows of one relation between optional bounds, in
+ * key byte order or reversed. Answered like an EXPORT: EXPORT_ROWS frames,
+ * then EXPORT_END with the number of rows. */
+enum pt_scan_flag {
+    PT_SCAN_REVERSE = 1,    /* descending key order */
+    PT_SCAN_KEYS_ONLY = 2,  /* rows carry an empty value */
+    PT_SCAN_FROM = 4,       /* keys >= from */
+    PT_SCAN_TO = 8,         /* keys < to (exclusive, whatever the direction) */
+    PT_SCAN_AFTER = 16,     /* start strictly past `after` in the scan's direction */
+};
+#define PT_SCAN_FLAGS_ALL 31u
+typedef struct pt_scan {
+    uint16_t rel;
+    uint8_t flags;            /* enum pt_scan_flag */
+    pt_str from, to, after;   /* each "" unless its flag is set */
+    uint64_t limit;           /* at most this many rows; 0 = no limit */
+} pt_scan;
+int pt_enc_scan(pt_buf *out, const pt_scan *m);
+/* Also -EBADMSG for a flag outside PT_SCAN_FLAGS_ALL, or a bound that is
+ * not empty while its flag is clear. */
+int pt_dec_scan(const void *p, size_t n, pt_scan *m);
+
+/* MGET (client): many keys of one relation, answered in the order asked
+ * by MGET_VALUES frames, then EXPORT_END with the number found. */
+int pt_enc_mget(pt_buf *out, uint16_t rel, size_t n, const char *const *keys,
+                const size_t *klens);
+typedef struct pt_mget {
+    uint16_t rel;
+    uint32_t n;
+    pt_rd keys_rd;            /* positioned at the keys */
+} pt_mget;
+/* Decodes the fixed part (refusing a count the payload cannot hold); read
+ * the keys with pt_dec_mget_key (n times), then check with pt_dec_mget_end. */
+int pt_dec_mget(const void *p, size_t n, pt_mget *m);
+int pt_dec_mget_key(pt_mget *m, pt_str *key);
+int pt_dec_mget_end(const pt_mget *m);
+
+/* MGET_VALUES (daemon), built and read value by value like ROWS. */
+typedef struct pt_values_wr {
+    pt_wr w;
+    size_t count_at;
+    uint32_t n;
+} pt_values_wr;
+void pt_values_begin(pt_values_wr *vw, pt_buf *out);
+void pt_values_add(pt_values_wr *vw, int found, pt_str value);
+/* Bytes of the frame so far, header included. */
+size_t pt_values_size(const pt_values_wr *vw);
+int pt_values_end(pt_values_wr *vw);
+typedef struct pt_values_rd {
+    pt_rd r;
+    uint32_t n, index;
+} pt_values_rd;
+int pt_values_rd_init(pt_values_rd *vr, const void *p, size_t n);
+/* 1 and the next answer, 0 at the end (trailing bytes are -EBADMSG then),
+ * or -EBADMSG. */
+int pt_values_next(pt_values_rd *vr, uint8_t *found, pt_str *value);
+
 /* STATUS and METRICS (client): no payload. */
 int pt_enc_empty(pt_buf *out, int type);
 int pt_dec_empty(const void *p, size_t n);

@@ -58,6 +58,30 @@ static int dec_rel(const char *p, size_t n) { pt_str m; return pt_dec_rel_reques
 static int dec_u64(const char *p, size_t n) { uint64_t v; return pt_dec_u64_reply(p, n, &v); }
 static int dec_empty(const char *p, size_t n) { return pt_dec_empty(p, n); }
 static int dec_text(const char *p, size_t n) { pt_str m; return pt_dec_text(p, n, &m); }
+static int dec_scan(const char *p, size_t n) { pt_scan m; return pt_dec_scan(p, n, &m); }
+
+static int dec_mget(const char *p, size_t n)
+{
+    pt_mget m;
+    pt_str k;
+    int r = pt_dec_mget(p, n, &m);
+
+    for (uint32_t i = 0; r == 0 && i < m.n; i++)
+        r = pt_dec_mget_key(&m, &k);
+    return r ? r : pt_dec_mget_end(&m);
+}
+
+static int dec_values(const char *p, size_t n)
+{
+    pt_values_rd vr;
+    uint8_t found;
+    pt_str v;
+    int r = pt_values_rd_init(&vr, p, n);
+
+    while (r == 0 && (r = pt_values_next(&vr, &found, &v)) > 0)
+        r = 0;
+    return r;
+}
 
 static int dec_hello_ok(const char *p, size_t n)
 {
@@ -361,6 +385,102 @@ TEST(status_frames)
     pt_buf_free(&b);
 }
 
+TEST(scan)
+{
+    pt_scan m = {4, PT_SCAN_REVERSE | PT_SCAN_FROM | PT_SCAN_TO | PT_SCAN_AFTER,
+                 {"a\0b", 3}, {"z", 1}, {"m\"", 2}, 1000}, m2;
+    pt_buf b;
+    size_t n;
+    const char *p;
+    char *bad;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_scan(&b, &m), 0);
+    p = payload_of(&b, PT_MSG_SCAN, &n);
+    CHECK_EQ_INT(pt_dec_scan(p, n, &m2), 0);
+    CHECK_EQ_INT(m2.rel, 4);
+    CHECK_EQ_INT(m2.flags, m.flags);
+    CHECK(m2.from.n == 3 && memcmp(m2.from.p, "a\0b", 3) == 0);
+    CHECK(streq(m2.to, "z"));
+    CHECK(streq(m2.after, "m\""));
+    CHECK_EQ_INT(m2.limit, 1000);
+    check_bounds(p, n, dec_scan);
+
+    /* an unknown flag, and a bound sent without its flag, are refused */
+    bad = malloc(n);
+    memcpy(bad, p, n);
+    bad[2] = (char)(m.flags | 32);
+    CHECK_EQ_INT(pt_dec_scan(bad, n, &m2), -EBADMSG);
+    bad[2] = (char)(m.flags & ~PT_SCAN_TO);
+    CHECK_EQ_INT(pt_dec_scan(bad, n, &m2), -EBADMSG);
+    free(bad);
+
+    /* no bounds at all: empty strings, limit 0 */
+    memset(&m, 0, sizeof(m));
+    m.flags = PT_SCAN_KEYS_ONLY;
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_scan(&b, &m), 0);
+    p = payload_of(&b, PT_MSG_SCAN, &n);
+    CHECK_EQ_INT(pt_dec_scan(p, n, &m2), 0);
+    CHECK_EQ_INT(m2.flags, PT_SCAN_KEYS_ONLY);
+    CHECK(m2.from.n == 0 && m2.to.n == 0 && m2.after.n == 0 && m2.limit == 0);
+    check_bounds(p, n, dec_scan);
+    pt_buf_free(&b);
+}
+
+TEST(mget_and_values)
+{
+    const char *keys[] = {"k1", "", "k\0three"};
+    size_t klens[] = {2, 0, 7};
+    pt_values_wr vw;
+    pt_values_rd vr;
+    pt_mget m;
+    pt_buf b;
+    pt_str s;
+    uint8_t found;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_mget(&b, 2, 3, keys, klens), 0);
+    p = payload_of(&b, PT_MSG_MGET, &n);
+    CHECK_EQ_INT(pt_dec_mget(p, n, &m), 0);
+    CHECK_EQ_INT(m.rel, 2);
+    CHECK_EQ_INT(m.n, 3);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(pt_dec_mget_key(&m, &s), 0);
+        CHECK(s.n == klens[i] && memcmp(s.p, keys[i], s.n) == 0);
+    }
+    CHECK_EQ_INT(pt_dec_mget_end(&m), 0);
+    check_bounds(p, n, dec_mget);
+
+    /* a count larger than the payload could hold is refused up front */
+    {
+        char lie[6] = {2, 0, 0, 0, 0, 1}; /* rel 2, n = 2^24, no keys */
+        CHECK_EQ_INT(pt_dec_mget(lie, sizeof(lie), &m), -EBADMSG);
+    }
+
+    pt_buf_reset(&b);
+    pt_values_begin(&vw, &b);
+    pt_values_add(&vw, 1, pt_str_c("{\"a\":1}"));
+    pt_values_add(&vw, 0, pt_str_c(""));
+    pt_values_add(&vw, 1, pt_str_c("[]"));
+    CHECK_EQ_INT(pt_values_size(&vw), b.len);
+    CHECK_EQ_INT(pt_values_end(&vw), 0);
+    p = payload_of(&b, PT_MSG_MGET_VALUES, &n);
+    CHECK_EQ_INT(pt_values_rd_init(&vr, p, n), 0);
+    CHECK_EQ_INT(vr.n, 3);
+    CHECK_EQ_INT(pt_values_next(&vr, &found, &s), 1);
+    CHECK(found == 1 && streq(s, "{\"a\":1}"));
+    CHECK_EQ_INT(pt_values_next(&vr, &found, &s), 1);
+    CHECK(found == 0 && s.n == 0);
+    CHECK_EQ_INT(pt_values_next(&vr, &found, &s), 1);
+    CHECK(found == 1 && streq(s, "[]"));
+    CHECK_EQ_INT(pt_values_next(&vr, &found, &s), 0);
+    check_bounds(p, n, dec_values);
+    pt_buf_free(&b);
+}
+
 int main(void)
 {
     RUN(hello_and_hello_ok);
@@ -371,5 +491,7 @@ int main(void)
     RUN(rows_count_lies);
     RUN(reads);
     RUN(status_frames);
+    RUN(scan);
+    RUN(mget_and_values);
     return CHECK_DONE();
 }
