@@ -34,6 +34,7 @@
 #endif
 
 #include "../common/paths.h"
+#include "../common/readfile.h"
 #include "keys.h"
 
 #define INI_MAX_FILE_BYTES (4u << 20)
@@ -172,6 +173,21 @@ int options_lint(const pt_config *c, pt_diag *d)
         n += lint_list(&c->relations[i].ini_cf_options, d) +
              lint_list(&c->relations[i].cf_options, d);
     return n + lint_background(c, d);
+}
+
+int options_value_framing_ok(const char *v)
+{
+    int depth = 0;
+
+    for (; *v; v++) {
+        if (*v == '{')
+            depth++;
+        else if (*v == '}' && --depth < 0)
+            return 0;
+        else if (*v == ';' && depth == 0)
+            return 0;
+    }
+    return depth == 0;
 }
 
 /* ---- the INI file -------------------------------------------------------------- */
@@ -371,23 +387,6 @@ static char *read_line(char *buf, int num, void *stream)
     return buf;
 }
 
-/* A value RocksDB reads as one option: braces balanced, no ';' outside
- * them (it would start a second option). */
-static int value_framing_ok(const char *v)
-{
-    int depth = 0;
-
-    for (; *v; v++) {
-        if (*v == '{')
-            depth++;
-        else if (*v == '}' && --depth < 0)
-            return 0;
-        else if (*v == ';' && depth == 0)
-            return 0;
-    }
-    return depth == 0;
-}
-
 #if INI_HANDLER_LINENO
 #define ON_OPTION_LINENO , int lineno
 #define IGNORE_LINENO (void)lineno /* the reader's count is the line */
@@ -418,7 +417,7 @@ static int on_option(void *user, const char *section, const char *name,
         return 1;
     snprintf(full, sizeof full, "%s%s", x->sec == SEC_TABLE ? PT_TABLE_OPT_PREFIX : "",
              name);
-    if (!value_framing_ok(value)) {
+    if (!options_value_framing_ok(value)) {
         key_snippet(q, sizeof q, value);
         diag_error(x->d, x->file, x->line, x->col,
                    "%s: value %s has unbalanced braces or a ';' outside braces",
@@ -503,33 +502,6 @@ static char *resolve(const char *from, const char *path)
     return out;
 }
 
-static int read_file(const char *path, pt_buf *b, char *err, size_t errlen)
-{
-    char chunk[16384];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    int r = 0;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno ? errno : EIO));
-        return -EINVAL;
-    }
-    while (r == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b->len + n > INI_MAX_FILE_BYTES) {
-            snprintf(err, errlen, "%s is larger than %u bytes", path, INI_MAX_FILE_BYTES);
-            r = -EINVAL;
-        } else if (pt_buf_append(b, chunk, n) < 0) {
-            r = -ENOMEM;
-        }
-    }
-    if (r == 0 && ferror(f)) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
-        r = -EINVAL;
-    }
-    fclose(f);
-    return r;
-}
-
 int options_ini_load(pt_config *c, const char *from, unsigned line,
                      unsigned col, pt_diag *d)
 {
@@ -551,10 +523,12 @@ int options_ini_load(pt_config *c, const char *from, unsigned line,
     if (!path)
         return -ENOMEM;
     pt_buf_init(&b);
-    errno = 0;
-    r = read_file(path, &b, err, sizeof err);
-    if (r == -EINVAL)
+    /* only a regular file: a FIFO would hang the thread that loads */
+    r = pt_read_regular_file(path, path, INI_MAX_FILE_BYTES, &b, err, sizeof err);
+    if (r < 0 && r != -ENOMEM) {
         diag_error(d, from, line, col, "rocksdb.options_file: %s", err);
+        r = -EINVAL;
+    }
     if (r == 0)
         r = options_ini_parse(c, path, b.data, b.len, d);
     pt_buf_free(&b);

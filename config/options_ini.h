@@ -49,6 +49,13 @@ int options_lint(const pt_config *c, pt_diag *d);
  * "ignored; see max_compaction_bytes"; else NULL. */
 const char *options_deprecated(const char *name, const char *value);
 
+/* 1 when v is one RocksDB option value as RocksDB's option-string parser
+ * reads it: braces balanced and no ';' outside them. A ';' at the top
+ * level ends the value and starts another option ("1048576;
+ * max_write_buffer_number=100" would set both), so a value that fails
+ * this must be refused where it was written, in YAML and INI alike. */
+int options_value_framing_ok(const char *v);
+
 /* 1 when this build can read options files. */
 int options_ini_available(void);
 

@@ -1,7 +1,7 @@
 /* yaml.c - the YAML config reader (libyaml).
  *
- * Runs on whichever thread loads a config (start-up, or the loop thread on
- * SIGHUP) and touches only the pt_config it is given.
+ * Runs on whichever thread loads a config (start-up, or libuv's thread
+ * pool on SIGHUP) and touches only the pt_config it is given.
  *
  * Two passes over the text. The first streams events, which libyaml
  * produces without recursion, and rejects what the second must never
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "../common/readfile.h"
 #include "keys.h"
 #include "options_ini.h"
 
@@ -77,6 +78,36 @@ static int error_at(pt_diag *d, const char *file, yaml_mark_t m,
     diag_error(d, file, (unsigned)m.line + 1, (unsigned)m.column + 1, "%s",
                msg);
     return 1;
+}
+
+/* U+FEFF in UTF-8. Editors on Windows start a file with it (a byte order
+ * mark), which is skipped; anywhere else it is an invisible character
+ * that libyaml reads as part of a key or a value ("unknown key" with
+ * nothing visibly wrong, or a confusing syntax error), so it is named. */
+#define BOM "\xEF\xBB\xBF"
+
+/* 1 after reporting a byte order mark past the start; else 0. */
+static int misplaced_bom(const char *file, const char *text, size_t len, pt_diag *d)
+{
+    unsigned line = 1, col = 1;
+    int found = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (len - i >= 3 && memcmp(text + i, BOM, 3) == 0) {
+            diag_error(d, file, line, col,
+                       "a byte order mark (U+FEFF) here: it is allowed only as "
+                       "the first character of the file");
+            found = 1;
+            i += 2;
+            col++;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            col++; /* columns count characters, as libyaml's do */
+        }
+    }
+    return found;
 }
 
 /* 0 when the text may be loaded; 1 after reporting why not; -ENOMEM. */
@@ -324,6 +355,18 @@ static int opt_value(yctx *x, const yaml_node_t *n, const char *path,
         diag_error(x->d, x->file, mline(n), mcol(n),
                    "%s: a nested value cannot contain ';', '{', '}' or '='",
                    path);
+        return 1;
+    }
+    /* RocksDB parses "name=value" as an option string: a ';' in a plain
+     * value would end it and smuggle in options nobody sees here. */
+    if (depth == 1 && !options_value_framing_ok(s)) {
+        char q[80];
+
+        key_snippet(q, sizeof q, s);
+        diag_error(x->d, x->file, mline(n), mcol(n),
+                   "%s: value %s has a ';' outside braces or unbalanced braces "
+                   "(RocksDB would read the rest as more options; write each "
+                   "option as a key of its own)", path, q);
         return 1;
     }
     return pt_buf_append_str(out, s);
@@ -723,7 +766,13 @@ int config_load_string(pt_config *c, const char *name, const char *text,
         text = "";
         len = 0;
     }
-    r = prescan(x.file, text, len, d);
+    if (len >= 3 && memcmp(text, BOM, 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    r = misplaced_bom(x.file, text, len, d);
+    if (r == 0)
+        r = prescan(x.file, text, len, d);
     if (r == 0)
         r = load_document(&x, text, len);
     /* The INI needs the final relation list, hence after the YAML; it is
@@ -745,34 +794,15 @@ int config_load_string(pt_config *c, const char *name, const char *text,
 }
 
 /* The whole file in memory: libyaml then reports marks we can map back
- * to bytes, and a config is small. */
+ * to bytes, and a config is small. Only a regular file (readfile.h: a
+ * FIFO would hang --check-config and a reload). */
 static int read_all(const char *path, pt_buf *b, pt_diag *d)
 {
-    char chunk[65536];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    int r = 0, e;
+    char why[512];
+    int r = pt_read_regular_file(path, NULL, MAX_FILE_BYTES, b, why, sizeof why);
 
-    if (!f) {
-        e = errno ? errno : EIO;
-        diag_error(d, path, 0, 0, "cannot open: %s", strerror(e));
-        return -e;
-    }
-    while (r == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b->len + n > MAX_FILE_BYTES) {
-            diag_error(d, path, 0, 0, "file too large (over %u bytes)",
-                       MAX_FILE_BYTES);
-            r = -EFBIG;
-        } else {
-            r = pt_buf_append(b, chunk, n);
-        }
-    }
-    if (r == 0 && ferror(f)) {
-        e = errno ? errno : EIO;
-        diag_error(d, path, 0, 0, "cannot read: %s", strerror(e));
-        r = -e;
-    }
-    fclose(f);
+    if (r < 0 && r != -ENOMEM)
+        diag_error(d, path, 0, 0, "%s", why);
     return r;
 }
 
@@ -782,7 +812,6 @@ int config_load_file(pt_config *c, const char *path, pt_diag *d)
     int r;
 
     pt_buf_init(&b);
-    errno = 0;
     r = read_all(path, &b, d);
     if (r == 0)
         r = config_set_string(&c->path, path);

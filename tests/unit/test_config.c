@@ -975,6 +975,56 @@ TEST(default_socket)
 #endif
 }
 
+/* ---- edge cases of the file itself ----------------------------------------------- */
+
+/* A ';' in a plain option value would reach RocksDB's option-string
+ * parser as a second option nobody sees in the file: refused at its
+ * line. Braces keep a nested value whole, so ';' inside them is fine. */
+TEST(option_value_smuggling)
+{
+    pt_config c;
+
+    expect_error("rocksdb:\n"
+                 "  cf_options:\n"
+                 "    write_buffer_size: \"1048576;max_write_buffer_number=100\"\n",
+                 "t.yaml:3:24: rocksdb.cf_options.write_buffer_size: value "
+                 "\"1048576;max_write_buffer_number=100\" has a ';' outside braces or "
+                 "unbalanced braces (RocksDB would read the rest as more options; write "
+                 "each option as a key of its own)\n");
+    expect_fail("rocksdb: {db_options: {max_background_jobs: \"2;create_if_missing=false\"}}\n",
+                "t.yaml:1:45: rocksdb.db_options.max_background_jobs: value");
+    expect_fail("relations: {CodeGraph: {cf_options: {block_based_table_factory: \"{a=1\"}}}\n",
+                "has a ';' outside braces or unbalanced braces");
+    expect_fail("rocksdb: {cf_options: {compression: \"x};y={\"}}\n",
+                "has a ';' outside braces or unbalanced braces");
+    /* RocksDB's own nested spelling stays valid */
+    expect_ok("rocksdb:\n"
+              "  cf_options:\n"
+              "    block_based_table_factory: \"{block_size=16384;no_block_cache=false}\"\n",
+              &c);
+    config_free(&c);
+}
+
+/* A byte order mark starts many files saved on Windows: skipped there,
+ * and named anywhere else (libyaml would read it as part of a key). */
+TEST(byte_order_mark)
+{
+    pt_config c;
+
+    expect_ok("\xEF\xBB\xBFingest:\n  chunk_max_rows: 5\n", &c);
+    CHECK_EQ_INT(c.chunk_max_rows, 5);
+    config_free(&c);
+    /* columns on the first line do not count it */
+    expect_error("\xEF\xBB\xBFingest: {chunk_max_rowz: 5}\n",
+                 "t.yaml:1:10: unknown key \"ingest.chunk_max_rowz\"\n");
+    expect_error("ingest:\n  \xEF\xBB\xBF" "chunk_max_rows: 5\n",
+                 "t.yaml:2:3: a byte order mark (U+FEFF) here: it is allowed only as the "
+                 "first character of the file\n");
+    expect_error("\xEF\xBB\xBF\xEF\xBB\xBF---\ningest: {chunk_max_rows: 5}\n",
+                 "t.yaml:1:1: a byte order mark (U+FEFF) here: it is allowed only as the "
+                 "first character of the file\n");
+}
+
 /* ---- fuzz-style --------------------------------------------------------------- */
 
 static const char fuzz_seed[] =
@@ -1040,6 +1090,8 @@ int main(int argc, char **argv)
     RUN(validate_overrides);
     RUN(diag_format);
     RUN(default_socket);
+    RUN(option_value_smuggling);
+    RUN(byte_order_mark);
     RUN(fuzz);
     return CHECK_DONE();
 }
