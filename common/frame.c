@@ -189,6 +189,7 @@ const char *pt_err_name(int code)
     case PT_ERR_RETRY: return "retry";
     case PT_ERR_BAD_REQUEST: return "bad-request";
     case PT_ERR_TIMEOUT: return "timeout";
+    case PT_ERR_DENIED: return "denied";
     default: return "unknown";
     }
 }

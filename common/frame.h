@@ -70,6 +70,8 @@ enum pt_err {
     PT_ERR_RETRY = 9,      /* the job's previous run is still writing: retry */
     PT_ERR_BAD_REQUEST = 10, /* a read's arguments cannot be met (from after to) */
     PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
+    PT_ERR_DENIED = 12,    /* listen.allow does not admit the client (sent at
+                              accept, before HELLO), or a request it may not make */
 };
 
 enum pt_op { PT_OP_PUT = 0, PT_OP_DEL = 1 };

@@ -58,7 +58,9 @@ typedef struct pt_config {
     char *data_dir;  /* data_dir */
     char *listen_path; /* listen.path; NULL = platform default (see config_default_socket) */
     unsigned listen_mode; /* listen.mode, octal text in YAML ("0660") */
-    char *listen_allow;   /* listen.allow: Windows pipe ACL additions, "A,B"; NULL = none */
+    char *listen_allow;   /* listen.allow: "A,group:B" users and groups admitted
+                           * (daemon/allow.h; Windows: the pipe's access list);
+                           * NULL = no list, the socket's mode decides */
     uint64_t max_clients;  /* listen.max_clients */
 
     uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */

@@ -42,8 +42,9 @@ const pt_key pt_keys[] = {
     {"listen.mode", MODE(listen_mode), "0660", 0, 0777, "octal", RESTART,
      "permission bits of the socket file"},
     {"listen.allow", STR(listen_allow), NULL, 0, 0, "", NULLABLE | RESTART,
-     "Windows: accounts or groups (comma-separated) the pipe admits besides "
-     "Administrators, SYSTEM and the daemon's own account"},
+     "who may connect besides root (Windows: SYSTEM, Administrators) and the "
+     "daemon's own user: comma-separated users and group:GROUP entries, names "
+     "or ids; null = whoever the socket's mode lets in"},
     {"listen.max_clients", U64(max_clients), "256", 1, 65536, "clients",
      RESTART, "connections served at once; more are refused"},
 

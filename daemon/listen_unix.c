@@ -4,6 +4,10 @@
  *
  * A socket file outlives a daemon that dies, and nobody else removes it:
  * one that nobody accepts on is taken to be stale and replaced.
+ *
+ * Who may talk to us: the socket file's mode lets a peer connect at all,
+ * then listen.allow (allow.h) is checked against the credentials the
+ * kernel recorded when the peer connected, before the callee sees it.
  */
 #include "listen.h"
 
@@ -17,18 +21,24 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
 
 #include "../common/log.h"
 #include "../common/paths.h"
+#include "allow.h"
 
 #define BACKLOG 128
 #define LISTEN_FDS_START 3
+/* Supplementary groups read at once; more take a second call. */
+#define PEER_GROUPS 64
 
 struct listener {
     uv_pipe_t pipe;
     listen_cb cb;
     void *ud;
     int bound;      /* we made the socket file: ours to remove */
+    allow_list *allow; /* listen.allow; NULL = the socket's mode decides */
     char path[1024];
 };
 
@@ -121,15 +131,78 @@ static int activated_fd(char *path, size_t pathlen, char *err, size_t errlen)
     return LISTEN_FDS_START;
 }
 
+/* The peer's supplementary groups: those the kernel recorded at connect
+ * (SO_PEERGROUPS), else, on a kernel without it, the user's groups as
+ * the group database has them now. *groups is malloc'd. */
+static size_t peer_groups(int fd, uid_t uid, gid_t gid, gid_t **groups)
+{
+    socklen_t len = PEER_GROUPS * sizeof(gid_t);
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    int n = PEER_GROUPS;
+    gid_t *g;
+
+    if (!(*groups = malloc(len)))
+        return 0;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, *groups, &len) == 0)
+        return len / sizeof(gid_t);
+    if (errno == ERANGE) { /* len says how much it needs */
+        if (!(g = realloc(*groups, len)))
+            return 0;
+        *groups = g;
+        return getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0
+                   ? len / sizeof(gid_t) : 0;
+    }
+    if (errno != ENOPROTOOPT || getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res)
+        return 0;
+    /* more than PEER_GROUPS: none, and the primary group still counts */
+    return getgrouplist(res->pw_name, gid, *groups, &n) < 0 ? 0 : (size_t)n;
+}
+
+/* Who connected and whether listen.allow admits them. libuv has
+ * accepted the connection already and holds its fd for uv_accept in the
+ * stream's accepted_fd, a field of its public Unix header (as listen_win.c
+ * reads pipe.serv), so the check needs nothing from the callee. */
+static void read_peer(listener *l, const uv_stream_t *server, listen_peer *p)
+{
+    int fd = server->accepted_fd;
+    struct ucred uc;
+    socklen_t len = sizeof(uc);
+    allow_peer ap;
+    gid_t *groups = NULL;
+
+    memset(p, 0, sizeof(*p));
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0) {
+        /* without a list nothing depends on who it is */
+        p->allowed = !l->allow;
+        snprintf(p->why, sizeof(p->why), "the peer's credentials cannot be read: %s",
+                 fd < 0 ? "no connection" : strerror(errno));
+        return;
+    }
+    p->known = 1;
+    p->uid = uc.uid;
+    p->gid = uc.gid;
+    p->pid = uc.pid;
+    ap = (allow_peer){uc.uid, uc.gid, uc.pid, NULL, 0};
+    if (l->allow) {
+        ap.ngroups = peer_groups(fd, uc.uid, uc.gid, &groups);
+        ap.groups = groups;
+    }
+    p->allowed = allow_match(l->allow, &ap, geteuid(), p->why, sizeof(p->why));
+    free(groups);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     listener *l = server->data;
+    listen_peer peer;
 
     if (status < 0) {
         log_warn("accept failed: %s", uv_strerror(status));
         return;
     }
-    l->cb(l->ud, server);
+    read_peer(l, server, &peer);
+    l->cb(l->ud, server, &peer);
 }
 
 /* Bind the path ourselves. */
@@ -215,6 +288,10 @@ int listener_open(listener **out, uv_loop_t *loop, const listen_opts *o, listen_
     }
     l->cb = cb;
     l->ud = ud;
+    /* before the socket exists: a list naming nobody we know is refused
+     * without a client ever having been served under it */
+    if ((r = allow_parse(&l->allow, o->allow, err, errlen)) < 0)
+        goto fail;
     fd = activated_fd(l->path, sizeof(l->path), err, errlen);
     if (fd < 0) {
         r = fd;
@@ -236,6 +313,15 @@ const char *listener_path(const listener *l)
     return l->path;
 }
 
+int listen_check_allow(const char *allow, char *err, size_t errlen)
+{
+    allow_list *a = NULL;
+    int r = allow_parse(&a, allow, err, errlen);
+
+    allow_free(a);
+    return r;
+}
+
 void listener_close(listener *l)
 {
     if (!l)
@@ -243,6 +329,8 @@ void listener_close(listener *l)
     if (l->bound)
         unlink(l->path);
     l->bound = 0;
+    allow_free(l->allow);
+    l->allow = NULL;
     /* a handle never initialised has no loop and no close callback */
     if (!l->pipe.loop) {
         free(l);

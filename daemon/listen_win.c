@@ -94,6 +94,12 @@ static int append_allowed(char **sddl, size_t *len, const char *allow, char *err
 
         while (*name == ' ')
             name++;
+        /* the Unix list's markers (allow.h): Windows looks an account
+         * or a group up by the one name */
+        if (strncmp(name, "group:", 6) == 0)
+            name += 6;
+        else if (strncmp(name, "user:", 5) == 0)
+            name += 5;
         if (!*name)
             continue;
         if (!LookupAccountNameA(NULL, name, &sid, &sidlen, dom, &domlen, &use)) {
@@ -177,12 +183,14 @@ static void on_closed(uv_handle_t *h)
 static void on_connection(uv_stream_t *server, int status)
 {
     listener *l = server->data;
+    /* the access list kept out everyone listen.allow does not name */
+    listen_peer peer = {.allowed = 1, .why = "admitted by the pipe's access list"};
 
     if (status < 0) {
         log_warn("accept failed: %s", uv_strerror(status));
         return;
     }
-    l->cb(l->ud, server);
+    l->cb(l->ud, server, &peer);
     /* an instance we cannot secure must not serve: stop listening */
     if (!uv_is_closing((uv_handle_t *)&l->pipe) && secure_instances(l) < 0) {
         log_error("%s: closing the pipe rather than serving it unprotected", l->path);
@@ -245,6 +253,16 @@ fail:
 const char *listener_path(const listener *l)
 {
     return l->path;
+}
+
+int listen_check_allow(const char *allow, char *err, size_t errlen)
+{
+    char *sddl = NULL;
+    size_t len = 0;
+    int r = append_allowed(&sddl, &len, allow, err, errlen);
+
+    free(sddl);
+    return r;
 }
 
 void listener_close(listener *l)

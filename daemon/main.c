@@ -8,6 +8,7 @@
 #include "../common/log.h"
 #include "../service/service.h"
 #include "daemon.h"
+#include "listen.h"
 #include "store.h"
 #include "version.h"
 
@@ -60,14 +61,21 @@ static int load_config(pt_config *c, const overrides *o, pt_diag *d)
 static int check_config(const char *path)
 {
     overrides o = {.config = path};
+    char err[512];
     pt_config c;
     pt_diag d;
     int r;
 
     diag_init(&d);
     r = load_config(&c, &o, &d);
-    if (r == 0)
+    if (r == 0) {
         r = store_check_options(&c, &d);
+        /* the daemon would refuse to start on it */
+        if (c.listen_allow && listen_check_allow(c.listen_allow, err, sizeof(err)) < 0) {
+            diag_error(&d, path, 0, 0, "%s", err);
+            r = -EINVAL;
+        }
+    }
     fputs(diag_text(&d), stderr);
     if (r == 0) {
         config_print(&c, stdout);

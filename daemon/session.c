@@ -351,7 +351,7 @@ static const conn_ops session_conn_ops = {
     .on_closed = on_closed,
 };
 
-void sessions_accept(void *ud, uv_stream_t *server)
+void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
 {
     sessions *ss = ud;
     session *s = calloc(1, sizeof(*s));
@@ -373,6 +373,17 @@ void sessions_accept(void *ud, uv_stream_t *server)
     ss->list = s;
     ss->n++;
     ss->st.accepted++;
+    if (!peer->allowed) {
+        /* accepted only to be told why: a refused client sees a reason,
+         * not a reset */
+        ss->st.errors_denied++;
+        log_warn("client %llu denied: uid %lu gid %lu pid %ld: %s",
+                 (unsigned long long)conn_id(s->c), peer->uid, peer->gid, peer->pid,
+                 peer->why);
+        conn_send_error(s->c, PT_ERR_DENIED, "denied: %s", peer->why);
+        conn_close_after_write(s->c);
+        return;
+    }
     if (ss->n > ss->lim.max_clients) {
         ss->st.errors_busy++;
         conn_send_error(s->c, PT_ERR_BUSY, "too many clients (listen.max_clients = %llu)",
@@ -380,7 +391,12 @@ void sessions_accept(void *ud, uv_stream_t *server)
         conn_close_after_write(s->c);
         return;
     }
-    log_debug("client %llu connected", (unsigned long long)conn_id(s->c));
+    if (peer->known)
+        log_debug("client %llu connected: uid %lu gid %lu pid %ld (%s)",
+                  (unsigned long long)conn_id(s->c), peer->uid, peer->gid, peer->pid,
+                  peer->why);
+    else
+        log_debug("client %llu connected", (unsigned long long)conn_id(s->c));
     conn_resume(s->c);
 }
 

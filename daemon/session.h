@@ -19,6 +19,7 @@
 
 #include "../common/buf.h"
 #include "jobs.h"
+#include "listen.h"
 #include "reads.h"
 #include "store.h"
 
@@ -46,6 +47,7 @@ typedef struct session_limits {
 typedef struct session_stats {
     uint64_t clients, accepted;
     uint64_t errors_protocol, errors_bad_row, errors_busy;
+    uint64_t errors_denied;     /* peers listen.allow refused */
 } session_stats;
 
 int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
@@ -58,8 +60,9 @@ void sessions_set_limits(sessions *ss, const session_limits *l);
 void sessions_job_events(job_events *ev);
 void sessions_read_ops(read_client_ops *ops);
 
-/* A client waits on server (listen.h's callback; ud is the sessions). */
-void sessions_accept(void *ud, uv_stream_t *server);
+/* A client waits on server (listen.h's callback; ud is the sessions);
+ * one that listen.allow does not admit gets ERROR denied and is closed. */
+void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer);
 /* Draining: take no more frames; idle connections close, the others stop
  * reading and wait for their jobs' last acknowledgements. */
 void sessions_drain(sessions *ss);

@@ -281,5 +281,6 @@ int status_metrics(const status_src *src, pt_buf *b)
     pt_buf_printf(b, "ptingestd_errors_total{kind=\"store\"} %llu\n",
                   U(js.write_errors + reads_errors(src->reads)));
     pt_buf_printf(b, "ptingestd_errors_total{kind=\"busy\"} %llu\n", U(ss.errors_busy));
+    pt_buf_printf(b, "ptingestd_errors_total{kind=\"denied\"} %llu\n", U(ss.errors_denied));
     return pt_buf_printf(b, "ptingestd_errors_total{kind=\"write\"} %llu\n", U(w.errors));
 }

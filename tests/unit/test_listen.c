@@ -27,10 +27,11 @@ static void on_conn_closed(uv_handle_t *h)
     (void)h;
 }
 
-static void on_client(void *ud, uv_stream_t *server)
+static void on_client(void *ud, uv_stream_t *server, const listen_peer *peer)
 {
     served *s = ud;
 
+    (void)peer;
     uv_pipe_init(server->loop, &s->conn, 0);
     if (uv_accept(server, (uv_stream_t *)&s->conn) == 0)
         s->accepted++;
