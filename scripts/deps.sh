@@ -10,6 +10,8 @@ pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
 # systemd-sysusers; dpkg-buildpackage, debhelper and build-essential (which
 # dpkg-buildpackage checks for) for the .debs; man
 pkgs="$pkgs systemd dpkg-dev debhelper build-essential man-db"
+# the fuzz targets (tests/fuzz): clang and its libFuzzer runtime
+pkgs="$pkgs clang-14 libclang-rt-14-dev"
 [ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox time libsqlite3-dev"
 
 missing=

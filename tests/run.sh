@@ -16,6 +16,20 @@ build=${BUILD_DIR:-build-test}
 if [ ! -d "$build" ]; then
     meson setup "$build" -Db_sanitize=address,undefined -Dwerror=true >/dev/null
 fi
+# The fuzz targets as libFuzzer programs need clang: a build of their own
+# beside the gcc one (tests/fuzz/meson.build), run for a fixed number of
+# executions each when the whole suite runs.
+fuzzbuild="$build-fuzz"
+fuzz=0
+if [ $# -eq 0 ] && command -v clang-14 >/dev/null 2>&1; then
+    if [ ! -d "$fuzzbuild" ]; then
+        CC=clang-14 CXX=clang++-14 meson setup "$fuzzbuild" -Dfuzz=true \
+            -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    fi
+    fuzz=1
+elif [ $# -eq 0 ]; then
+    echo "fuzz: clang-14 not found; suite 'fuzz' left out"
+fi
 # A sanitizer report is a failure, never a warning.
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:exitcode=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -37,11 +51,19 @@ fi
 
 rc=0
 meson test -C "$build" --print-errorlogs "$@" || rc=$?
+logs="$build/meson-logs/testlog.json"
+if [ "$fuzz" = 1 ]; then
+    # builds only what the suite needs: the targets and their libraries
+    meson test -C "$fuzzbuild" --suite fuzz --print-errorlogs || rc=$?
+    logs="$logs $fuzzbuild/meson-logs/testlog.json"
+fi
 
-log="$build/meson-logs/testlog.json"
-passed=$(grep -o '"result": "OK"' "$log" | wc -l)
-skipped=$(grep -o '"result": "SKIP"' "$log" | wc -l)
-total=$(grep -o '"result": "[A-Z]*"' "$log" | wc -l)
+# shellcheck disable=SC2086
+passed=$(cat $logs | grep -o '"result": "OK"' | wc -l)
+# shellcheck disable=SC2086
+skipped=$(cat $logs | grep -o '"result": "SKIP"' | wc -l)
+# shellcheck disable=SC2086
+total=$(cat $logs | grep -o '"result": "[A-Z]*"' | wc -l)
 failed=$((total - passed - skipped))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
