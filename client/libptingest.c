@@ -308,6 +308,12 @@ static int parse_hello(pti_client *c)
 
 int pti_connect(pti_client **out, const char *path, char *err, size_t errlen)
 {
+    return pti_connect_daemon_user(out, path, NULL, err, errlen);
+}
+
+int pti_connect_daemon_user(pti_client **out, const char *path, const char *daemon_user,
+                            char *err, size_t errlen)
+{
     char def[1024];
     pti_client *c;
     pt_hello hello = {PT_PROTO_VERSION, {"libptingest", 11}};
@@ -321,7 +327,9 @@ int pti_connect(pti_client **out, const char *path, char *err, size_t errlen)
     }
     if (!(c = calloc(1, sizeof(*c))))
         return fail(c, -ENOMEM, err, errlen);
-    if ((r = ptt_connect(&c->t, path, err, errlen)) < 0) {
+    if (!daemon_user || !*daemon_user)
+        daemon_user = getenv("PTINGEST_DAEMON_USER");
+    if ((r = ptt_connect(&c->t, path, daemon_user, err, errlen)) < 0) {
         free(c);
         return r;
     }

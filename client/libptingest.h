@@ -57,7 +57,16 @@ typedef int (*pti_export_cb)(void *ud, const char *rel, const char *key, size_t 
  * daemon's built-in default. */
 void pti_default_socket(char *out, size_t outlen);
 
+/* Before anything is sent, the server must be the daemon: a socket
+ * served by another local user is refused (-EPERM; on Unix its uid must
+ * be ours, root's or the daemon user's, on Windows the pipe's owner our
+ * account, SYSTEM, Administrators or the daemon user's). The daemon user
+ * is $PTINGEST_DAEMON_USER, else "ptingestd" (the packages' system user). */
 int pti_connect(pti_client **out, const char *socket_path, char *err, size_t errlen);
+/* The same with the daemon's user (a name or id) given; NULL or "" as
+ * pti_connect. */
+int pti_connect_daemon_user(pti_client **out, const char *socket_path,
+                            const char *daemon_user, char *err, size_t errlen);
 void pti_close(pti_client *c);
 const pti_info *pti_get_info(const pti_client *c);
 /* Index of a relation by name, or -1. */

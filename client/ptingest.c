@@ -23,6 +23,7 @@ enum { EXIT_OK = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EX
 
 typedef struct cli {
     const char *socket;
+    const char *daemon_user; /* --daemon-user, else $PTINGEST_DAEMON_USER (libptingest) */
     char **args;   /* command arguments, options removed */
     int nargs;
     const char *job;
@@ -34,7 +35,7 @@ typedef struct cli {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: ptingest [--socket PATH] COMMAND [ARGS]\n"
+            "usage: ptingest [--socket PATH] [--daemon-user USER] COMMAND [ARGS]\n"
             "\n"
             "  gen [--entities N] [--seed S]   Parseltongue-shaped NDJSON on stdout\n"
             "  ingest [FILE|-] [--job ID] [--progress|--no-progress]\n"
@@ -45,6 +46,8 @@ static void usage(FILE *out)
             "  metrics                         Prometheus text format\n"
             "\n"
             "Socket: --socket PATH, else $PTINGEST_SOCKET, else the daemon's default.\n"
+            "The server must run as you, root or the daemon's user: --daemon-user,\n"
+            "else $PTINGEST_DAEMON_USER, else ptingestd.\n"
             "Exit: 0 ok, 1 not found, 2 usage or input error, 3 daemon unreachable,\n"
             "4 the daemon reported an error.\n");
 }
@@ -61,7 +64,7 @@ static int exit_for(int r)
 static int connect_or_say(const cli *o, pti_client **c)
 {
     char err[512];
-    int r = pti_connect(c, o->socket, err, sizeof(err));
+    int r = pti_connect_daemon_user(c, o->socket, o->daemon_user, err, sizeof(err));
 
     if (r < 0) {
         fprintf(stderr, "ptingest: %s\n", err);
@@ -575,6 +578,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if ((r = take_value(argc, argv, &i, "--socket", &o.socket)) ||
+            (r = take_value(argc, argv, &i, "--daemon-user", &o.daemon_user)) ||
             (r = take_value(argc, argv, &i, "--job", &o.job))) {
             if (r < 0)
                 goto usage;

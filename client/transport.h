@@ -25,7 +25,14 @@ typedef struct ptt {
 } ptt;
 #endif
 
-int ptt_connect(ptt *t, const char *path, char *err, size_t errlen);
+/* Connect, then make sure the server is who it should be before a byte
+ * is sent: on Unix its uid (as the kernel recorded it when the socket was
+ * made to listen) is ours, root's or daemon_user's; on Windows the
+ * pipe's owner is our account, SYSTEM, Administrators or daemon_user's
+ * account. daemon_user is a name or a numeric id, NULL for the default
+ * (the packages' system user "ptingestd", when it exists). A server that
+ * is none of them is refused: -EPERM, err naming who it is. */
+int ptt_connect(ptt *t, const char *path, const char *daemon_user, char *err, size_t errlen);
 void ptt_close(ptt *t);
 /* Non-blocking: bytes moved, 0 at end of stream (read), -EAGAIN, or <0. */
 ssize_t ptt_read(ptt *t, void *buf, size_t len);

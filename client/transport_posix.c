@@ -17,7 +17,8 @@ int ptt_connect(ptt *t, const char *path, char *err, size_t errlen)
 
     t->fd = -1;
     if (strlen(path) >= sizeof(sa.sun_path)) {
-        snprintf(err, errlen, "%s: socket path too long", path);
+        snprintf(err, errlen, "%s: socket path too long (max %zu bytes)", path,
+                 sizeof(sa.sun_path) - 1);
         return -ENAMETOOLONG;
     }
     memset(&sa, 0, sizeof(sa));

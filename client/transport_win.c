@@ -11,6 +11,15 @@
  * - ptt_wait waits on the pending write's event for at most POLL_MS at a
  *   time and peeks in between: a poll with a 1-10 ms step, which costs
  *   nothing next to a chunk's RocksDB write and needs no second thread.
+ *
+ * Whoever creates a pipe name first serves it, so before anything is
+ * sent the server is checked: the pipe's owner (the account, or
+ * Administrators, that created the server's end) must be ours, SYSTEM,
+ * Administrators or the daemon user's; failing that, the account of the
+ * server's process (GetNamedPipeServerProcessId, its token), when we may
+ * read it: a user may not open a service's process, but Wine gives a
+ * pipe its creator's primary group as owner, so there the process is
+ * what identifies our own daemon.
  */
 #include "transport.h"
 
@@ -19,6 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+
+/* The packages' account name (Linux); a Windows service runs as
+ * LocalSystem, which is always accepted. */
+#define DEFAULT_DAEMON_USER "ptingestd"
 
 #define WCHUNK (1u << 20)
 #define POLL_MS 10
@@ -48,11 +63,109 @@ static int win_errno(DWORD e)
     }
 }
 
-int ptt_connect(ptt *t, const char *path, char *err, size_t errlen)
+/* Our own account's SID into buf. */
+static int own_sid(PSID *sid, char *buf, DWORD len)
+{
+    HANDLE tok;
+    DWORD n;
+    BOOL ok;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return -EACCES;
+    ok = GetTokenInformation(tok, TokenUser, buf, len, &n);
+    CloseHandle(tok);
+    if (!ok)
+        return -EIO;
+    *sid = ((TOKEN_USER *)buf)->User.Sid;
+    return 0;
+}
+
+static int is_daemon_user(PSID owner, const char *name)
+{
+    union { SID sid; char buf[SECURITY_MAX_SID_SIZE]; } sid;
+    char dom[256];
+    DWORD sidlen = sizeof(sid), domlen = sizeof(dom);
+    SID_NAME_USE use;
+
+    if (!name || !*name)
+        name = DEFAULT_DAEMON_USER;
+    return LookupAccountNameA(NULL, name, &sid, &sidlen, dom, &domlen, &use) &&
+           EqualSid(owner, &sid);
+}
+
+static int trusted(PSID sid, const char *daemon_user)
+{
+    char tu[512];
+    PSID me = NULL;
+
+    return IsWellKnownSid(sid, WinLocalSystemSid) ||
+           IsWellKnownSid(sid, WinBuiltinAdministratorsSid) ||
+           (own_sid(&me, tu, sizeof(tu)) == 0 && EqualSid(sid, me)) ||
+           is_daemon_user(sid, daemon_user);
+}
+
+/* The account the server's process runs as, when we may read it. */
+static int server_trusted(ULONG pid, const char *daemon_user)
+{
+    char tu[512];
+    HANDLE p, tok;
+    DWORD n;
+    int ok = 0;
+
+    if (!pid || !(p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)))
+        return 0;
+    if (OpenProcessToken(p, TOKEN_QUERY, &tok)) {
+        if (GetTokenInformation(tok, TokenUser, tu, sizeof(tu), &n))
+            ok = trusted(((TOKEN_USER *)tu)->User.Sid, daemon_user);
+        CloseHandle(tok);
+    }
+    CloseHandle(p);
+    return ok;
+}
+
+static int check_server(HANDLE h, const char *path, const char *daemon_user, char *err,
+                        size_t errlen)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PSID owner = NULL;
+    char *str = NULL;
+    ULONG pid = 0;
+    DWORD e;
+    int ok;
+
+    e = GetSecurityInfo(h, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner, NULL, NULL,
+                        NULL, &sd);
+    if (e != ERROR_SUCCESS || !owner) {
+        snprintf(err, errlen, "%s: cannot read who owns the pipe (error %lu); nothing was sent",
+                 path, (unsigned long)e);
+        if (sd)
+            LocalFree(sd);
+        return -EACCES;
+    }
+    (void)GetNamedPipeServerProcessId(h, &pid);
+    ok = trusted(owner, daemon_user) || server_trusted(pid, daemon_user);
+    if (!ok) {
+        if (!ConvertSidToStringSidA(owner, &str))
+            str = NULL;
+        snprintf(err, errlen,
+                 "refusing the server at %s: the pipe belongs to %s (server process %lu), "
+                 "and neither it nor the process is you, SYSTEM, Administrators or the "
+                 "daemon's user %s; nothing was sent (a daemon of another account: "
+                 "--daemon-user or PTINGEST_DAEMON_USER)",
+                 path, str ? str : "an unknown account", (unsigned long)pid,
+                 daemon_user && *daemon_user ? daemon_user : DEFAULT_DAEMON_USER);
+        if (str)
+            LocalFree(str);
+    }
+    LocalFree(sd);
+    return ok ? 0 : -EPERM;
+}
+
+int ptt_connect(ptt *t, const char *path, const char *daemon_user, char *err, size_t errlen)
 {
     HANDLE h;
     DWORD e, mode = PIPE_READMODE_BYTE;
-    int tries;
+    int tries, r;
 
     memset(t, 0, sizeof(*t));
     t->h = INVALID_HANDLE_VALUE;
@@ -69,6 +182,10 @@ int ptt_connect(ptt *t, const char *path, char *err, size_t errlen)
                      strerror(-win_errno(e)));
             return win_errno(e);
         }
+    }
+    if ((r = check_server(h, path, daemon_user, err, errlen)) < 0) {
+        CloseHandle(h);
+        return r;
     }
     (void)SetNamedPipeHandleState(h, &mode, NULL, NULL);
     t->wev = CreateEventA(NULL, TRUE, FALSE, NULL);

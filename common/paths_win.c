@@ -12,6 +12,14 @@ void pt_default_socket(char *out, size_t outlen)
     snprintf(out, outlen, "\\\\.\\pipe\\ptingestd");
 }
 
+int pt_default_socket_dir(char *err, size_t errlen)
+{
+    /* a pipe name has no directory; the pipe's access list guards it */
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
 void pt_binary_stdio(void)
 {
     _setmode(_fileno(stdin), _O_BINARY);

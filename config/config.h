@@ -62,6 +62,11 @@ typedef struct pt_config {
                            * (daemon/allow.h; Windows: the pipe's access list);
                            * NULL = no list, the socket's mode decides */
     uint64_t max_clients;  /* listen.max_clients */
+    uint64_t max_unsent_bytes;      /* listen.max_unsent_bytes */
+    uint64_t handshake_timeout_ms;  /* listen.handshake_timeout_ms */
+    uint64_t frame_timeout_ms;      /* listen.frame_timeout_ms */
+    uint64_t idle_timeout_ms;       /* listen.idle_timeout_ms */
+    uint64_t write_timeout_ms;      /* listen.write_timeout_ms */
 
     uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */
     uint64_t chunk_max_bytes;  /* ingest.chunk_max_bytes */

@@ -43,6 +43,7 @@ typedef enum pt_apply {
     PT_APPLY_NONE = 0,
     PT_APPLY_LOG,        /* log.level */
     PT_APPLY_INGEST,     /* how jobs cut and check rows, sync, progress */
+    PT_APPLY_LISTEN,     /* per-connection bounds and timeouts */
     PT_APPLY_QUEUE,      /* the chunk queue's bound */
     PT_APPLY_WRITER,     /* the writer's free-space floor and pacing */
     PT_APPLY_RETENTION,  /* expiry of job progress records */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "../common/protocol.h"
@@ -18,14 +19,20 @@ struct conn {
     const conn_ops *ops;
     void *ud;
     uint64_t id;
-    uint64_t max_frame_bytes;
+    const conn_limits *lim;
     pt_buf rbuf;
     size_t rpos;               /* consumed prefix of rbuf */
     int reading;               /* uv_read_start is on */
     int closing;
     int close_after_write;     /* an error frame was queued: close once written */
     int no_read;               /* draining: never read again */
+    int eof;                   /* the client shut down its sending side */
+    int eof_told;
     uint64_t wbytes;           /* bytes queued in uv_write, not yet written */
+    uint64_t frames_in;
+    uint64_t accepted_ns, last_frame_ns;
+    uint64_t partial_since_ns; /* a frame begun and not finished, since */
+    uint64_t write_wait_ns;    /* answers waiting, with no progress since */
 };
 
 typedef struct write_req {
@@ -77,8 +84,10 @@ static void on_write(uv_write_t *req, int status)
 {
     write_req *w = (write_req *)req;
     conn *c = w->c;
+    int was_full = c->wbytes >= c->lim->max_unsent_bytes;
 
     c->wbytes -= w->len;
+    c->write_wait_ns = pt_now_ns();
     free(w->data);
     if (w->notify && !c->closing)
         c->ops->on_written(c->ud, c, status);
@@ -89,6 +98,8 @@ static void on_write(uv_write_t *req, int status)
         conn_close(c);
     } else if (c->close_after_write && c->wbytes == 0 && !c->closing) {
         conn_close(c);
+    } else if (was_full && c->wbytes < c->lim->max_unsent_bytes && !c->closing) {
+        conn_resume(c); /* it reads its answers again: take its requests */
     }
 }
 
@@ -112,6 +123,8 @@ static int send_frame(conn *c, pt_buf *frame, int notify)
     w->notify = notify;
     w->data = pt_buf_steal(frame);
     b = uv_buf_init(w->data, (unsigned)w->len);
+    if (c->wbytes == 0)
+        c->write_wait_ns = pt_now_ns();
     c->wbytes += w->len;
     r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, on_write);
     if (r < 0) {
@@ -174,7 +187,8 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 
 static int may_take(conn *c)
 {
-    return !c->closing && !c->close_after_write && !c->no_read && c->ops->may_read(c->ud, c);
+    return !c->closing && !c->close_after_write && !c->no_read &&
+           c->wbytes < c->lim->max_unsent_bytes && c->ops->may_read(c->ud, c);
 }
 
 /* Handle every complete frame in the buffer until the user says pause. */
@@ -185,7 +199,7 @@ static void process(conn *c)
         size_t avail = c->rbuf.len - c->rpos, plen;
         int type, r;
 
-        r = pt_frame_peek(p, avail, c->max_frame_bytes, &type, &plen);
+        r = pt_frame_peek(p, avail, c->lim->max_frame_bytes, &type, &plen);
         if (r == 0)
             break;
         if (r < 0) {
@@ -193,13 +207,15 @@ static void process(conn *c)
             if (r == -EMSGSIZE)
                 conn_send_error(c, PT_ERR_TOO_LARGE,
                                 "frame larger than ingest.max_frame_bytes (%llu bytes)",
-                                (unsigned long long)c->max_frame_bytes);
+                                (unsigned long long)c->lim->max_frame_bytes);
             else
                 conn_send_error(c, PT_ERR_PROTOCOL, "malformed frame header");
             c->close_after_write = 1;
             break;
         }
         c->rpos += PT_FRAME_HEADER + plen;
+        c->frames_in++;
+        c->last_frame_ns = pt_now_ns();
         r = c->ops->on_frame(c->ud, c, type, p + PT_FRAME_HEADER, plen);
         if (r < 0) {
             c->close_after_write = 1;
@@ -213,10 +229,17 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     conn *c = s->data;
 
     (void)buf;
+    if (n == UV_EOF) {
+        /* A half-close: what it sent is still handled and answered. */
+        uv_read_stop((uv_stream_t *)&c->pipe);
+        c->reading = 0;
+        c->eof = 1;
+        conn_resume(c);
+        return;
+    }
     if (n < 0) {
-        if (n != UV_EOF)
-            log_debug("client %llu: read failed: %s", (unsigned long long)c->id,
-                      uv_strerror((int)n));
+        log_debug("client %llu: read failed: %s", (unsigned long long)c->id,
+                  uv_strerror((int)n));
         conn_close(c);
         return;
     }
@@ -233,6 +256,18 @@ void conn_stop_reading(conn *c)
     }
 }
 
+/* Bytes of a frame not yet whole sit in the buffer (not merely frames
+ * waiting while the connection is paused). */
+static int partial_frame(conn *c)
+{
+    int type;
+    size_t plen;
+
+    return c->rbuf.len > c->rpos &&
+           pt_frame_peek(c->rbuf.data + c->rpos, c->rbuf.len - c->rpos,
+                         c->lim->max_frame_bytes, &type, &plen) == 0;
+}
+
 void conn_resume(conn *c)
 {
     int paused;
@@ -244,6 +279,18 @@ void conn_resume(conn *c)
         return;
     if (c->close_after_write && c->wbytes == 0) {
         conn_close(c);
+        return;
+    }
+    if (!partial_frame(c))
+        c->partial_since_ns = 0;
+    else if (!c->partial_since_ns)
+        c->partial_since_ns = pt_now_ns();
+    if (c->eof) {
+        /* every whole frame handled: the user answers, then closes */
+        if (!c->eof_told && (c->rbuf.len == c->rpos || partial_frame(c))) {
+            c->eof_told = 1;
+            c->ops->on_eof(c->ud, c);
+        }
         return;
     }
     paused = !may_take(c);
@@ -265,7 +312,7 @@ static void free_unaccepted(uv_handle_t *h)
 }
 
 conn *conn_accept(uv_loop_t *loop, uv_stream_t *server, uint64_t id,
-                  uint64_t max_frame_bytes, const conn_ops *ops, void *ud)
+                  const conn_limits *lim, const conn_ops *ops, void *ud)
 {
     conn *c = calloc(1, sizeof(*c));
     int r;
@@ -277,7 +324,8 @@ conn *conn_accept(uv_loop_t *loop, uv_stream_t *server, uint64_t id,
     c->ops = ops;
     c->ud = ud;
     c->id = id;
-    c->max_frame_bytes = max_frame_bytes;
+    c->lim = lim;
+    c->accepted_ns = c->last_frame_ns = pt_now_ns();
     pt_buf_init(&c->rbuf);
     uv_pipe_init(loop, &c->pipe, 0);
     c->pipe.data = c;
@@ -287,4 +335,52 @@ conn *conn_accept(uv_loop_t *loop, uv_stream_t *server, uint64_t id,
         return NULL;
     }
     return c;
+}
+
+static uint64_t ms_since(uint64_t now, uint64_t then)
+{
+    return now > then ? (now - then) / 1000000 : 0;
+}
+
+static int timed_out(conn *c, const char *what, const char *key, uint64_t ms)
+{
+    conn_send_error(c, PT_ERR_TIMEOUT, "%s within %s (%llu ms)", what, key,
+                    (unsigned long long)ms);
+    conn_close_after_write(c);
+    return 1;
+}
+
+int conn_tick(conn *c, uint64_t now)
+{
+    const conn_limits *l = c->lim;
+
+    if (c->closing)
+        return 0;
+    /* Answers it does not take: memory is held for it and, while
+     * draining, the daemon waits for it. It cannot read an ERROR. */
+    if (c->wbytes && l->write_timeout_ms &&
+        ms_since(now, c->write_wait_ns) > l->write_timeout_ms) {
+        log_warn("client %llu: took none of %llu bytes of answers in %llu ms "
+                 "(listen.write_timeout_ms): dropping it",
+                 (unsigned long long)c->id, (unsigned long long)c->wbytes,
+                 (unsigned long long)ms_since(now, c->write_wait_ns));
+        conn_close(c);
+        return 1;
+    }
+    if (c->close_after_write || c->eof)
+        return 0;
+    if (!c->frames_in && l->handshake_timeout_ms &&
+        ms_since(now, c->accepted_ns) > l->handshake_timeout_ms)
+        return timed_out(c, "no HELLO", "listen.handshake_timeout_ms",
+                         l->handshake_timeout_ms);
+    if (!c->reading)
+        return 0; /* the daemon holds it back (back-pressure, a read, a drain) */
+    if (c->partial_since_ns && l->frame_timeout_ms &&
+        ms_since(now, c->partial_since_ns) > l->frame_timeout_ms)
+        return timed_out(c, "a frame was not finished", "listen.frame_timeout_ms",
+                         l->frame_timeout_ms);
+    if (l->idle_timeout_ms && !c->partial_since_ns && c->frames_in &&
+        !c->ops->waiting(c->ud, c) && ms_since(now, c->last_frame_ns) > l->idle_timeout_ms)
+        return timed_out(c, "nothing was sent", "listen.idle_timeout_ms", l->idle_timeout_ms);
+    return 0;
 }

@@ -244,6 +244,7 @@ static void on_tick(uv_timer_t *t)
     pt_daemon *d = t->data;
 
     jobs_tick(d->jobs, pt_now_ns());
+    sessions_tick(d->sessions, pt_now_ns());
     /* Thread-pool work (reads, stall samples) finishing is one of the
      * things a drain waits for; the tick notices it. */
     if (d->state == DAEMON_DRAINING)

@@ -212,10 +212,13 @@ static int listen_path(listener *l, uv_loop_t *loop, const listen_opts *o, char 
     const char *what = "cannot listen";
     int r;
 
-    if (o->path && *o->path)
+    if (o->path && *o->path) {
         snprintf(l->path, sizeof(l->path), "%s", o->path);
-    else
+    } else {
         pt_default_socket(l->path, sizeof(l->path));
+        if ((r = pt_default_socket_dir(err, errlen)) < 0)
+            return r;
+    }
     if ((r = check_stale(l->path, err, errlen)) < 0) {
         if (!*err)
             snprintf(err, errlen, "%s: %s", l->path, strerror(-r));

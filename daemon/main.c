@@ -88,11 +88,31 @@ static int check_config(const char *path)
 
 typedef struct app {
     pt_daemon *d;
+    uv_loop_t *loop;
     service_signals sig;
     supervisor sup;
     overrides o;
     int stopping;
+    /* One reload at a time, from SIGHUP until the daemon has applied the
+     * file or it was refused; a SIGHUP meanwhile is remembered (once)
+     * and its reload starts when this one ends, with the file as it is
+     * then. */
+    int reloading;
+    int reload_again;
 } app;
+
+/* A reload's file read and checked on libuv's thread pool: reading may
+ * block (a slow or network file system) and RocksDB's option parser is
+ * not free, and the loop thread must keep serving meanwhile. The work
+ * function touches only this struct and the overrides, which nothing
+ * changes after start-up. */
+typedef struct reload_load {
+    uv_work_t work;
+    app *a;
+    pt_config c;
+    pt_diag d;
+    int r;
+} reload_load;
 
 static void on_stop(void *arg)
 {
@@ -104,38 +124,107 @@ static void on_stop(void *arg)
     daemon_shutdown(a->d);
 }
 
+static void start_load(app *a);
+
+/* A reload ended: applied, refused or failed. The next one, or READY. */
+static void reload_finished(app *a)
+{
+    if (a->reload_again && !a->stopping) {
+        a->reload_again = 0;
+        start_load(a); /* still RELOADING for the supervisor */
+        return;
+    }
+    a->reloading = 0;
+    a->reload_again = 0;
+    if (!a->stopping) /* a drain has told the supervisor STOPPING */
+        supervisor_ready();
+}
+
 static void on_reloaded(void *arg)
 {
-    (void)arg;
-    supervisor_ready();
+    reload_finished(arg);
+}
+
+/* Thread pool: defaults < file < flags, then RocksDB's parser judges
+ * every option before anything changes, so that a bad value refuses the
+ * whole file rather than half of it. */
+static void load_work(uv_work_t *w)
+{
+    reload_load *l = w->data;
+
+    l->r = load_config(&l->c, &l->a->o, &l->d);
+    if (l->r == 0)
+        l->r = store_check_options(&l->c, &l->d);
+}
+
+/* Loop thread: hand the checked file to the daemon. */
+static void load_done(uv_work_t *w, int status)
+{
+    reload_load *l = w->data;
+    app *a = l->a;
+
+    if (a->stopping) {
+        log_info("reload of %s dropped: the daemon is stopping", a->o.config);
+        a->reloading = 0;
+    } else if (status < 0) {
+        log_error("reload of %s: %s; nothing changed", a->o.config, uv_strerror(status));
+        reload_finished(a);
+    } else if (l->r < 0) {
+        daemon_reload_refused(a->d, a->o.config, diag_text(&l->d));
+        reload_finished(a);
+    } else {
+        if (l->d.warnings) /* the text ends with a newline */
+            log_warn("reload of %s:\n%.*s", a->o.config, (int)(l->d.text.len - 1),
+                     diag_text(&l->d));
+        /* RocksDB's part runs on the thread pool; on_reloaded when done */
+        daemon_reload(a->d, &l->c);
+    }
+    config_free(&l->c);
+    diag_free(&l->d);
+    free(l);
+}
+
+static void start_load(app *a)
+{
+    reload_load *l = calloc(1, sizeof(*l));
+    int r = -ENOMEM;
+
+    if (l) {
+        l->a = a;
+        l->work.data = l;
+        diag_init(&l->d);
+        r = uv_queue_work(a->loop, &l->work, load_work, load_done);
+    }
+    if (r < 0) {
+        log_error("reload of %s: %s; nothing changed", a->o.config,
+                  r == -ENOMEM ? "out of memory" : uv_strerror(r));
+        free(l);
+        reload_finished(a);
+    }
 }
 
 static void on_reload(void *arg)
 {
     app *a = arg;
-    pt_config c;
-    pt_diag d;
 
     if (!a->o.config) {
         log_info("SIGHUP: running on built-in defaults, nothing to reload");
         return;
     }
-    supervisor_reloading();
-    diag_init(&d);
-    /* RocksDB's parser judges every option before anything changes, so
-     * that a bad value refuses the whole file rather than half of it. */
-    if (load_config(&c, &a->o, &d) < 0 || store_check_options(&c, &d) < 0) {
-        daemon_reload_refused(a->d, a->o.config, diag_text(&d));
-        supervisor_ready();
-    } else {
-        if (d.warnings) /* the text ends with a newline */
-            log_warn("reload of %s:\n%.*s", a->o.config, (int)(d.text.len - 1),
-                     diag_text(&d));
-        /* RocksDB's part runs on the thread pool; READY=1 when done */
-        daemon_reload(a->d, &c);
+    if (a->stopping) {
+        log_info("SIGHUP: the daemon is stopping, nothing to reload");
+        return;
     }
-    config_free(&c);
-    diag_free(&d);
+    if (a->reloading) {
+        if (!a->reload_again)
+            log_info("SIGHUP: a reload is running; %s is read again after it",
+                     a->o.config);
+        a->reload_again = 1;
+        return;
+    }
+    a->reloading = 1;
+    supervisor_reloading();
+    start_load(a);
 }
 
 static void on_ready(void *arg)
@@ -166,6 +255,8 @@ static int run(app *a)
 {
     uv_loop_t *loop = uv_default_loop();
     daemon_hooks hooks = {on_ready, on_stopping, on_reloaded, a};
+
+    a->loop = loop;
     pt_config c;
     pt_diag d;
     int r;

@@ -18,6 +18,7 @@ typedef struct session {
     conn *c;
     int hello_done;
     int told_shutdown;
+    int eof;                   /* the client half-closed: close once answered */
     job *job;                  /* the job this client runs, if any */
     read_req *req;             /* the read in flight, if any */
 } session;
@@ -29,6 +30,7 @@ struct sessions {
     reads *rd;
     session_env env;
     session_limits lim;
+    conn_limits conn_lim;      /* every connection reads these */
     session *list;
     size_t n;
     uint64_t next_id;
@@ -53,6 +55,8 @@ int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
     ss->env = *env;
     ss->lim.max_frame_bytes = 16 << 20;
     ss->lim.max_clients = 256;
+    ss->conn_lim.max_frame_bytes = ss->lim.max_frame_bytes;
+    ss->conn_lim.max_unsent_bytes = 4 << 20;
     *out = ss;
     return 0;
 }
@@ -65,6 +69,12 @@ void sessions_free(sessions *ss)
 void sessions_set_limits(sessions *ss, const session_limits *l)
 {
     ss->lim = *l;
+    ss->conn_lim.max_frame_bytes = l->max_frame_bytes;
+    ss->conn_lim.max_unsent_bytes = l->max_unsent_bytes;
+    ss->conn_lim.handshake_timeout_ms = l->handshake_timeout_ms;
+    ss->conn_lim.frame_timeout_ms = l->frame_timeout_ms;
+    ss->conn_lim.idle_timeout_ms = l->idle_timeout_ms;
+    ss->conn_lim.write_timeout_ms = l->write_timeout_ms;
 }
 
 size_t sessions_count(const sessions *ss)
@@ -295,6 +305,26 @@ static int may_read(void *ud, conn *c)
     return !s->ss->draining && !s->req && !(s->job && job_blocked(s->job));
 }
 
+static int waiting(void *ud, conn *c)
+{
+    session *s = ud;
+
+    (void)c;
+    return s->req || (s->job && (job_blocked(s->job) || job_state(s->job) == JOB_ENDING));
+}
+
+/* Answers still owed (a read, the acknowledgements of an ended job) are
+ * written first; a job the client never ended is aborted as if it had
+ * gone (its rows so far are durable, it resumes). */
+static void on_eof(void *ud, conn *c)
+{
+    session *s = ud;
+
+    s->eof = 1;
+    if (!s->req && !(s->job && job_state(s->job) == JOB_ENDING))
+        conn_close_after_write(c);
+}
+
 static void on_bad_frame(void *ud, conn *c)
 {
     (void)c;
@@ -344,6 +374,8 @@ static void on_closed(void *ud)
 
 static const conn_ops session_conn_ops = {
     .may_read = may_read,
+    .waiting = waiting,
+    .on_eof = on_eof,
     .on_frame = on_frame,
     .on_bad_frame = on_bad_frame,
     .on_written = on_written,
@@ -361,8 +393,7 @@ void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
         return;
     }
     s->ss = ss;
-    s->c = conn_accept(ss->loop, server, ++ss->next_id, ss->lim.max_frame_bytes,
-                       &session_conn_ops, s);
+    s->c = conn_accept(ss->loop, server, ++ss->next_id, &ss->conn_lim, &session_conn_ops, s);
     if (!s->c) {
         free(s);
         return;
@@ -441,6 +472,12 @@ void sessions_close_all(sessions *ss)
     }
 }
 
+void sessions_tick(sessions *ss, uint64_t now)
+{
+    for (session *s = ss->list; s; s = s->next)
+        conn_tick(s->c, now);
+}
+
 /* --- events from jobs and reads ------------------------------------------- */
 
 static void job_acked(void *client, uint64_t rows, uint64_t bytes)
@@ -480,6 +517,8 @@ static void job_done(void *client, uint64_t rows, uint64_t bytes, uint64_t ms)
     s->job = NULL;
     pt_buf_init(&b);
     send_frame(s, pt_enc_job_done(&b, &m), &b);
+    if (s->eof)
+        conn_close_after_write(s->c);
 }
 
 static void job_failed(void *client, int code, const char *msg)
@@ -527,7 +566,10 @@ static void read_done(void *client)
     if (!s)
         return; /* its client had gone; a drain's tick notices the count */
     s->req = NULL;
-    conn_resume(s->c);
+    if (s->eof)
+        conn_close_after_write(s->c);
+    else
+        conn_resume(s->c);
 }
 
 void sessions_read_ops(read_client_ops *ops)

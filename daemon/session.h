@@ -40,6 +40,8 @@ typedef struct session_env {
 typedef struct session_limits {
     uint64_t max_frame_bytes;   /* ingest.max_frame_bytes (restart only) */
     uint64_t max_clients;       /* listen.max_clients (restart only) */
+    uint64_t max_unsent_bytes;  /* listen.* bounds and timeouts (conn.h) */
+    uint64_t handshake_timeout_ms, frame_timeout_ms, idle_timeout_ms, write_timeout_ms;
     uint64_t max_key_bytes, max_value_bytes;
     uint64_t chunk_max_rows, chunk_max_bytes;
 } session_limits;
@@ -70,6 +72,8 @@ void sessions_drain(sessions *ss);
  * told where they stand (once), the rest close. */
 void sessions_finish(sessions *ss);
 void sessions_close_all(sessions *ss);
+/* The connections' timeouts (the daemon's tick). */
+void sessions_tick(sessions *ss, uint64_t now_ns);
 size_t sessions_count(const sessions *ss);
 void sessions_get_stats(const sessions *ss, session_stats *st);
 

@@ -9,6 +9,25 @@ static void apply_log(const settings_target *t, const pt_config *c)
     pt_log_set_level(c->log_level);
 }
 
+static void apply_sessions(const settings_target *t, const pt_config *c)
+{
+    session_limits sl = {
+        .max_frame_bytes = c->max_frame_bytes,
+        .max_clients = c->max_clients,
+        .max_unsent_bytes = c->max_unsent_bytes,
+        .handshake_timeout_ms = c->handshake_timeout_ms,
+        .frame_timeout_ms = c->frame_timeout_ms,
+        .idle_timeout_ms = c->idle_timeout_ms,
+        .write_timeout_ms = c->write_timeout_ms,
+        .max_key_bytes = c->max_key_bytes,
+        .max_value_bytes = c->max_value_bytes,
+        .chunk_max_rows = c->chunk_max_rows,
+        .chunk_max_bytes = c->chunk_max_bytes,
+    };
+
+    sessions_set_limits(t->sessions, &sl);
+}
+
 static void apply_ingest(const settings_target *t, const pt_config *c)
 {
     jobs_limits jl = {
@@ -20,17 +39,9 @@ static void apply_ingest(const settings_target *t, const pt_config *c)
         .chunk_linger_ms = c->chunk_linger_ms,
         .progress_interval_ms = c->progress_interval_ms,
     };
-    session_limits sl = {
-        .max_frame_bytes = c->max_frame_bytes,
-        .max_clients = c->max_clients,
-        .max_key_bytes = c->max_key_bytes,
-        .max_value_bytes = c->max_value_bytes,
-        .chunk_max_rows = c->chunk_max_rows,
-        .chunk_max_bytes = c->chunk_max_bytes,
-    };
 
     jobs_set_limits(t->jobs, &jl);
-    sessions_set_limits(t->sessions, &sl);
+    apply_sessions(t, c); /* HELLO_OK tells clients the row limits */
 }
 
 static void apply_queue(const settings_target *t, const pt_config *c)
@@ -75,6 +86,7 @@ static void apply_stall(const settings_target *t, const pt_config *c)
 static const settings_hook hooks[PT_APPLY_COUNT] = {
     [PT_APPLY_LOG] = apply_log,
     [PT_APPLY_INGEST] = apply_ingest,
+    [PT_APPLY_LISTEN] = apply_sessions,
     [PT_APPLY_QUEUE] = apply_queue,
     [PT_APPLY_WRITER] = apply_writer,
     [PT_APPLY_RETENTION] = apply_retention,

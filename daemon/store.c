@@ -58,10 +58,24 @@ struct store_iter {
     rocksdb_iterator_t *it;
 };
 
+/* RocksDB builds some messages from two parts joined with ": " where
+ * the first already ends in ": " ("Could not find option: " and the
+ * name), which reads "Could not find option: : name"; the doubled
+ * separator is dropped here, in place, for every RocksDB message we
+ * pass on. */
+static char *tidy_message(char *m)
+{
+    char *p;
+
+    while (m && (p = strstr(m, ": : ")) != NULL)
+        memmove(p + 2, p + 4, strlen(p + 4) + 1);
+    return m;
+}
+
 static void take_error(char *rerr, char *err, size_t errlen)
 {
     if (errlen)
-        snprintf(err, errlen, "%s", rerr ? rerr : "unknown RocksDB error");
+        snprintf(err, errlen, "%s", rerr ? tidy_message(rerr) : "unknown RocksDB error");
     rocksdb_free(rerr);
 }
 
@@ -86,7 +100,8 @@ static int apply_opt(rocksdb_options_t **o, const pt_opt *opt, pt_diag *d)
         /* Once: the options every column family shares are applied to
          * each of them. */
         diag_error_once(d, opt->file, opt->line, opt->col,
-                        "RocksDB rejected %s = %s: %s", opt->name, opt->value, rerr);
+                        "RocksDB rejected %s = %s: %s", opt->name, opt->value,
+                        tidy_message(rerr));
         rocksdb_free(rerr);
         rocksdb_options_destroy(next);
         return -EINVAL;

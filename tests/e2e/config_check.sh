@@ -117,6 +117,51 @@ printf 'rocksdb:\n  options_file: over.ini\n  cf_options: {max_write_buffer_numb
 [ "$(check "$T/over.yaml")" -eq 2 ] || fail "an overridden bad value accepted"
 has "$T/err" "$T/over.ini:2:3: RocksDB rejected max_write_buffer_number = many"
 
+# RocksDB's "Could not find option: " + name reads without a doubled colon.
+printf '[TableOptions/BlockBasedTable "default"]\n  block_sizex=4\n' >"$T/unknown.ini"
+printf 'rocksdb: {options_file: unknown.ini}\n' >"$T/unknown.yaml"
+[ "$(check "$T/unknown.yaml")" -eq 2 ] || fail "an unknown table option accepted"
+has "$T/err" "Could not find option: block_based_table_factory.block_sizex"
+! grep -qF ': : ' "$T/err" || fail "a doubled colon: $(cat "$T/err")"
+
+# A ';' in a value would hand RocksDB a second option: refused at its line.
+printf 'rocksdb:\n  cf_options:\n    write_buffer_size: "1048576;max_write_buffer_number=100"\n' \
+    >"$T/smuggle.yaml"
+[ "$(check "$T/smuggle.yaml")" -eq 2 ] || fail "a smuggled option accepted"
+has "$T/err" "$T/smuggle.yaml:3:24: rocksdb.cf_options.write_buffer_size: value \"1048576;max_write_buffer_number=100\" has a ';' outside braces"
+printf '[CFOptions "default"]\n  write_buffer_size=1048576;max_write_buffer_number=100\n' \
+    >"$T/smuggle.ini"
+printf 'rocksdb: {options_file: smuggle.ini}\n' >"$T/smuggle-ini.yaml"
+[ "$(check "$T/smuggle-ini.yaml")" -eq 2 ] || fail "a smuggled INI option accepted"
+has "$T/err" "$T/smuggle.ini:2:3: write_buffer_size: value \"1048576;max_write_buffer_number=100\" has unbalanced braces or a ';' outside braces"
+
+# A FIFO is refused at once, as the options file or as the file itself:
+# reading one would wait for a writer forever.
+mkfifo "$T/fifo.ini" "$T/fifo.yaml"
+printf 'rocksdb:\n  options_file: fifo.ini\n' >"$T/fifo-ini.yaml"
+rc=0
+timeout 20 "$PTINGESTD" --check-config "$T/fifo-ini.yaml" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "options_file a FIFO: exit $rc (124: it hung)"
+has "$T/err" "$T/fifo-ini.yaml:2:17: rocksdb.options_file: $T/fifo.ini is a FIFO, not a regular file"
+rc=0
+timeout 20 "$PTINGESTD" --check-config "$T/fifo.yaml" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "config file a FIFO: exit $rc (124: it hung)"
+has "$T/err" "$T/fifo.yaml: a FIFO, not a regular file"
+
+# A socket path over the platform's limit (108 bytes with the NUL on
+# Linux) says the limit, in the daemon and in the client, and leaves no
+# socket file under a cut-short name.
+long="$T/$(printf 's%.0s' $(seq 1 120))"
+rc=0
+timeout 60 "$PTINGESTD" --data-dir "$T/long-data" --socket "$long" >"$T/out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "a socket path over the limit accepted"
+has "$T/out" "$long: socket path too long (max 107 bytes)"
+[ -z "$(find "$T" -maxdepth 1 -type s)" ] || fail "a stray socket: $(find "$T" -maxdepth 1 -type s)"
+rc=0
+"$PTINGEST" --socket "$long" status >"$T/out" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "client on a too long path: exit $rc"
+has "$T/out" "socket path too long (max 107 bytes)"
+
 # Tuning one relation keeps the other four; --check-config prints the set.
 printf 'relations:\n  CodeGraph:\n    cf_options: {write_buffer_size: 33554432}\n' >"$T/tune.yaml"
 [ "$(check "$T/tune.yaml")" -eq 0 ] || fail "tuning one relation refused: $(cat "$T/err")"

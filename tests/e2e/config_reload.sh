@@ -119,6 +119,17 @@ want 'DBOptions' max_background_jobs 3
 "$PTINGEST" ingest "$T/rows.ndjson" --job again --no-progress 2>/dev/null \
     || fail "ingest after refused reloads"
 
+# An options_file that is a FIFO: refused at once (opened without
+# blocking, on the thread pool), and the daemon answers all along.
+mkfifo "$T/fifo.ini"
+write_yaml 1048576 4 ""
+sed -i 's/options_file: OPTIONS.ini/options_file: fifo.ini/' "$T/c.yaml"
+reload
+timeout 10 "$PTINGEST" status --json >"$T/st5" || fail "status after a FIFO reload"
+grep -q "\"last_reload_error\":\"$T/c.yaml:9:17: rocksdb.options_file: $T/fifo.ini is a FIFO, not a regular file\"" \
+    "$T/st5" || fail "FIFO not named in status: $(cat "$T/st5")"
+want 'CFOptions "CodeGraph"' write_buffer_size 67108864
+
 # Back to the file RocksDB runs: nothing waits for a restart any more.
 write_yaml 67108864 3 ""
 reload

@@ -964,7 +964,7 @@ TEST(default_socket)
     CHECK_STREQ(out, "/run/user/42/ptingestd.sock");
     setenv("XDG_RUNTIME_DIR", "", 1);
     config_default_socket(out, sizeof out);
-    snprintf(want, sizeof want, "/tmp/ptingestd-%lu.sock", (unsigned long)getuid());
+    snprintf(want, sizeof want, "/tmp/ptingestd-%lu/ptingestd.sock", (unsigned long)getuid());
     CHECK_STREQ(out, want);
     unsetenv("XDG_RUNTIME_DIR");
     config_default_socket(out, sizeof out);
