@@ -12,6 +12,8 @@ pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
 pkgs="$pkgs systemd dpkg-dev debhelper build-essential man-db"
 # the fuzz targets (tests/fuzz): clang and its libFuzzer runtime
 pkgs="$pkgs clang-14 libclang-rt-14-dev"
+# the daemon under memcheck (tests/valgrind)
+pkgs="$pkgs valgrind"
 [ "${1:-}" = --bench ] && pkgs="$pkgs rocksdb-tools sqlite3 redis-server redis-tools gnuplot-nox time libsqlite3-dev"
 
 missing=

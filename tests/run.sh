@@ -30,6 +30,12 @@ if [ $# -eq 0 ] && command -v clang-14 >/dev/null 2>&1; then
 elif [ $# -eq 0 ]; then
     echo "fuzz: clang-14 not found; suite 'fuzz' left out"
 fi
+# valgrind memcheck needs a build without sanitizers: one of its own, of
+# which suite 'valgrind' builds only the two programs it runs.
+plainbuild="$build-plain"
+if [ $# -eq 0 ] && [ ! -d "$plainbuild" ]; then
+    meson setup "$plainbuild" -Dwerror=true >/dev/null
+fi
 # A sanitizer report is a failure, never a warning.
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:exitcode=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -56,6 +62,10 @@ if [ "$fuzz" = 1 ]; then
     # builds only what the suite needs: the targets and their libraries
     meson test -C "$fuzzbuild" --suite fuzz --print-errorlogs || rc=$?
     logs="$logs $fuzzbuild/meson-logs/testlog.json"
+fi
+if [ $# -eq 0 ]; then
+    meson test -C "$plainbuild" --suite valgrind --print-errorlogs || rc=$?
+    logs="$logs $plainbuild/meson-logs/testlog.json"
 fi
 
 # shellcheck disable=SC2086
