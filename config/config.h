@@ -62,6 +62,8 @@ typedef struct pt_config {
                            * (daemon/allow.h; Windows: the pipe's access list);
                            * NULL = no list, the socket's mode decides */
     uint64_t max_clients;  /* listen.max_clients */
+    uint64_t max_clients_per_uid;   /* listen.max_clients_per_uid */
+    uint64_t operator_slots;        /* listen.operator_slots */
     uint64_t max_unsent_bytes;      /* listen.max_unsent_bytes */
     uint64_t handshake_timeout_ms;  /* listen.handshake_timeout_ms */
     uint64_t frame_timeout_ms;      /* listen.frame_timeout_ms */
@@ -79,6 +81,7 @@ typedef struct pt_config {
     uint64_t progress_interval_ms; /* ingest.progress_interval_ms */
     uint64_t shutdown_grace_ms;    /* ingest.shutdown_grace_ms */
     uint64_t job_retention_ms;     /* ingest.job_retention_ms */
+    uint64_t max_job_records;      /* ingest.max_job_records */
     uint64_t min_free_bytes;       /* ingest.min_free_bytes */
 
     pt_relation *relations;    /* the served set: the defaults as the relations

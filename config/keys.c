@@ -47,6 +47,12 @@ const pt_key pt_keys[] = {
      "or ids; null = whoever the socket's mode lets in"},
     {"listen.max_clients", U64(max_clients), "256", 1, 65536, "clients",
      RESTART, "connections served at once; more are refused"},
+    {"listen.max_clients_per_uid", U64(max_clients_per_uid), "128", 1, 65536, "clients",
+     RELOAD(LISTEN),
+     "connections one user may hold at once (Linux; root and the daemon's user are exempt)"},
+    {"listen.operator_slots", U64(operator_slots), "4", 0, 64, "clients", RELOAD(LISTEN),
+     "connections kept beyond listen.max_clients for root and the daemon's own user "
+     "(Linux), so an operator can always reach status"},
     {"listen.max_unsent_bytes", U64(max_unsent_bytes), "4194304", 65536, 1073741824,
      "bytes", RELOAD(LISTEN),
      "answers queued for a client that does not read them; past this its requests wait"},
@@ -89,6 +95,9 @@ const pt_key pt_keys[] = {
     {"ingest.job_retention_ms", U64(job_retention_ms), "604800000", 0,
      UINT64_C(315360000000), "ms", RELOAD(RETENTION),
      "how long a job's progress record is kept after its last write"},
+    {"ingest.max_job_records", U64(max_job_records), "10000", 16, 100000000, "records",
+     RELOAD(RETENTION),
+     "progress records kept; past this the oldest go, finished jobs first"},
 
     {"rocksdb.options_file", STR(options_file), NULL, 0, 0, "",
      NULLABLE | RELOAD(ROCKSDB),

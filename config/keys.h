@@ -46,7 +46,7 @@ typedef enum pt_apply {
     PT_APPLY_LISTEN,     /* per-connection bounds and timeouts */
     PT_APPLY_QUEUE,      /* the chunk queue's bound */
     PT_APPLY_WRITER,     /* the writer's free-space floor and pacing */
-    PT_APPLY_RETENTION,  /* expiry of job progress records */
+    PT_APPLY_RETENTION,  /* expiry and cap of job progress records */
     PT_APPLY_SHUTDOWN,   /* the drain's grace period */
     PT_APPLY_BULK,       /* the bulk-ingest profile's policy */
     PT_APPLY_STALL,      /* the stall monitor's sampling */

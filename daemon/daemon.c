@@ -113,6 +113,14 @@ static void sink_take_done(void *ud, chunk_list *out)
     chunk_queue_take_done(&((pt_daemon *)ud)->queue, out);
 }
 
+static uint64_t sink_capacity(void *ud)
+{
+    chunk_queue_stats st;
+
+    chunk_queue_get_stats(&((pt_daemon *)ud)->queue, &st);
+    return st.capacity;
+}
+
 static void wake_from_writer(void *arg)
 {
     pt_daemon *d = arg;
@@ -209,7 +217,7 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
         return r;
     }
     d->queue_ok = 1;
-    d->sink = (job_sink){sink_has_room, sink_push, sink_take_done, d};
+    d->sink = (job_sink){sink_has_room, sink_push, sink_take_done, d, sink_capacity};
     sessions_job_events(&ev);
     ev.activity = on_activity;
     ev.events_ud = d;

@@ -46,15 +46,21 @@ struct store;
 struct store_batch;
 struct pt_diag;
 
+/* In the table: on a list from least to most recently written (the
+ * order eviction and status walk) and in a hash index by id (a new job's
+ * look-up must not scan every record any client ever made). */
 typedef struct job_record {
-    struct job_record *next;
+    struct job_record *prev, *next;   /* recency list */
+    struct job_record *hnext;         /* index bucket */
     char id[JOB_ID_MAX + 1];
     jobrec r;
 } job_record;
 
 typedef struct jobrecs {
-    job_record *head;
+    job_record *head, *tail;          /* oldest ... newest */
     uint64_t n;
+    job_record **buckets;
+    size_t nbuckets;
 } jobrecs;
 
 /* A record older than retention_ms (0 = kept for ever) at now_ms. */
@@ -63,12 +69,21 @@ int jobrec_expired(const jobrec *r, uint64_t retention_ms, uint64_t now_ms);
 job_record *jobrecs_find(jobrecs *t, const char *id, size_t len);
 /* A new running record for id (NUL-terminated), created now. */
 job_record *jobrecs_add(jobrecs *t, const char *id, uint64_t now_ms);
+/* rec was just written: it becomes the newest. */
+void jobrecs_touch(jobrecs *t, job_record *rec);
 void jobrecs_free(jobrecs *t);
 
 /* Start-up: read every record of the store's meta column family; expired
  * ones are deleted from it. Errors go to diag. */
 int jobrecs_load(jobrecs *t, struct store *s, uint64_t retention_ms, uint64_t now_ms,
                  struct pt_diag *diag);
+
+/* Above max records, drop the oldest ones that `busy` does not claim,
+ * finished ones first, adding their deletes to b; `dropped` hears of
+ * each before it is freed. How many. */
+uint64_t jobrecs_evict(jobrecs *t, struct store *s, struct store_batch *b, uint64_t max,
+                       int (*busy)(void *ud, const job_record *r),
+                       void (*dropped)(void *ud, const job_record *r), void *ud);
 
 /* Drop the expired records that `busy` does not claim, adding their
  * deletes to b; `dropped` hears of each before it is freed. How many. */

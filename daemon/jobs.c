@@ -28,6 +28,7 @@ struct job {
     chunker ck;
     chunk_list sealed;         /* sealed, waiting for room in the queue */
     uint64_t inflight;         /* chunks in the queue */
+    uint64_t inflight_bytes;   /* their bytes against the queue's bound */
     uint64_t rows_in, bytes_in;    /* including rows committed before a resume */
     uint64_t rows_acked, bytes_acked;
     uint64_t bytes_sealed;         /* for the progress record of each chunk */
@@ -51,6 +52,7 @@ struct jobs {
     uint64_t next_token;
     jobrecs recs;
     uint64_t retention_ms;
+    uint64_t max_records;      /* ingest.max_job_records */
     uv_timer_t expiry;
     int expiry_armed;
     jobs_stats st;             /* counters; the rest is computed */
@@ -114,6 +116,7 @@ int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
     js->lim.max_value_bytes = 8 << 20;
     js->lim.progress_interval_ms = 500;
     js->lim.chunk_linger_ms = 20;
+    js->max_records = 10000;
     uv_timer_init(loop, &js->expiry);
     js->expiry.data = js;
     *out = js;
@@ -184,6 +187,14 @@ void jobs_set_retention(jobs *js, uint64_t retention_ms)
     uv_timer_start(&js->expiry, on_expiry, every, every);
 }
 
+static void evict_records(jobs *js);
+
+void jobs_set_max_records(jobs *js, uint64_t max_records)
+{
+    js->max_records = max_records;
+    evict_records(js);
+}
+
 int jobs_load_records(jobs *js, pt_diag *diag)
 {
     return jobrecs_load(&js->recs, js->s, js->retention_ms, now_ms(), diag);
@@ -220,6 +231,26 @@ static int valid_job_id(const char *id, size_t len)
             return 0;
     }
     return 1;
+}
+
+static int job_named(const jobs *js, const char *id)
+{
+    for (const job *o = js->list; o; o = o->next)
+        if (strcmp(o->id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* "job-<unix time>-<token>", made unique against every job and record:
+ * a client may have chosen exactly such a name itself. */
+static void auto_name(jobs *js, job *j)
+{
+    unsigned long long t = (unsigned long long)time(NULL), tok = j->token;
+
+    snprintf(j->id, sizeof(j->id), "job-%llu-%llu", t, tok);
+    for (unsigned n = 2; job_named(js, j->id) || jobrecs_find(&js->recs, j->id, strlen(j->id));
+         n++)
+        snprintf(j->id, sizeof(j->id), "job-%llu-%llu-%u", t, tok, n);
 }
 
 /* A job id already known: running now, still writing its last chunks
@@ -277,12 +308,14 @@ job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *c
     if (idlen)
         memcpy(j->id, id, idlen);
     else
-        snprintf(j->id, sizeof(j->id), "job-%llu-%llu", (unsigned long long)time(NULL),
-                 (unsigned long long)j->token);
-    if (!rec && !(rec = jobrecs_add(&js->recs, j->id, now_ms()))) {
-        free(j);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
+        auto_name(js, j);
+    if (!rec) {
+        if (!(rec = jobrecs_add(&js->recs, j->id, now_ms()))) {
+            free(j);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        evict_records(js); /* a new record may push the table past its cap */
     }
     j->rec = rec;
     j->client = client;
@@ -554,30 +587,58 @@ int jobs_idle(const jobs *js)
     return 1;
 }
 
-/* Move chunks from the blocked FIFO into the sink; a job whose chunks are
- * all in goes to the ready list. */
+static void ready_push(jobs *js, job *j)
+{
+    if (!j->client || j->in_ready)
+        return;
+    j->in_ready = 1;
+    j->next_ready = NULL;
+    if (js->ready_tail)
+        js->ready_tail->next_ready = j;
+    else
+        js->ready_head = j;
+    js->ready_tail = j;
+}
+
+/* Each writing job's share of the queue: its bound over the jobs with
+ * chunks waiting or queued (everything when it is alone). */
+static uint64_t fair_share(jobs *js)
+{
+    uint64_t n = 0;
+
+    if (!js->sink.capacity)
+        return UINT64_MAX;
+    for (const job *j = js->list; j; j = j->next)
+        n += j->sealed.n || j->inflight;
+    return js->sink.capacity(js->sink.ud) / (n ? n : 1);
+}
+
+/* Move chunks from the blocked jobs into the sink, a chunk a job a turn
+ * in FIFO order, a job past its share only when it holds nothing; a job
+ * whose chunks are all in goes to the ready list. */
 static void admit_once(jobs *js)
 {
-    job *j;
+    int moved = 1;
 
-    while ((j = js->blocked_head)) {
-        chunk *c;
-        while ((c = j->sealed.head) && js->sink.has_room(js->sink.ud, c->mem)) {
+    while (moved) {
+        uint64_t share = fair_share(js);
+        moved = 0;
+        for (job *j = js->blocked_head, *next; j; j = next) {
+            chunk *c = j->sealed.head;
+            next = j->next_blocked;
+            if (j->inflight && j->inflight_bytes + c->mem > share)
+                continue; /* others first */
+            if (!js->sink.has_room(js->sink.ud, c->mem))
+                continue;
             chunk_list_pop(&j->sealed);
             j->inflight++;
+            j->inflight_bytes += c->mem;
             js->sink.push(js->sink.ud, c);
-        }
-        if (j->sealed.n)
-            break; /* the queue is full: everyone behind waits too */
-        blocked_unlink(js, j);
-        if (j->client && !j->in_ready) {
-            j->in_ready = 1;
-            j->next_ready = NULL;
-            if (js->ready_tail)
-                js->ready_tail->next_ready = j;
-            else
-                js->ready_head = j;
-            js->ready_tail = j;
+            moved = 1;
+            if (!j->sealed.n) {
+                blocked_unlink(js, j);
+                ready_push(js, j);
+            }
         }
     }
 }
@@ -675,6 +736,7 @@ static void chunk_durable(job *j, const chunk *c)
         j->rec->r.updated_ms = now_ms();
         if (c->final)
             j->rec->r.state = JOBREC_DONE;
+        jobrecs_touch(&j->js->recs, j->rec);
     }
     if (j->client)
         j->js->ev.acked(j->client, j->rows_acked, j->bytes_acked);
@@ -692,6 +754,7 @@ void jobs_on_done(jobs *js)
         job *j = c->job;
         if (j) { /* else maintenance: expired records, a wake-up */
             j->inflight--;
+            j->inflight_bytes -= c->mem;
             if (c->status < 0)
                 fail_job(j, c);
             else if (j->state != JOB_FAILED)
@@ -759,25 +822,48 @@ static void record_dropped(void *ud, const job_record *rec)
             j->rec = NULL;
 }
 
-void jobs_expire(jobs *js)
+/* Queue the deletes of records dropped by `drop` (expiry or the cap).
+ * Housekeeping may exceed the queue's bound by one small batch rather
+ * than wait behind the clients. */
+static uint64_t drop_records(jobs *js, int evict)
 {
     uint64_t n;
     chunk *c;
 
     if (!(c = chunk_new()))
-        return;
-    n = jobrecs_expire(&js->recs, js->s, c->batch, js->retention_ms, now_ms(), record_busy,
-                       record_dropped, js);
+        return 0;
+    n = evict ? jobrecs_evict(&js->recs, js->s, c->batch, js->max_records, record_busy,
+                              record_dropped, js)
+              : jobrecs_expire(&js->recs, js->s, c->batch, js->retention_ms, now_ms(),
+                               record_busy, record_dropped, js);
     if (!n) {
         chunk_free(c);
-        return;
+        return 0;
     }
     c->mem = store_batch_bytes(c->batch);
     c->sealed_ns = pt_now_ns();
-    /* Deleting records is housekeeping: it may exceed the bound by one
-     * small batch rather than wait behind the clients. */
     js->sink.push(js->sink.ud, c);
-    log_info("job records: %llu expired", (unsigned long long)n);
+    return n;
+}
+
+void jobs_expire(jobs *js)
+{
+    uint64_t n = drop_records(js, 0);
+
+    if (n)
+        log_info("job records: %llu expired", (unsigned long long)n);
+}
+
+static void evict_records(jobs *js)
+{
+    uint64_t n;
+
+    if (js->recs.n <= js->max_records)
+        return;
+    n = drop_records(js, 1);
+    if (n)
+        log_info("job records: %llu oldest dropped (ingest.max_job_records = %llu)",
+                 (unsigned long long)n, (unsigned long long)js->max_records);
 }
 
 /* --- for status ----------------------------------------------------------- */
@@ -786,6 +872,7 @@ void jobs_get_stats(const jobs *js, jobs_stats *st)
 {
     *st = js->st;
     st->retention_ms = js->retention_ms;
+    st->max_records = js->max_records;
     for (const job *j = js->blocked_head; j; j = j->next_blocked)
         st->blocked++;
     for (const job *j = js->list; j; j = j->next) {

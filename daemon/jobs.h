@@ -2,9 +2,11 @@
  *
  * Loop thread only. A job cuts its rows into chunks (chunk.h), keeps
  * sealed chunks until the bounded queue has room, and reports each chunk
- * the writer made durable. Chunks enter the queue in FIFO order across
- * jobs, so one fast client cannot starve the others, and a job whose
- * chunks wait is "blocked": its client must not send more (back-pressure).
+ * the writer made durable. Jobs with chunks waiting take turns, a chunk
+ * each, and none holds more than its share of the queue (the bound over
+ * the jobs that are writing) while another waits, so a small job is not
+ * stuck behind a huge one. A job whose chunks wait is "blocked": its
+ * client must not send more (back-pressure).
  *
  * jobs knows neither connections nor frames: a job belongs to an opaque
  * `client` and reports through job_events; chunks go through a job_sink
@@ -62,6 +64,8 @@ typedef struct job_sink {
     void (*push)(void *ud, chunk *c);
     void (*take_done)(void *ud, chunk_list *out);
     void *ud;
+    /* The queue's bound, for each job's fair share of it (NULL: none). */
+    uint64_t (*capacity)(void *ud);
 } job_sink;
 
 /* The settings jobs follow (ingest.*); new chunks and new jobs use them. */
@@ -82,6 +86,9 @@ void jobs_free(jobs *js);
 void jobs_set_limits(jobs *js, const jobs_limits *l);
 /* ingest.job_retention_ms: (re)arms the expiry of progress records. */
 void jobs_set_retention(jobs *js, uint64_t retention_ms);
+/* ingest.max_job_records: past it, the oldest records go (finished ones
+ * first), now and as jobs begin. */
+void jobs_set_max_records(jobs *js, uint64_t max_records);
 /* Start-up: the progress records in the store. */
 int jobs_load_records(jobs *js, pt_diag *diag);
 
@@ -144,6 +151,7 @@ typedef struct jobs_stats {
     uint64_t largest_active_bytes; /* bytes received by the largest active job */
     uint64_t by_state[JOB_NSTATES];
     uint64_t retention_ms;
+    uint64_t max_records;
 } jobs_stats;
 void jobs_get_stats(const jobs *js, jobs_stats *st);
 /* Active and recent jobs, newest first: NULL after the last. */

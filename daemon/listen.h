@@ -31,6 +31,7 @@ typedef struct listen_opts {
 typedef struct listen_peer {
     int allowed;        /* 0: the callee refuses it (ERROR denied) */
     int known;          /* uid, gid and pid were read */
+    int operator;       /* root or the daemon's own user: a reserved slot */
     unsigned long uid, gid;
     long pid;
     char why[384];      /* the rule that admitted or refused it */

@@ -180,6 +180,7 @@ static void read_peer(listener *l, const uv_stream_t *server, listen_peer *p)
         return;
     }
     p->known = 1;
+    p->operator = uc.uid == 0 || uc.uid == geteuid();
     p->uid = uc.uid;
     p->gid = uc.gid;
     p->pid = uc.pid;

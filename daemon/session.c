@@ -19,6 +19,8 @@ typedef struct session {
     int hello_done;
     int told_shutdown;
     int eof;                   /* the client half-closed: close once answered */
+    int uid_known;
+    unsigned long uid;
     job *job;                  /* the job this client runs, if any */
     read_req *req;             /* the read in flight, if any */
 } session;
@@ -55,6 +57,8 @@ int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
     ss->env = *env;
     ss->lim.max_frame_bytes = 16 << 20;
     ss->lim.max_clients = 256;
+    ss->lim.max_clients_per_uid = 128;
+    ss->lim.operator_slots = 4;
     ss->conn_lim.max_frame_bytes = ss->lim.max_frame_bytes;
     ss->conn_lim.max_unsent_bytes = 4 << 20;
     *out = ss;
@@ -383,6 +387,36 @@ static const conn_ops session_conn_ops = {
     .on_closed = on_closed,
 };
 
+/* Admission by numbers: listen.max_clients in all, listen.operator_slots
+ * more for root and the daemon's own user, listen.max_clients_per_uid for
+ * any other user. 1 when s was refused (busy). */
+static int refuse_busy(sessions *ss, session *s, const listen_peer *peer)
+{
+    uint64_t same = 0;
+
+    if (peer->operator && ss->n <= ss->lim.max_clients + ss->lim.operator_slots)
+        return 0;
+    if (ss->n > ss->lim.max_clients) {
+        ss->st.errors_busy++;
+        conn_send_error(s->c, PT_ERR_BUSY, "too many clients (listen.max_clients = %llu)",
+                        (unsigned long long)ss->lim.max_clients);
+        conn_close_after_write(s->c);
+        return 1;
+    }
+    if (!peer->known || peer->operator)
+        return 0;
+    for (const session *o = ss->list; o; o = o->next)
+        same += o->uid_known && o->uid == peer->uid;
+    if (same <= ss->lim.max_clients_per_uid)
+        return 0;
+    ss->st.errors_busy++;
+    conn_send_error(s->c, PT_ERR_BUSY,
+                    "too many clients of uid %lu (listen.max_clients_per_uid = %llu)",
+                    peer->uid, (unsigned long long)ss->lim.max_clients_per_uid);
+    conn_close_after_write(s->c);
+    return 1;
+}
+
 void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
 {
     sessions *ss = ud;
@@ -415,13 +449,10 @@ void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
         conn_close_after_write(s->c);
         return;
     }
-    if (ss->n > ss->lim.max_clients) {
-        ss->st.errors_busy++;
-        conn_send_error(s->c, PT_ERR_BUSY, "too many clients (listen.max_clients = %llu)",
-                        (unsigned long long)ss->lim.max_clients);
-        conn_close_after_write(s->c);
+    s->uid_known = peer->known;
+    s->uid = peer->uid;
+    if (refuse_busy(ss, s, peer))
         return;
-    }
     if (peer->known)
         log_debug("client %llu connected: uid %lu gid %lu pid %ld (%s)",
                   (unsigned long long)conn_id(s->c), peer->uid, peer->gid, peer->pid,

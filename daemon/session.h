@@ -40,6 +40,7 @@ typedef struct session_env {
 typedef struct session_limits {
     uint64_t max_frame_bytes;   /* ingest.max_frame_bytes (restart only) */
     uint64_t max_clients;       /* listen.max_clients (restart only) */
+    uint64_t max_clients_per_uid, operator_slots;
     uint64_t max_unsent_bytes;  /* listen.* bounds and timeouts (conn.h) */
     uint64_t handshake_timeout_ms, frame_timeout_ms, idle_timeout_ms, write_timeout_ms;
     uint64_t max_key_bytes, max_value_bytes;

@@ -14,6 +14,8 @@ static void apply_sessions(const settings_target *t, const pt_config *c)
     session_limits sl = {
         .max_frame_bytes = c->max_frame_bytes,
         .max_clients = c->max_clients,
+        .max_clients_per_uid = c->max_clients_per_uid,
+        .operator_slots = c->operator_slots,
         .max_unsent_bytes = c->max_unsent_bytes,
         .handshake_timeout_ms = c->handshake_timeout_ms,
         .frame_timeout_ms = c->frame_timeout_ms,
@@ -64,6 +66,7 @@ static void apply_writer(const settings_target *t, const pt_config *c)
 static void apply_retention(const settings_target *t, const pt_config *c)
 {
     jobs_set_retention(t->jobs, c->job_retention_ms);
+    jobs_set_max_records(t->jobs, c->max_job_records);
 }
 
 static void apply_shutdown(const settings_target *t, const pt_config *c)

@@ -12,6 +12,7 @@
 #include "version.h"
 
 #define U(x) ((unsigned long long)(x))
+#define STATUS_RECORDS 32 /* job records listed (the newest) */
 
 const char *status_stall_state(const status_src *s)
 {
@@ -95,6 +96,7 @@ int status_json(const status_src *src, pt_buf *b)
     writer_stats w;
     jobs_stats js;
     lathist_snap fc, fx;
+    uint64_t listed;
     int first = 1;
 
     chunk_queue_get_stats(src->queue, &q);
@@ -141,10 +143,15 @@ int status_json(const status_src *src, pt_buf *b)
         first = 0;
         job_json(src, b, j, now);
     }
-    pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,\"records\":[",
-                  U(recs->n), U(js.retention_ms));
+    /* The newest few: any client can make records, and status must stay
+     * small and quick however many there are. */
+    pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,"
+                     "\"max\":%llu,\"listed\":%llu,\"records\":[",
+                  U(recs->n), U(js.retention_ms), U(js.max_records),
+                  U(recs->n < STATUS_RECORDS ? recs->n : STATUS_RECORDS));
     first = 1;
-    for (const job_record *r = recs->head; r; r = r->next) {
+    listed = 0;
+    for (const job_record *r = recs->tail; r && listed < STATUS_RECORDS; r = r->prev, listed++) {
         pt_buf_append_str(b, first ? "{\"id\":" : ",{\"id\":");
         first = 0;
         json_append_cstr(b, r->id);

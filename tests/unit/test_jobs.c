@@ -3,6 +3,7 @@
  * nests, against fake events, a fake queue and a real temporary RocksDB. */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <uv.h>
 
 #include "check.h"
@@ -31,6 +32,11 @@ static void q_push(void *ud, chunk *c)
     fake_queue *q = ud;
     q->used += c->mem;
     chunk_list_push(&q->pending, c);
+}
+
+static uint64_t q_capacity(void *ud)
+{
+    return ((fake_queue *)ud)->cap;
 }
 
 static void q_take_done(void *ud, chunk_list *out)
@@ -171,7 +177,7 @@ static int add_rows(job *j, int n, const char *prefix, int first)
 
 static void start_jobs(store *s, uint64_t cap, uint64_t rows_per_chunk)
 {
-    job_sink sink = {q_has_room, q_push, q_take_done, &fq};
+    job_sink sink = {q_has_room, q_push, q_take_done, &fq, q_capacity};
     jobs_limits l = {rows_per_chunk, 1 << 20, 1024, 1 << 20, 0, 20, 500};
     pt_diag d;
 
@@ -430,6 +436,109 @@ TEST(linger_and_progress)
     fixture_close(s, dir);
 }
 
+/* A small job beside a huge one: once the huge one holds more than its
+ * half of the queue, the small one's chunk goes in at the first room. */
+TEST(fair_share)
+{
+    char dir[64];
+    store *s = fixture_store(dir, sizeof(dir));
+    client big = {0}, small = {0};
+    uint64_t committed, mem;
+    chunk *c;
+
+    start_jobs(s, 1, 1);
+    CHECK(begin(&big, "big", &committed) != NULL);
+    CHECK_EQ_INT(add_rows(big.j, 1, "probe", 0), 0);
+    mem = fq.pending.head->mem;
+    complete(&fq, 1, 0);
+    jobs_on_done(js);
+    fq.cap = 10 * mem; /* room for ten chunks */
+    CHECK_EQ_INT(add_rows(big.j, 50, "b", 0), 0);
+    CHECK_EQ_INT(fq.pending.n, 10);
+    CHECK(job_blocked(big.j));
+    CHECK(begin(&small, "small", &committed) != NULL);
+    CHECK_EQ_INT(add_rows(small.j, 1, "s", 0), 0);
+    CHECK(job_blocked(small.j)); /* no room at all yet */
+    complete(&fq, 1, 0);
+    jobs_on_done(js);
+    /* big holds 9 of 10, past its share of 5: small's chunk went in */
+    CHECK(!job_blocked(small.j));
+    CHECK_EQ_INT(small.unblocked, 1);
+    c = fq.pending.tail;
+    CHECK(c && c->job == (struct job *)small.j);
+    complete(&fq, 100, 0);
+    jobs_on_done(js);
+    CHECK_EQ_INT(small.acked_rows, 1);
+    stop_jobs();
+    fixture_close(s, dir);
+}
+
+/* An unnamed job never takes an id a client chose, nor a recorded one. */
+TEST(auto_names_are_unique)
+{
+    char dir[64], id[64];
+    store *s = fixture_store(dir, sizeof(dir));
+    client a = {0}, b = {0}, c = {0};
+    uint64_t committed, t = (uint64_t)time(NULL);
+
+    start_jobs(s, 1 << 20, 100);
+    /* the names the next unnamed job would get this second or the next */
+    snprintf(id, sizeof(id), "job-%llu-3", (unsigned long long)t);
+    CHECK(begin(&a, id, &committed) != NULL);
+    snprintf(id, sizeof(id), "job-%llu-3", (unsigned long long)t + 1);
+    CHECK(begin(&b, id, &committed) != NULL);
+    CHECK(begin(&c, "", &committed) != NULL);
+    CHECK(strcmp(job_id(c.j), job_id(a.j)) != 0);
+    CHECK(strcmp(job_id(c.j), job_id(b.j)) != 0);
+    CHECK(strncmp(job_id(c.j), "job-", 4) == 0);
+    stop_jobs();
+    fixture_close(s, dir);
+}
+
+/* Records are capped, the oldest finished ones going first, and found by
+ * id however many there are. */
+TEST(records_capped)
+{
+    char dir[64], id[32], err[256];
+    store *s = fixture_store(dir, sizeof(dir));
+    client c = {0}, run = {0};
+    uint64_t committed;
+    jobs_stats st;
+
+    start_jobs(s, 1 << 20, 100);
+    jobs_set_max_records(js, 16);
+    CHECK(begin(&run, "still-running", &committed) != NULL);
+    for (int i = 0; i < 40; i++) {
+        memset(&c, 0, sizeof(c));
+        snprintf(id, sizeof(id), "done-%02d", i);
+        CHECK(begin(&c, id, &committed) != NULL);
+        CHECK_EQ_INT(add_rows(c.j, 1, id, 0), 0);
+        CHECK_EQ_INT(job_end(c.j, 1, err, sizeof(err)), 0);
+        complete(&fq, 100, 0);
+        jobs_on_done(js);
+        CHECK_EQ_INT(c.done, 1);
+    }
+    jobs_get_stats(js, &st);
+    CHECK_EQ_INT(jobs_records(js)->n, 16);
+    CHECK_EQ_INT(st.max_records, 16);
+    /* the running job's record and the newest finished ones stay */
+    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "still-running", 13) != NULL);
+    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-39", 7) != NULL);
+    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-00", 7) == NULL);
+    CHECK_EQ_INT(jobs_records(js)->tail->r.state, JOBREC_DONE);
+    CHECK_STREQ(jobs_records(js)->tail->id, "done-39");
+    stop_jobs();
+
+    /* what was dropped is gone from the store too (the running job wrote
+     * no chunk, so its record was never stored: 15) */
+    start_jobs(s, 1 << 20, 100);
+    CHECK_EQ_INT(jobs_records(js)->n, 15);
+    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-20", 7) == NULL);
+    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-30", 7) != NULL);
+    stop_jobs();
+    fixture_close(s, dir);
+}
+
 int main(void)
 {
     RUN(backpressure_and_acks);
@@ -438,5 +547,8 @@ int main(void)
     RUN(bad_rows);
     RUN(admission_never_nests);
     RUN(linger_and_progress);
+    RUN(auto_names_are_unique);
+    RUN(fair_share);
+    RUN(records_capped);
     return CHECK_DONE();
 }
