@@ -20,7 +20,9 @@ opt() {
         insec { sub(/^[ \t]+/, ""); if (index($0, key) == 1) { print substr($0, length(key) + 1); exit } }
     ' "$1"
 }
-newest() { ls "$DATA"/OPTIONS-* | sort | tail -n 1; }
+# (RocksDB writes OPTIONS-N.dbtmp and renames it; a reload, or the bulk
+# profile switching compaction back on after a job, may be doing so.)
+newest() { ls "$DATA"/OPTIONS-* | grep -v '\.dbtmp$' | sort | tail -n 1; }
 want() { # want SECTION KEY VALUE
     got=$(opt "$(newest)" "$1" "$2")
     [ "$got" = "$3" ] || fail "[$1] $2 is \"$got\" in $(newest), want \"$3\""
