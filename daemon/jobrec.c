@@ -252,6 +252,15 @@ int jobrecs_load(jobrecs *t, store *s, uint64_t retention_ms, uint64_t now_ms, p
     return r;
 }
 
+/* Out of the table and, through b, out of the store. */
+static void drop(jobrecs *t, store *s, store_batch *b, job_record *rec,
+                 void (*dropped)(void *ud, const job_record *r), void *ud)
+{
+    store_batch_del_meta(s, b, rec->id, strlen(rec->id));
+    dropped(ud, rec);
+    unlink_free(t, rec);
+}
+
 uint64_t jobrecs_expire(jobrecs *t, store *s, store_batch *b, uint64_t retention_ms,
                         uint64_t now_ms, int (*busy)(void *ud, const job_record *r),
                         void (*dropped)(void *ud, const job_record *r), void *ud)
@@ -260,12 +269,10 @@ uint64_t jobrecs_expire(jobrecs *t, store *s, store_batch *b, uint64_t retention
 
     for (job_record *rec = t->head, *next; rec; rec = next) {
         next = rec->next;
-        if (!jobrec_expired(&rec->r, retention_ms, now_ms) || busy(ud, rec))
-            continue;
-        store_batch_del_meta(s, b, rec->id, strlen(rec->id));
-        dropped(ud, rec);
-        unlink_free(t, rec);
-        n++;
+        if (jobrec_expired(&rec->r, retention_ms, now_ms) && !busy(ud, rec)) {
+            drop(t, s, b, rec, dropped, ud);
+            n++;
+        }
     }
     return n;
 }
@@ -280,12 +287,10 @@ uint64_t jobrecs_evict(jobrecs *t, store *s, store_batch *b, uint64_t max,
     for (int pass = 0; pass < 2 && t->n > max; pass++)
         for (job_record *rec = t->head, *next; rec && t->n > max; rec = next) {
             next = rec->next;
-            if ((pass == 0 && rec->r.state != JOBREC_DONE) || busy(ud, rec))
-                continue;
-            store_batch_del_meta(s, b, rec->id, strlen(rec->id));
-            dropped(ud, rec);
-            unlink_free(t, rec);
-            n++;
+            if ((pass == 1 || rec->r.state == JOBREC_DONE) && !busy(ud, rec)) {
+                drop(t, s, b, rec, dropped, ud);
+                n++;
+            }
         }
     return n;
 }
