@@ -30,7 +30,7 @@ done
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 runs_arg=
 [ -n "${FUZZ_RUNS:-}" ] && runs_arg="-runs=$FUZZ_RUNS"
-summary="$build/fuzz-work/summary.txt"
+summary="$build/fuzz-work/summary-$(echo "$targets" | tr ' ' '-').txt"
 mkdir -p "$build/fuzz-work"
 printf '%-10s %14s %9s %10s %8s\n' target executions seconds exec/s crashes >"$summary"
 failed=0
