@@ -84,6 +84,10 @@ typedef struct pt_config {
     uint64_t max_job_records;      /* ingest.max_job_records */
     uint64_t min_free_bytes;       /* ingest.min_free_bytes */
 
+    uint64_t reads_workers;        /* reads.workers */
+    uint64_t reads_page_bytes;     /* reads.page_bytes */
+    uint64_t stalled_reader_timeout_ms; /* reads.stalled_reader_timeout_ms */
+
     pt_relation *relations;    /* the served set: the defaults as the relations
                                 * map changed them (yaml.c) */
     size_t nrelations;

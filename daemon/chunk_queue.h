@@ -1,6 +1,6 @@
 /* chunk_queue.h - the bounded queue between the loop and the writer.
  *
- * LOCKS (the whole daemon's list; no other lock exists):
+ * LOCKS (with readpool.h's, the daemon's whole list):
  *   chunk_queue.mu guards `pending`, `done`, `bytes`, `chunks`, `capacity`
  *   and `closing`. It is held only to move list pointers and counters,
  *   never across a RocksDB call, an allocation or a libuv call other than

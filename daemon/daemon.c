@@ -226,14 +226,15 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
     ro.ud = d;
     if ((r = writer_new(&d->writer, &d->queue, d->store, d->cfg.initial_rate_bytes_per_sec)) < 0 ||
         (r = jobs_new(&d->jobs, loop, d->store, &d->sink, &ev)) < 0 ||
-        (r = reads_new(&d->reads, loop, d->store, &rops, &d->inflight)) < 0 ||
+        (r = reads_new(&d->reads, loop, d->store, &rops, (unsigned)d->cfg.reads_workers,
+                       &d->inflight)) < 0 ||
         (r = sessions_new(&d->sessions, loop, d->store, d->jobs, d->reads, &env)) < 0 ||
         (r = reloader_new(&d->reloader, loop, d->store, &ro, &d->inflight)) < 0) {
         diag_error(diag, "ptingestd", 0, 0, "out of memory");
         return r;
     }
     d->settings = (settings_target){&d->queue, d->writer, d->jobs, d->sessions, &d->stall,
-                                    &d->bulk, &d->sink, &d->shutdown_grace_ms};
+                                    &d->bulk, &d->sink, &d->shutdown_grace_ms, d->reads};
     /* records older than the retention are dropped as they load */
     jobs_set_retention(d->jobs, d->cfg.job_retention_ms);
     return jobs_load_records(d->jobs, diag);
@@ -252,6 +253,7 @@ static void on_tick(uv_timer_t *t)
     pt_daemon *d = t->data;
 
     jobs_tick(d->jobs, pt_now_ns());
+    reads_tick(d->reads, pt_now_ns());
     sessions_tick(d->sessions, pt_now_ns());
     /* Thread-pool work (reads, stall samples) finishing is one of the
      * things a drain waits for; the tick notices it. */

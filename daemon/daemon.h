@@ -6,12 +6,17 @@
  * except:
  *   - the writer thread (writer.c) owns every RocksDB write; the loop and
  *     the writer meet only in the chunk queue, under its mutex, the
- *     daemon's only lock (chunk_queue.h), and through a uv_async wake-up;
+ *     daemon's first lock (chunk_queue.h), and through a uv_async wake-up;
  *   - the writer's counters and the limits the loop sets on it are
  *     atomics (writer.h);
- *   - work items on libuv's thread pool (reads.c, stall.c, reload.c)
- *     touch only the store and their own request until their
- *     after-callback runs back on the loop thread;
+ *   - the read workers (readpool.c) run reads' steps (readwork.c), each
+ *     touching only the store and its own request; the loop hands steps
+ *     over and takes them back through two queues and a finished list
+ *     under the pool's mutex, the daemon's second lock, and a uv_async
+ *     wake-up;
+ *   - work items on libuv's thread pool (stall.c, reload.c) touch only
+ *     the store and their own request until their after-callback runs
+ *     back on the loop thread;
  *   - RocksDB's own threads record file timings into the store's
  *     histograms (lock-free atomics, lathist.h).
  * There are no process-wide variables.

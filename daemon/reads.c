@@ -1,4 +1,5 @@
-/* reads.c - get, count and export on libuv's thread pool (see reads.h). */
+/* reads.c - requests in, steps on the read workers, frames out (see
+ * reads.h; the steps themselves are readwork.c's). Loop thread. */
 #include "reads.h"
 
 #include <errno.h>
@@ -6,45 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "../common/protocol.h"
+#include "readpool.h"
+#include "readwork.h"
 
 struct reads {
     uv_loop_t *loop;
     store *s;
     read_client_ops ops;
+    readpool *pool;
     uint64_t *inflight;
-    size_t page_bytes;
-    uint64_t errors;
+    reads_limits lim;
+    read_req *unwritten;      /* requests whose frames are out, not yet written */
+    reads_stats st;
 };
 
 struct read_req {
-    uv_work_t work;
+    readpool_item item;       /* first: the pool hands it back */
     reads *rd;
     void *client;             /* NULL once the client is gone */
-    int type;
+    int lane;
     int in_work;
-    /* arguments */
-    size_t rel, rel_end;
-    char *key;
-    size_t klen;
-    /* results */
-    int status;
-    char err[256];
-    char *value;
-    size_t vlen;
-    uint64_t count;
-    /* export */
-    store_iter *it;
-    pt_buf frame;
-    uint32_t frame_rows;
-    uint64_t total;
-    int done;
+    int finishing;            /* being answered for the last time: not freed by a detach */
+    read_cursor cur;
+    uint64_t sent_ns;         /* frames handed over and not yet written, since */
+    read_req *prev, *next;    /* in rd->unwritten while sent_ns */
 };
 
+static void step_work(readpool_item *it);
+static void step_after(readpool_item *it);
+
 int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
-              uint64_t *inflight)
+              unsigned workers, uint64_t *inflight)
 {
     reads *rd = calloc(1, sizeof(*rd));
 
@@ -55,180 +52,133 @@ int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops
     rd->s = s;
     rd->ops = *ops;
     rd->inflight = inflight;
-    rd->page_bytes = READS_PAGE_BYTES;
+    rd->lim.page_bytes = READS_PAGE_BYTES;
     *out = rd;
-    return 0;
+    return readpool_new(&rd->pool, loop, workers);
 }
 
 void reads_free(reads *rd)
 {
+    if (!rd)
+        return;
+    readpool_free(rd->pool);
     free(rd);
 }
 
-void reads_set_page_bytes(reads *rd, size_t bytes)
+void reads_set_limits(reads *rd, const reads_limits *l)
 {
-    rd->page_bytes = bytes;
+    rd->lim = *l;
 }
 
 uint64_t reads_errors(const reads *rd)
 {
-    return rd->errors;
+    return rd->st.errors;
+}
+
+void reads_get_stats(const reads *rd, reads_stats *st)
+{
+    *st = rd->st;
+}
+
+static void unlist(read_req *q)
+{
+    reads *rd = q->rd;
+
+    if (!q->sent_ns)
+        return;
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        rd->unwritten = q->next;
+    if (q->next)
+        q->next->prev = q->prev;
+    q->prev = q->next = NULL;
+    q->sent_ns = 0;
 }
 
 static void free_req(read_req *q)
 {
-    store_iter_free(q->it);
-    pt_buf_free(&q->frame);
-    free(q->key);
-    free(q->value);
+    unlist(q);
+    q->rd->st.active--;
+    read_cursor_free(&q->cur);
     free(q);
 }
 
 void reads_detach(read_req *q)
 {
     q->client = NULL;
-    if (!q->in_work)
+    unlist(q);
+    if (!q->in_work && !q->finishing)
         free_req(q);
 }
 
-static void finish(read_req *q)
+/* The request is over; `code` != 0 tells the client why it failed first.
+ * Telling it may close it (a failed write), which detaches q: q stays
+ * until then, and the client is asked again afterwards. */
+static void finish(read_req *q, int code, const char *msg)
 {
-    void *client = q->client;
     reads *rd = q->rd;
+    void *client;
 
+    q->finishing = 1;
+    if (code && q->client)
+        rd->ops.error(q->client, code, msg);
+    client = q->client;
     free_req(q);
     rd->ops.done(client);
 }
 
-static void send_error(read_req *q, int code, const char *fmt, const char *arg)
+static void submit(read_req *q)
 {
-    char msg[512];
-
-    snprintf(msg, sizeof(msg), fmt, arg);
-    q->rd->ops.error(q->client, code, msg);
-}
-
-static void get_work(uv_work_t *w)
-{
-    read_req *q = w->data;
-
-    q->status = store_get(q->rd->s, q->rel, q->key, q->klen, &q->value, &q->vlen, q->err,
-                          sizeof(q->err));
-}
-
-static void count_work(uv_work_t *w)
-{
-    read_req *q = w->data;
-
-    q->count = 0;
-    for (size_t i = q->rel; i < q->rel_end; i++) {
-        uint64_t n;
-        q->status = store_count(q->rd->s, i, &n, q->err, sizeof(q->err));
-        if (q->status < 0)
-            return;
-        q->count += n;
-    }
-}
-
-/* Fill one EXPORT_ROWS frame, moving through relations in order. */
-static void export_work(uv_work_t *w)
-{
-    read_req *q = w->data;
-    pt_rows_wr rw;
-
-    pt_buf_reset(&q->frame);
-    pt_rows_begin(&rw, &q->frame, PT_MSG_EXPORT_ROWS);
-    while (q->rel < q->rel_end && q->frame.len < q->rd->page_bytes && !rw.w.err) {
-        pt_row row = {PT_OP_PUT, 0, {NULL, 0}, {NULL, 0}};
-        if (!q->it) {
-            if (!(q->it = store_iter_new(q->rd->s, q->rel))) {
-                q->status = -ENOMEM;
-                return;
-            }
-            store_iter_seek_first(q->it);
-        }
-        if (!store_iter_valid(q->it)) {
-            q->status = store_iter_status(q->it, q->err, sizeof(q->err));
-            store_iter_free(q->it);
-            q->it = NULL;
-            if (q->status < 0)
-                return;
-            q->rel++;
-            continue;
-        }
-        row.rel = (uint16_t)q->rel;
-        row.key.p = store_iter_key(q->it, &row.key.n);
-        row.value.p = store_iter_value(q->it, &row.value.n);
-        pt_rows_add(&rw, &row);
-        store_iter_next(q->it);
-    }
-    q->frame_rows = rw.n;
-    q->status = pt_rows_end(&rw);
-    q->total += q->frame_rows;
-    q->done = q->rel >= q->rel_end;
-}
-
-static void after_work(uv_work_t *w, int status);
-
-static int submit(read_req *q, uv_work_cb fn)
-{
-    int r;
-
     q->in_work = 1;
     (*q->rd->inflight)++;
-    r = uv_queue_work(q->rd->loop, &q->work, fn, after_work);
-    if (r < 0) {
-        q->in_work = 0;
-        (*q->rd->inflight)--;
-    }
-    return r;
+    readpool_submit(q->rd->pool, &q->item, q->lane);
 }
 
 void reads_written(read_req *q, int status)
 {
-    int r;
-
+    unlist(q);
     if (status < 0)
         return; /* the client closes; reads_detach frees q */
-    if ((r = submit(q, export_work)) < 0) {
-        send_error(q, PT_ERR_STORE, "cannot schedule export: %s", uv_strerror(r));
-        finish(q);
+    if (q->cur.done)
+        finish(q, 0, NULL);
+    else
+        submit(q);
+}
+
+void reads_tick(reads *rd, uint64_t now_ns)
+{
+    uint64_t limit_ns = rd->lim.stalled_reader_timeout_ms * 1000000;
+
+    if (!limit_ns)
+        return;
+    for (read_req *q = rd->unwritten, *next; q; q = next) {
+        char msg[256];
+        next = q->next;
+        if (now_ns - q->sent_ns <= limit_ns)
+            continue;
+        snprintf(msg, sizeof(msg),
+                 "left its %s answer unread for %llu ms (reads.stalled_reader_timeout_ms): "
+                 "dropping it",
+                 pt_msg_name(q->cur.type),
+                 (unsigned long long)((now_ns - q->sent_ns) / 1000000));
+        rd->st.stalled_dropped++;
+        unlist(q);
+        rd->ops.stalled(q->client, msg); /* closes it: q is detached */
     }
 }
 
-static void send_simple(read_req *q)
+static void step_work(readpool_item *it)
 {
-    pt_buf b;
-    int r;
-
-    pt_buf_init(&b);
-    if (q->type == PT_MSG_GET) {
-        pt_value v = {q->status == 1, {q->value ? q->value : "", q->value ? q->vlen : 0}};
-        r = pt_enc_value(&b, &v);
-    } else {
-        r = pt_enc_count_r(&b, q->count);
-    }
-    if (r == 0)
-        q->rd->ops.send(q->client, &b, 0);
-    else
-        pt_buf_free(&b);
+    read_step(&((read_req *)it)->cur);
 }
 
-static void send_export_end(read_req *q)
+static void step_after(readpool_item *it)
 {
-    pt_buf b;
-
-    pt_buf_init(&b);
-    if (pt_enc_export_end(&b, q->total) == 0)
-        q->rd->ops.send(q->client, &b, 0);
-    else
-        pt_buf_free(&b);
-}
-
-static void after_work(uv_work_t *w, int status)
-{
-    read_req *q = w->data;
+    read_req *q = (read_req *)it;
     reads *rd = q->rd;
+    char msg[512];
+    pt_buf out;
 
     q->in_work = 0;
     (*rd->inflight)--;
@@ -237,39 +187,33 @@ static void after_work(uv_work_t *w, int status)
         rd->ops.done(NULL); /* a drain may be waiting for it */
         return;
     }
-    if (status < 0 || q->status < 0) {
-        char msg[512];
-        rd->errors++;
-        snprintf(msg, sizeof(msg), "%s failed: %s", pt_msg_name(q->type),
-                 status < 0 ? uv_strerror(status)
-                            : (*q->err ? q->err : strerror(-q->status)));
-        rd->ops.error(q->client, PT_ERR_STORE, msg);
-        finish(q);
+    if (q->cur.status < 0) {
+        rd->st.errors++;
+        snprintf(msg, sizeof(msg), "%s failed: %s", pt_msg_name(q->cur.type),
+                 *q->cur.err ? q->cur.err : strerror(-q->cur.status));
+        finish(q, PT_ERR_STORE, msg);
         return;
     }
-    if (q->type != PT_MSG_EXPORT) {
-        send_simple(q);
-        finish(q);
+    if (q->cur.out.len == 0) { /* a COUNT goes on */
+        submit(q);
         return;
     }
-    if (q->frame_rows) {
-        pt_buf f = q->frame;
-        int last = q->done;
-        pt_buf_init(&q->frame);
-        /* The next page starts once this one is written (reads_written).
-         * A failed send closes the client, which frees q. */
-        if (rd->ops.send(q->client, &f, !last) < 0 || !last)
-            return;
-    }
-    if (q->done) {
-        send_export_end(q);
-        finish(q);
-    } else {
-        reads_written(q, 0);
-    }
+    /* The next step starts once these frames are written (reads_written).
+     * A failed send closes the client, which detaches and frees q. */
+    out = q->cur.out;
+    pt_buf_init(&q->cur.out);
+    q->sent_ns = pt_now_ns();
+    if (!q->sent_ns)
+        q->sent_ns = 1;
+    q->next = rd->unwritten;
+    q->prev = NULL;
+    if (rd->unwritten)
+        rd->unwritten->prev = q;
+    rd->unwritten = q;
+    rd->ops.send(q->client, &out, 1);
 }
 
-static read_req *new_req(reads *rd, void *client, int type)
+static read_req *new_req(reads *rd, void *client, int type, int lane)
 {
     read_req *q = calloc(1, sizeof(*q));
 
@@ -277,47 +221,85 @@ static read_req *new_req(reads *rd, void *client, int type)
         return NULL;
     q->rd = rd;
     q->client = client;
-    q->type = type;
-    q->work.data = q;
-    pt_buf_init(&q->frame);
+    q->lane = lane;
+    q->item.work = step_work;
+    q->item.after = step_after;
+    read_cursor_init(&q->cur, rd->s, type, rd->lim.page_bytes);
+    rd->st.active++;
+    rd->st.requests++;
     return q;
 }
 
-static int start(read_req *q, uv_work_cb fn, read_req **out)
+static int start(read_req *q, read_req **out)
 {
-    if (submit(q, fn) < 0) {
-        q->rd->ops.error(q->client, PT_ERR_STORE, "cannot schedule the read");
-        free_req(q);
-        return -EIO;
-    }
     *out = q;
+    submit(q);
     return 1; /* the client pauses its frames until answered */
+}
+
+static int malformed(reads *rd, void *client, int type)
+{
+    char msg[64];
+
+    snprintf(msg, sizeof(msg), "malformed %s", pt_msg_name(type));
+    rd->ops.error(client, PT_ERR_PROTOCOL, msg);
+    return -EBADMSG;
+}
+
+static int no_memory(reads *rd, void *client, read_req *q)
+{
+    if (q)
+        free_req(q);
+    rd->ops.error(client, PT_ERR_STORE, "out of memory");
+    return 0;
+}
+
+static int unknown_index(reads *rd, void *client, unsigned rel)
+{
+    char msg[64];
+
+    snprintf(msg, sizeof(msg), "unknown relation index %u", rel);
+    rd->ops.error(client, PT_ERR_NO_RELATION, msg);
+    return 0;
+}
+
+/* A copy of the strings a read keeps, in one block. */
+static char *copy_strs(pt_str *const *s, size_t n)
+{
+    size_t total = 1, at = 0;
+    char *blk;
+
+    for (size_t i = 0; i < n; i++)
+        total += s[i]->n;
+    if (!(blk = malloc(total)))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i]->n)
+            memcpy(blk + at, s[i]->p, s[i]->n);
+        s[i]->p = blk + at;
+        at += s[i]->n;
+    }
+    return blk;
 }
 
 static int request_get(reads *rd, void *client, const char *p, size_t len, read_req **out)
 {
     read_req *q;
     pt_get m;
+    pt_str *keys[1];
 
-    if (pt_dec_get(p, len, &m) < 0) {
-        rd->ops.error(client, PT_ERR_PROTOCOL, "malformed GET");
-        return -EBADMSG;
-    }
-    if (m.rel >= store_nrelations(rd->s)) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "unknown relation index %u", m.rel);
-        rd->ops.error(client, PT_ERR_NO_RELATION, msg);
-        return 0;
-    }
-    if (!(q = new_req(rd, client, PT_MSG_GET)) || !(q->key = malloc(m.key.n + 1))) {
-        free(q);
-        rd->ops.error(client, PT_ERR_STORE, "out of memory");
-        return 0;
-    }
-    memcpy(q->key, m.key.p, m.key.n);
-    q->klen = m.key.n;
-    q->rel = m.rel;
-    return start(q, get_work, out);
+    if (pt_dec_get(p, len, &m) < 0)
+        return malformed(rd, client, PT_MSG_GET);
+    if (m.rel >= store_nrelations(rd->s))
+        return unknown_index(rd, client, m.rel);
+    if (!(q = new_req(rd, client, PT_MSG_GET, READPOOL_POINT)))
+        return no_memory(rd, client, NULL);
+    q->cur.key = m.key;
+    keys[0] = &q->cur.key;
+    if (!(q->cur.args = copy_strs(keys, 1)))
+        return no_memory(rd, client, q);
+    q->cur.rel = m.rel;
+    return start(q, out);
 }
 
 /* COUNT and EXPORT: "" = every relation, else the one named. */
@@ -329,38 +311,106 @@ static int request_range(reads *rd, void *client, int type, const char *p, size_
     size_t lo, hi;
     char msg[128];
 
-    if (pt_dec_rel_request(p, len, &name) < 0) {
-        snprintf(msg, sizeof(msg), "malformed %s", pt_msg_name(type));
-        rd->ops.error(client, PT_ERR_PROTOCOL, msg);
-        return -EBADMSG;
-    }
+    if (pt_dec_rel_request(p, len, &name) < 0)
+        return malformed(rd, client, type);
     if (name.n == 0) {
         lo = 0;
         hi = store_nrelations(rd->s);
     } else {
         int i = store_relation_index(rd->s, name.p, name.n);
         if (i < 0) {
-            snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"", (int)name.n, name.p);
+            snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"",
+                     (int)(name.n > 64 ? 64 : name.n), name.p);
             rd->ops.error(client, PT_ERR_NO_RELATION, msg);
             return 0;
         }
         lo = (size_t)i;
         hi = lo + 1;
     }
-    if (!(q = new_req(rd, client, type))) {
-        rd->ops.error(client, PT_ERR_STORE, "out of memory");
+    if (!(q = new_req(rd, client, type, READPOOL_LONG)))
+        return no_memory(rd, client, NULL);
+    q->cur.rel = lo;
+    q->cur.rel_end = hi;
+    return start(q, out);
+}
+
+static int request_scan(reads *rd, void *client, const char *p, size_t len, read_req **out)
+{
+    read_req *q;
+    pt_scan m;
+    pt_str *bounds[3];
+
+    if (pt_dec_scan(p, len, &m) < 0)
+        return malformed(rd, client, PT_MSG_SCAN);
+    if (m.rel >= store_nrelations(rd->s))
+        return unknown_index(rd, client, m.rel);
+    if ((m.flags & PT_SCAN_FROM) && (m.flags & PT_SCAN_TO) &&
+        readwork_key_cmp(m.from, m.to) > 0) {
+        rd->ops.error(client, PT_ERR_BAD_REQUEST, "SCAN: from is after to");
         return 0;
     }
-    q->rel = lo;
-    q->rel_end = hi;
-    return start(q, type == PT_MSG_COUNT ? count_work : export_work, out);
+    if (!(q = new_req(rd, client, PT_MSG_SCAN, READPOOL_LONG)))
+        return no_memory(rd, client, NULL);
+    q->cur.rel = m.rel;
+    q->cur.flags = m.flags;
+    q->cur.limit = m.limit;
+    q->cur.from = m.from;
+    q->cur.to = m.to;
+    q->cur.after = m.after;
+    bounds[0] = &q->cur.from;
+    bounds[1] = &q->cur.to;
+    bounds[2] = &q->cur.after;
+    if (!(q->cur.args = copy_strs(bounds, 3)))
+        return no_memory(rd, client, q);
+    return start(q, out);
+}
+
+static int request_mget(reads *rd, void *client, const char *p, size_t len, read_req **out)
+{
+    read_req *q;
+    pt_mget m;
+    pt_str k;
+    size_t at = 0;
+    read_cursor *c;
+
+    if (pt_dec_mget(p, len, &m) < 0)
+        return malformed(rd, client, PT_MSG_MGET);
+    if (m.rel >= store_nrelations(rd->s))
+        return unknown_index(rd, client, m.rel);
+    if (!(q = new_req(rd, client, PT_MSG_MGET, READPOOL_LONG)))
+        return no_memory(rd, client, NULL);
+    c = &q->cur;
+    c->rel = m.rel;
+    c->nkeys = m.n;
+    /* the payload's size bounds every allocation here */
+    c->args = malloc(len + 1);
+    c->keys = calloc(m.n ? m.n : 1, sizeof(*c->keys));
+    c->klens = calloc(m.n ? m.n : 1, sizeof(*c->klens));
+    if (!c->args || !c->keys || !c->klens)
+        return no_memory(rd, client, q);
+    for (uint32_t i = 0; i < m.n; i++) {
+        if (pt_dec_mget_key(&m, &k) < 0)
+            break;
+        memcpy(c->args + at, k.p, k.n);
+        c->keys[i] = c->args + at;
+        c->klens[i] = k.n;
+        at += k.n;
+    }
+    if (pt_dec_mget_end(&m) < 0) {
+        free_req(q);
+        return malformed(rd, client, PT_MSG_MGET);
+    }
+    return start(q, out);
 }
 
 int reads_request(reads *rd, void *client, int type, const char *payload, size_t len,
                   read_req **out)
 {
     *out = NULL;
-    if (type == PT_MSG_GET)
-        return request_get(rd, client, payload, len, out);
-    return request_range(rd, client, type, payload, len, out);
+    switch (type) {
+    case PT_MSG_GET: return request_get(rd, client, payload, len, out);
+    case PT_MSG_SCAN: return request_scan(rd, client, payload, len, out);
+    case PT_MSG_MGET: return request_mget(rd, client, payload, len, out);
+    default: return request_range(rd, client, type, payload, len, out);
+    }
 }

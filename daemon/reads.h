@@ -1,15 +1,16 @@
-/* reads.h - get, count and export, run on libuv's thread pool.
+/* reads.h - get, count, export, scan and multi-get, on the read workers.
  *
- * RocksDB reads may wait on disk, and the loop must not, so each read is
- * a uv_work_t: the work callback touches only the store and its request,
- * the after-callback (loop thread) answers the client. An export is a
- * chain of work items, each filling one EXPORT_ROWS frame; the next starts
- * only when the client has taken the previous frame, so a slow reader
- * holds at most one frame of memory.
+ * RocksDB reads may wait on disk, and the loop must not, so every read
+ * runs on readpool.h's workers in bounded steps (readwork.h): the loop
+ * only decodes the request, schedules a step and sends what it produced.
+ * A read's frames go out with a notify, and its next step starts only
+ * once they are written, so a slow reader holds one page of memory; one
+ * that takes nothing for reads.stalled_reader_timeout_ms is dropped (its
+ * read pins a RocksDB snapshot). Every read sees one snapshot.
  *
  * reads knows no connection: it answers an opaque `client` through
  * read_client_ops, and the client tells it when a frame was written
- * (reads_written) or when it is gone (reads_detach).
+ * (reads_written) or when it is gone (reads_detach). Loop thread.
  */
 #ifndef PT_READS_H
 #define PT_READS_H
@@ -33,27 +34,50 @@ typedef struct read_client_ops {
      * may take its next frame. client is NULL for a request whose client
      * had gone (a drain may wait for it). */
     void (*done)(void *client);
+    /* The client has left its answer unread too long (msg says so): close
+     * it. Its request is then detached like any other. */
+    void (*stalled)(void *client, const char *msg);
 } read_client_ops;
 
 #define READS_PAGE_BYTES (512 * 1024)
 
-/* inflight counts thread-pool items not yet back (a drain waits for 0). */
-int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
-              uint64_t *inflight);
-void reads_free(reads *rd);
-/* An EXPORT_ROWS frame is closed once it holds this many bytes. */
-void reads_set_page_bytes(reads *rd, size_t bytes);
+/* The settings reads follow (reloadable). */
+typedef struct reads_limits {
+    size_t page_bytes;                   /* reads.page_bytes: a frame closes past it */
+    uint64_t stalled_reader_timeout_ms;  /* reads.stalled_reader_timeout_ms; 0 = never */
+} reads_limits;
 
-/* A GET, COUNT or EXPORT frame from client. 1: the read is in flight
- * (*out; the client pauses until ops->done); 0: answered at once with an
- * error, go on; <0: malformed (an ERROR was queued; close). */
+typedef struct reads_stats {
+    uint64_t active;                     /* requests not yet over */
+    uint64_t requests;                   /* taken since start */
+    uint64_t errors;                     /* failed in RocksDB */
+    uint64_t stalled_dropped;            /* readers dropped for not reading */
+} reads_stats;
+
+/* workers: reads.workers threads. inflight counts steps on the workers
+ * not yet back (a drain waits for 0). On failure *out may still be set:
+ * reads_free it. */
+int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
+              unsigned workers, uint64_t *inflight);
+/* No step may be in flight. The workers stop; run the loop afterwards so
+ * their wake-up handle closes. */
+void reads_free(reads *rd);
+void reads_set_limits(reads *rd, const reads_limits *l);
+
+/* A GET, COUNT, EXPORT, SCAN or MGET frame from client. 1: the read is in
+ * flight (*out; the client pauses until ops->done); 0: answered at once
+ * with an error, go on; <0: malformed (an ERROR was queued; close). */
 int reads_request(reads *rd, void *client, int type, const char *payload, size_t len,
                   read_req **out);
-/* The frame sent with notify was written (status < 0: it was not). */
+/* The frames sent with notify were written (status < 0: they were not). */
 void reads_written(read_req *q, int status);
-/* The client is gone: no more answers; freed when its work is back. */
+/* The client is gone: no more answers; freed when its step is back. */
 void reads_detach(read_req *q);
+/* Drop the readers that have left an answer unread past the timeout
+ * (the daemon's tick). */
+void reads_tick(reads *rd, uint64_t now_ns);
 /* Reads that failed in RocksDB, for metrics. */
 uint64_t reads_errors(const reads *rd);
+void reads_get_stats(const reads *rd, reads_stats *st);
 
 #endif

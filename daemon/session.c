@@ -288,7 +288,9 @@ static int on_frame(void *ud, conn *c, int type, const char *p, size_t len)
     case PT_MSG_JOB_END: return handle_job_end(s, p, len);
     case PT_MSG_GET:
     case PT_MSG_COUNT:
-    case PT_MSG_EXPORT: return handle_read(s, type, p, len);
+    case PT_MSG_EXPORT:
+    case PT_MSG_SCAN:
+    case PT_MSG_MGET: return handle_read(s, type, p, len);
     case PT_MSG_STATUS:
     case PT_MSG_METRICS: return handle_status(s, type, p, len);
     default:
@@ -603,9 +605,19 @@ static void read_done(void *client)
         conn_resume(s->c);
 }
 
+/* It cannot read an ERROR it does not read: say why in the log, and go. */
+static void read_stalled(void *client, const char *msg)
+{
+    session *s = client;
+
+    log_warn("client %llu: %s", (unsigned long long)conn_id(s->c), msg);
+    conn_close(s->c);
+}
+
 void sessions_read_ops(read_client_ops *ops)
 {
     ops->send = read_send;
     ops->error = read_error;
     ops->done = read_done;
+    ops->stalled = read_stalled;
 }

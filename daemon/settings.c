@@ -86,6 +86,16 @@ static void apply_stall(const settings_target *t, const pt_config *c)
     stall_set_interval(t->stall, c->stall_sample_ms);
 }
 
+static void apply_reads(const settings_target *t, const pt_config *c)
+{
+    reads_limits l = {
+        .page_bytes = (size_t)c->reads_page_bytes,
+        .stalled_reader_timeout_ms = c->stalled_reader_timeout_ms,
+    };
+
+    reads_set_limits(t->reads, &l);
+}
+
 static const settings_hook hooks[PT_APPLY_COUNT] = {
     [PT_APPLY_LOG] = apply_log,
     [PT_APPLY_INGEST] = apply_ingest,
@@ -96,6 +106,7 @@ static const settings_hook hooks[PT_APPLY_COUNT] = {
     [PT_APPLY_SHUTDOWN] = apply_shutdown,
     [PT_APPLY_BULK] = apply_bulk,
     [PT_APPLY_STALL] = apply_stall,
+    [PT_APPLY_READS] = apply_reads,
 };
 
 settings_hook settings_hook_for(pt_apply apply)

@@ -15,6 +15,7 @@
 #include "bulk.h"
 #include "chunk_queue.h"
 #include "jobs.h"
+#include "reads.h"
 #include "session.h"
 #include "stall.h"
 #include "writer.h"
@@ -29,6 +30,7 @@ typedef struct settings_target {
     bulk_policy *bulk;
     job_sink *bulk_sink;        /* wakes the writer when the profile goes off */
     uint64_t *shutdown_grace_ms;
+    reads *reads;
 } settings_target;
 
 typedef void (*settings_hook)(const settings_target *t, const pt_config *c);

@@ -94,6 +94,7 @@ int status_json(const status_src *src, pt_buf *b)
     const stall_sample *s = &src->stall->cur;
     const jobrecs *recs = jobs_records(src->jobs);
     writer_stats w;
+    reads_stats rs;
     jobs_stats js;
     lathist_snap fc, fx;
     uint64_t listed;
@@ -112,6 +113,10 @@ int status_json(const status_src *src, pt_buf *b)
     pt_buf_printf(b, ",\"clients\":%llu,", U(sessions_count(src->sessions)));
     pt_buf_printf(b, "\"queue\":{\"chunks\":%llu,\"bytes\":%llu,\"capacity_bytes\":%llu},",
                   U(q.chunks), U(q.bytes), U(q.capacity));
+    reads_get_stats(src->reads, &rs);
+    pt_buf_printf(b, "\"reads\":{\"active\":%llu,\"requests\":%llu,\"errors\":%llu,"
+                     "\"stalled_dropped\":%llu},",
+                  U(rs.active), U(rs.requests), U(rs.errors), U(rs.stalled_dropped));
     pt_buf_printf(b, "\"writer\":{\"chunks_written\":%llu,\"rows_written\":%llu,"
                      "\"bytes_written\":%llu,\"groups\":%llu,\"wal_syncs\":%llu,\"errors\":%llu,"
                      "\"pacing\":\"%s\",\"pace_events\":%llu,\"paced_ms\":%llu,"
@@ -231,6 +236,7 @@ int status_metrics(const status_src *src, pt_buf *b)
     const stall_sample *s = &src->stall->cur;
     writer_stats w;
     jobs_stats js;
+    reads_stats rs;
     session_stats ss;
     lathist_snap h, fc, fx;
 
@@ -254,6 +260,14 @@ int status_metrics(const status_src *src, pt_buf *b)
     metric(b, "ptingestd_wal_syncs_total", "counter", "WAL fsyncs (group commits).",
            U(w.syncs));
     metric(b, "ptingestd_clients", "gauge", "Connected clients.", U(ss.clients));
+    reads_get_stats(src->reads, &rs);
+    metric(b, "ptingestd_reads_total", "counter",
+           "Read requests taken (get, count, export, scan, multi-get).", U(rs.requests));
+    metric(b, "ptingestd_reads_active", "gauge", "Read requests not yet answered.",
+           U(rs.active));
+    metric(b, "ptingestd_reads_stalled_dropped_total", "counter",
+           "Clients dropped for leaving a read's answer unread "
+           "(reads.stalled_reader_timeout_ms).", U(rs.stalled_dropped));
     writer_commit_latency(src->writer, &h);
     histogram(b, "ptingestd_chunk_commit_seconds", "From seal to durable.", &h);
     store_file_latency(src->store, &fc, &fx);

@@ -56,6 +56,13 @@ struct store_batch {
 
 struct store_iter {
     rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ro;  /* its own (store_iter_open): the bounds */
+    char *bounds;               /* the bound keys, which ro points into */
+};
+
+struct store_snap {
+    const rocksdb_snapshot_t *snap;
+    rocksdb_readoptions_t *ro;  /* reads as of snap */
 };
 
 /* RocksDB builds some messages from two parts joined with ": " where
@@ -828,7 +835,7 @@ int store_get(store *s, size_t rel, const char *key, size_t klen,
 
 store_iter *store_iter_new(store *s, size_t rel)
 {
-    store_iter *it = malloc(sizeof(*it));
+    store_iter *it = calloc(1, sizeof(*it));
     if (!it)
         return NULL;
     it->it = rocksdb_create_iterator_cf(s->db, s->ro_scan, cf_of(s, rel));
@@ -840,6 +847,9 @@ void store_iter_free(store_iter *it)
     if (!it)
         return;
     rocksdb_iter_destroy(it->it);
+    if (it->ro)
+        rocksdb_readoptions_destroy(it->ro);
+    free(it->bounds);
     free(it);
 }
 
@@ -855,6 +865,105 @@ const char *store_iter_key(store_iter *it, size_t *len)
 const char *store_iter_value(store_iter *it, size_t *len)
 {
     return rocksdb_iter_value(it->it, len);
+}
+
+store_snap *store_snap_new(store *s)
+{
+    store_snap *sn = malloc(sizeof(*sn));
+
+    if (!sn)
+        return NULL;
+    sn->snap = rocksdb_create_snapshot(s->db);
+    sn->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_snapshot(sn->ro, sn->snap);
+    return sn;
+}
+
+void store_snap_free(store *s, store_snap *sn)
+{
+    if (!sn)
+        return;
+    rocksdb_readoptions_destroy(sn->ro);
+    rocksdb_release_snapshot(s->db, sn->snap);
+    free(sn);
+}
+
+store_iter *store_iter_open(store *s, size_t rel, const store_snap *sn, const store_range *r,
+                            int fill_cache)
+{
+    store_iter *it = calloc(1, sizeof(*it));
+    size_t lo = r && r->lower ? r->lower_len : 0, hi = r && r->upper ? r->upper_len : 0;
+
+    if (!it || !(it->bounds = malloc(lo + hi + 1))) {
+        free(it);
+        return NULL;
+    }
+    /* RocksDB keeps pointers to the bound keys and the options for the
+     * iterator's life: both belong to the iterator. */
+    it->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_fill_cache(it->ro, (unsigned char)(fill_cache != 0));
+    if (sn)
+        rocksdb_readoptions_set_snapshot(it->ro, sn->snap);
+    if (r && r->lower) {
+        memcpy(it->bounds, r->lower, lo);
+        rocksdb_readoptions_set_iterate_lower_bound(it->ro, it->bounds, lo);
+    }
+    if (r && r->upper) {
+        memcpy(it->bounds + lo, r->upper, hi);
+        rocksdb_readoptions_set_iterate_upper_bound(it->ro, it->bounds + lo, hi);
+    }
+    it->it = rocksdb_create_iterator_cf(s->db, it->ro, cf_of(s, rel));
+    return it;
+}
+
+void store_iter_seek(store_iter *it, const char *key, size_t len)
+{
+    rocksdb_iter_seek(it->it, key, len);
+}
+
+void store_iter_seek_for_prev(store_iter *it, const char *key, size_t len)
+{
+    rocksdb_iter_seek_for_prev(it->it, key, len);
+}
+
+void store_iter_seek_last(store_iter *it) { rocksdb_iter_seek_to_last(it->it); }
+void store_iter_prev(store_iter *it) { rocksdb_iter_prev(it->it); }
+
+int store_multiget(store *s, size_t rel, const store_snap *sn, size_t n,
+                   const char *const *keys, const size_t *klens, store_value_cb cb,
+                   void *ud, char *err, size_t errlen)
+{
+    rocksdb_pinnableslice_t **vals = calloc(n ? n : 1, sizeof(*vals));
+    char **errs = calloc(n ? n : 1, sizeof(*errs));
+    int r = 0;
+
+    if (!vals || !errs) {
+        free(vals);
+        free(errs);
+        return -ENOMEM;
+    }
+    /* The batched form: values stay pinned in RocksDB's blocks (no copy)
+     * and lookups that share a block or file are made together. */
+    rocksdb_batched_multi_get_cf(s->db, sn ? sn->ro : s->ro, cf_of(s, rel), n, keys, klens,
+                                 vals, errs, false);
+    for (size_t i = 0; i < n; i++) {
+        if (errs[i]) {
+            if (r == 0)
+                take_error(errs[i], err, errlen);
+            else
+                rocksdb_free(errs[i]);
+            r = -EIO;
+        } else if (r == 0) {
+            size_t vlen = 0;
+            const char *v = vals[i] ? rocksdb_pinnableslice_value(vals[i], &vlen) : NULL;
+            cb(ud, i, v, vlen);
+        }
+        if (vals[i])
+            rocksdb_pinnableslice_destroy(vals[i]);
+    }
+    free(vals);
+    free(errs);
+    return r;
 }
 
 int store_iter_status(store_iter *it, char *err, size_t errlen)

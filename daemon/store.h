@@ -94,6 +94,42 @@ const char *store_iter_value(store_iter *it, size_t *len);
 /* 0, or negative with a message when the iteration hit an error. */
 int store_iter_status(store_iter *it, char *err, size_t errlen);
 
+/* A consistent view of every relation at one moment (a RocksDB snapshot):
+ * reads given it see every write made before it and none made after, so
+ * a read in many steps sees one state of the data. Any thread; free it
+ * before store_close. NULL when out of memory. */
+typedef struct store_snap store_snap;
+store_snap *store_snap_new(store *s);
+void store_snap_free(store *s, store_snap *sn);
+
+/* The keys an iterator may visit: [lower, upper), each NULL for none.
+ * RocksDB stops at the bounds itself (no scanning past them). */
+typedef struct store_range {
+    const char *lower;
+    size_t lower_len;
+    const char *upper;
+    size_t upper_len;
+} store_range;
+/* An iterator over relation rel as of sn (NULL: as of now) within r (NULL:
+ * every key; the bounds are copied). fill_cache 0 keeps a long scan from
+ * evicting the working set of the block cache. NULL when out of memory. */
+store_iter *store_iter_open(store *s, size_t rel, const store_snap *sn, const store_range *r,
+                            int fill_cache);
+/* The first key >= key, the last key <= key, the last key. */
+void store_iter_seek(store_iter *it, const char *key, size_t len);
+void store_iter_seek_for_prev(store_iter *it, const char *key, size_t len);
+void store_iter_seek_last(store_iter *it);
+void store_iter_prev(store_iter *it);
+
+/* RocksDB MultiGet of keys[0..n) of relation rel as of sn (NULL: now).
+ * cb is called for every key in order, with val NULL when it is absent;
+ * val is valid during the call only. 0, or -EIO with the first failing
+ * key's error. */
+typedef void (*store_value_cb)(void *ud, size_t i, const char *val, size_t vlen);
+int store_multiget(store *s, size_t rel, const store_snap *sn, size_t n,
+                   const char *const *keys, const size_t *klens, store_value_cb cb,
+                   void *ud, char *err, size_t errlen);
+
 #include "pacer.h"
 /* The write-stall triggers of a relation's column family (as opened). */
 void store_pace_limits(store *s, size_t rel, pace_limits *out);

@@ -54,6 +54,7 @@ static int env_status(void *ud, int t, pt_buf *b) { (void)ud, (void)t, (void)b; 
 static void env_prog(void *ud, uint64_t *a, uint64_t *b, const char **s) { (void)ud, (void)a, (void)b, (void)s; }
 static int rd_send(void *c, pt_buf *f, int n) { (void)c, (void)n; pt_buf_free(f); return 0; }
 static void rd_error(void *c, int code, const char *m) { (void)c, (void)code, (void)m; }
+static void rd_stalled(void *c, const char *m) { (void)c, (void)m; }
 
 /* A progress record last written 10 s ago. */
 static void old_record(store *s)
@@ -78,7 +79,7 @@ TEST(apply_reaches_the_modules)
     job_sink sink = {sink_room, sink_push, sink_done, NULL, NULL};
     job_events ev = {ev_acked, ev_prog, ev_done, ev_failed, ev_nop, ev_nop, NULL};
     session_env env = {env_status, env_prog, ev_nop, NULL};
-    read_client_ops rops = {rd_send, rd_error, ev_nop};
+    read_client_ops rops = {rd_send, rd_error, ev_nop, rd_stalled};
     chunk_queue q;
     writer *w;
     jobs *js;
@@ -97,10 +98,10 @@ TEST(apply_reaches_the_modules)
     CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, NULL, NULL), 0);
     CHECK_EQ_INT(writer_new(&w, &q, s, 0), 0);
     CHECK_EQ_INT(jobs_new(&js, loop, s, &sink, &ev), 0);
-    CHECK_EQ_INT(reads_new(&rd, loop, s, &rops, &inflight), 0);
+    CHECK_EQ_INT(reads_new(&rd, loop, s, &rops, 1, &inflight), 0);
     CHECK_EQ_INT(sessions_new(&ss, loop, s, js, rd, &env), 0);
     CHECK_EQ_INT(stall_start(&stall, loop, s, 100, &inflight), 0);
-    settings_target t = {&q, w, js, ss, &stall, &bulk, &sink, &grace};
+    settings_target t = {&q, w, js, ss, &stall, &bulk, &sink, &grace, rd};
 
     config_init_defaults(&a);
     a.job_retention_ms = 0; /* kept for ever: the record loads */
@@ -147,6 +148,7 @@ TEST(apply_reaches_the_modules)
     uv_run(loop, UV_RUN_DEFAULT);
     sessions_free(ss);
     reads_free(rd);
+    uv_run(loop, UV_RUN_DEFAULT); /* the read workers' wake-up handle */
     jobs_free(js);
     writer_free(w);
     chunk_queue_destroy(&q);
