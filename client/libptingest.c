@@ -44,6 +44,14 @@ struct pti_client {
     pti_export_cb exp_cb;
     void *exp_ud;
     int exp_stop;
+    /* a streamed answer (SCAN, MGET) read one frame at a time: its frames
+     * are left in `in` for next_page, so that only one is held */
+    int streaming;
+    size_t page_end;      /* offset in `in` past the frame being read, 0: none */
+    uint64_t stream_total;
+    pt_rows_rd scan_rd;   /* the rows of that frame */
+    int scan_page;        /* scan_rd holds a frame */
+    char *scan_to;        /* a prefix's upper bound */
     /* job */
     int in_job;
     char job_id[130];
@@ -173,6 +181,9 @@ static int drain_frames(pti_client *c)
         r = pt_frame_peek(p, c->in.len - c->inpos, UINT32_MAX, &type, &plen);
         if (r <= 0)
             return r;
+        if (c->streaming && (type == PT_MSG_EXPORT_ROWS || type == PT_MSG_MGET_VALUES ||
+                             type == PT_MSG_EXPORT_END))
+            return 0; /* next_page takes them one at a time */
         c->inpos += PT_FRAME_HEADER + plen;
         if ((r = on_frame(c, type, p + PT_FRAME_HEADER, plen)) < 0)
             return r;
@@ -354,6 +365,7 @@ void pti_close(pti_client *c)
     pt_buf_free(&c->in);
     pt_buf_free(&c->out);
     pt_buf_free(&c->reply);
+    free(c->scan_to);
     for (size_t i = 0; c->rels && i < c->info.nrelations; i++)
         free(c->rels[i]);
     free(c->rels);
@@ -450,6 +462,282 @@ int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
     if (rc < 0)
         return rc;
     return c->exp_stop;
+}
+
+/* --- streamed answers: scan and multi-get --------------------------------- */
+
+/* Send what is queued, then read the answer's frames one at a time. */
+static int stream_start(pti_client *c, pt_buf *f)
+{
+    int r = 0;
+
+    if (pt_buf_append(&c->out, f->data, f->len) < 0)
+        r = -ENOMEM;
+    pt_buf_free(f);
+    if (r < 0)
+        return r;
+    c->sendable = c->out.len;
+    c->streaming = 1;
+    c->page_end = 0;
+    c->stream_total = 0;
+    c->scan_page = 0;
+    while (c->outpos < c->sendable)
+        if ((r = pump(c, -1)) < 0) {
+            c->streaming = 0;
+            return r;
+        }
+    return 0;
+}
+
+/* The next frame of the answer: 1 with a page (EXPORT_ROWS or
+ * MGET_VALUES), held in `in` until the next call; 0 at EXPORT_END; <0. */
+static int next_page(pti_client *c, int *type, const char **p, size_t *len)
+{
+    if (c->page_end) {
+        c->inpos = c->page_end;
+        c->page_end = 0;
+    }
+    while (c->streaming) {
+        const char *f = c->in.data + c->inpos;
+        size_t plen;
+        int t, r = pt_frame_peek(f, c->in.len - c->inpos, UINT32_MAX, &t, &plen);
+
+        if (r < 0) {
+            c->streaming = 0;
+            return -EBADMSG;
+        }
+        if (r == 0) {
+            if ((r = pump(c, -1)) < 0) {
+                c->streaming = 0;
+                return r;
+            }
+            continue;
+        }
+        if (t == PT_MSG_EXPORT_ROWS || t == PT_MSG_MGET_VALUES) {
+            c->page_end = c->inpos + PT_FRAME_HEADER + plen;
+            *type = t;
+            *p = f + PT_FRAME_HEADER;
+            *len = plen;
+            return 1;
+        }
+        c->inpos += PT_FRAME_HEADER + plen;
+        c->streaming = 0;
+        if (t == PT_MSG_EXPORT_END)
+            return pt_dec_u64_reply(f + PT_FRAME_HEADER, plen, &c->stream_total) < 0
+                       ? -EBADMSG : 0;
+        c->reply_type = 0;
+        r = on_frame(c, t, f + PT_FRAME_HEADER, plen); /* an ERROR: -EREMOTEIO */
+        if (r < 0 || c->reply_type)
+            return r < 0 ? r : -EBADMSG;
+        c->streaming = 1; /* PROGRESS and the like: go on */
+    }
+    return 0;
+}
+
+static int bad_input(char *err, size_t errlen, const char *what, const char *arg)
+{
+    set_err(err, errlen, what, arg);
+    return -EINVAL;
+}
+
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn);
+
+    return r ? r : (an > bn) - (an < bn);
+}
+
+/* The keys that start with p are [p, p+1): the last byte that is not
+ * 0xFF incremented, what follows dropped. All 0xFF (or empty): no bound. */
+static char *prefix_end(const char *p, size_t n, size_t *outn)
+{
+    char *e;
+
+    while (n && (unsigned char)p[n - 1] == 0xff)
+        n--;
+    if (!n || !(e = malloc(n)))
+        return NULL;
+    memcpy(e, p, n);
+    e[n - 1] = (char)((unsigned char)e[n - 1] + 1);
+    *outn = n;
+    return e;
+}
+
+int pti_scan_begin(pti_client *c, const char *rel, const pti_scan_opts *o, char *err,
+                   size_t errlen)
+{
+    int idx = rel ? pti_relation_index(c, rel, strlen(rel)) : -1;
+    pt_scan m;
+    pt_buf f;
+    int r;
+
+    if (idx < 0)
+        return bad_input(err, errlen, "unknown relation \"%s\"", rel ? rel : "");
+    if (o->prefix && (o->from || o->to))
+        return bad_input(err, errlen, "%s", "a prefix cannot be combined with from or to");
+    if (o->from && o->to && key_cmp(o->from, o->from_len, o->to, o->to_len) > 0)
+        return bad_input(err, errlen, "%s", "from is after to");
+    memset(&m, 0, sizeof(m));
+    m.rel = (uint16_t)idx;
+    m.limit = o->limit;
+    m.flags = (uint8_t)((o->reverse ? PT_SCAN_REVERSE : 0) | (o->keys_only ? PT_SCAN_KEYS_ONLY : 0));
+    free(c->scan_to);
+    c->scan_to = NULL;
+    if (o->prefix) {
+        m.flags |= PT_SCAN_FROM;
+        m.from = (pt_str){o->prefix, o->prefix_len};
+        if ((c->scan_to = prefix_end(o->prefix, o->prefix_len, &m.to.n))) {
+            m.flags |= PT_SCAN_TO;
+            m.to.p = c->scan_to;
+        }
+    }
+    if (o->from) {
+        m.flags |= PT_SCAN_FROM;
+        m.from = (pt_str){o->from, o->from_len};
+    }
+    if (o->to) {
+        m.flags |= PT_SCAN_TO;
+        m.to = (pt_str){o->to, o->to_len};
+    }
+    if (o->after) {
+        m.flags |= PT_SCAN_AFTER;
+        m.after = (pt_str){o->after, o->after_len};
+    }
+    pt_buf_init(&f);
+    if ((r = pt_enc_scan(&f, &m)) < 0 || f.len > c->info.max_frame_bytes + PT_FRAME_HEADER) {
+        pt_buf_free(&f);
+        set_err(err, errlen, "%s", "the scan's bounds exceed the daemon's frame limit "
+                                   "(ingest.max_frame_bytes)");
+        return r < 0 ? r : -E2BIG;
+    }
+    if ((r = stream_start(c, &f)) < 0)
+        return fail(c, r, err, errlen);
+    return 0;
+}
+
+int pti_scan_next(pti_client *c, pti_row *row, char *err, size_t errlen)
+{
+    for (;;) {
+        const char *p;
+        size_t len;
+        int type, r;
+
+        if (c->scan_page) {
+            pt_row pr;
+            r = pt_rows_next(&c->scan_rd, &pr);
+            if (r > 0 && pr.rel >= c->info.nrelations)
+                r = -EBADMSG;
+            if (r > 0) {
+                row->rel = c->rels[pr.rel];
+                row->key = pr.key.p;
+                row->klen = pr.key.n;
+                row->val = pr.value.p;
+                row->vlen = pr.value.n;
+                return 1;
+            }
+            c->scan_page = 0;
+            if (r < 0) {
+                c->streaming = 0;
+                return fail(c, r, err, errlen);
+            }
+        }
+        if ((r = next_page(c, &type, &p, &len)) <= 0)
+            return r < 0 ? fail(c, r, err, errlen) : 0;
+        if (type != PT_MSG_EXPORT_ROWS || pt_rows_rd_init(&c->scan_rd, type, p, len) < 0) {
+            c->streaming = 0;
+            return fail(c, -EBADMSG, err, errlen);
+        }
+        c->scan_page = 1;
+    }
+}
+
+int pti_scan_end(pti_client *c, char *err, size_t errlen)
+{
+    pti_row row;
+    int r;
+
+    c->scan_page = 0;
+    while ((r = pti_scan_next(c, &row, err, errlen)) > 0)
+        c->scan_page = 0; /* drop the rest of each frame */
+    return r;
+}
+
+int pti_scan(pti_client *c, const char *rel, const pti_scan_opts *o, pti_export_cb cb,
+             void *ud, char *err, size_t errlen)
+{
+    pti_row row;
+    int r = pti_scan_begin(c, rel, o, err, errlen), stop = 0;
+
+    while (r == 0 && (r = pti_scan_next(c, &row, err, errlen)) > 0) {
+        if ((stop = cb(ud, row.rel, row.key, row.klen, row.val, row.vlen)) != 0) {
+            r = pti_scan_end(c, err, errlen);
+            break;
+        }
+        r = 0;
+    }
+    return r < 0 ? r : stop;
+}
+
+int pti_multiget(pti_client *c, const char *rel, size_t n, const char *const *keys,
+                 const size_t *klens, pti_value_cb cb, void *ud, uint64_t *found, char *err,
+                 size_t errlen)
+{
+    int idx = rel ? pti_relation_index(c, rel, strlen(rel)) : -1, stop = 0, r;
+    size_t at = 0;
+    pt_buf f;
+
+    if (found)
+        *found = 0;
+    if (idx < 0)
+        return bad_input(err, errlen, "unknown relation \"%s\"", rel ? rel : "");
+    pt_buf_init(&f);
+    if ((r = pt_enc_mget(&f, (uint16_t)idx, n, keys, klens)) < 0 ||
+        f.len > c->info.max_frame_bytes + PT_FRAME_HEADER) {
+        if (errlen)
+            snprintf(err, errlen, "%zu keys take %zu bytes, more than one request may carry "
+                     "(the daemon's ingest.max_frame_bytes, %llu)", n, f.len,
+                     (unsigned long long)c->info.max_frame_bytes);
+        pt_buf_free(&f);
+        return r == -ENOMEM ? r : -E2BIG;
+    }
+    if ((r = stream_start(c, &f)) < 0)
+        return fail(c, r, err, errlen);
+    for (;;) {
+        pt_values_rd vr;
+        const char *p;
+        size_t len;
+        uint8_t ok;
+        pt_str v;
+        int type;
+
+        if ((r = next_page(c, &type, &p, &len)) <= 0)
+            break;
+        if (type != PT_MSG_MGET_VALUES || pt_values_rd_init(&vr, p, len) < 0) {
+            c->streaming = 0;
+            r = -EBADMSG;
+            break;
+        }
+        while ((r = pt_values_next(&vr, &ok, &v)) > 0) {
+            if (at >= n) {
+                r = -EBADMSG;
+                break;
+            }
+            if (!stop)
+                stop = cb(ud, at, ok ? v.p : NULL, v.n);
+            at++;
+        }
+        if (r < 0) {
+            c->streaming = 0;
+            break;
+        }
+    }
+    if (r == 0 && at != n)
+        r = -EBADMSG; /* the daemon answered for other keys than were asked */
+    if (r < 0)
+        return fail(c, r, err, errlen);
+    if (found)
+        *found = c->stream_total;
+    return stop;
 }
 
 static int text_request(pti_client *c, int type, int want, char **text, char *err,

@@ -83,6 +83,63 @@ int pti_count(pti_client *c, const char *rel, uint64_t *n, char *err, size_t err
  * the export and is returned. */
 int pti_export(pti_client *c, const char *rel, pti_export_cb cb, void *ud,
                char *err, size_t errlen);
+
+/* Scans: the rows of one relation in key byte order (descending with
+ * reverse), every row as of one snapshot of the database taken when the
+ * scan starts. Bounds are raw key bytes; NULL leaves one out. A prefix
+ * is the range of keys that start with it and cannot be combined with
+ * from or to. after starts strictly past that key in the scan's
+ * direction: the last key of one page, given as after, continues the next
+ * exactly. from after to is -EINVAL. keys_only sends every value empty. */
+typedef struct pti_scan_opts {
+    const char *prefix;
+    size_t prefix_len;
+    const char *from;       /* keys >= from */
+    size_t from_len;
+    const char *to;         /* keys < to (whatever the direction) */
+    size_t to_len;
+    const char *after;
+    size_t after_len;
+    uint64_t limit;         /* at most this many rows; 0 = all */
+    int reverse;
+    int keys_only;
+} pti_scan_opts;
+
+/* A row of a scan; its pointers are valid until the next call on c. */
+typedef struct pti_row {
+    const char *rel;
+    const char *key;
+    size_t klen;
+    const char *val;        /* compact JSON text; "" with keys_only */
+    size_t vlen;
+} pti_row;
+
+/* The rows through a callback (the export's type); a non-zero return
+ * from cb stops the scan and is returned. Memory stays bounded by one
+ * frame of rows (the daemon's reads.page_bytes), whatever the scan's
+ * size. */
+int pti_scan(pti_client *c, const char *rel, const pti_scan_opts *o, pti_export_cb cb,
+             void *ud, char *err, size_t errlen);
+/* The same as an iterator: begin, then next until it returns 0 (the end;
+ * <0 on error, 1 with a row). pti_scan_end stops early: the rest of the
+ * answer is read and dropped (pass a limit to keep that short). Nothing
+ * else may be asked of c in between. */
+int pti_scan_begin(pti_client *c, const char *rel, const pti_scan_opts *o, char *err,
+                   size_t errlen);
+int pti_scan_next(pti_client *c, pti_row *row, char *err, size_t errlen);
+int pti_scan_end(pti_client *c, char *err, size_t errlen);
+
+/* Multi-get: n keys of one relation in one request (RocksDB MultiGet, on
+ * one snapshot). cb is called for every key in the order given, with val
+ * NULL for a key that is absent (val is valid during the call only); a
+ * non-zero return stops the calls and is returned. *found (may be NULL)
+ * counts the keys present. The keys travel in one frame: more than the
+ * daemon's ingest.max_frame_bytes is -E2BIG. */
+typedef int (*pti_value_cb)(void *ud, size_t i, const char *val, size_t vlen);
+int pti_multiget(pti_client *c, const char *rel, size_t n, const char *const *keys,
+                 const size_t *klens, pti_value_cb cb, void *ud, uint64_t *found, char *err,
+                 size_t errlen);
+
 /* malloc'd text */
 int pti_status(pti_client *c, char **json, char *err, size_t errlen);
 int pti_metrics(pti_client *c, char **text, char *err, size_t errlen);

@@ -29,6 +29,9 @@ typedef struct cli {
     const char *job;
     int progress;  /* -1 auto, 0 off, 1 on */
     int json;
+    /* scan and get: keys as typed (JSON-escaped), unescaped by the command */
+    const char *prefix, *from, *to, *after, *limit, *keys_file;
+    int reverse, keys_only;
     uint64_t entities, seed;
 } cli;
 
@@ -40,11 +43,19 @@ static void usage(FILE *out)
             "  gen [--entities N] [--seed S]   Parseltongue-shaped NDJSON on stdout\n"
             "  ingest [FILE|-] [--job ID] [--progress|--no-progress]\n"
             "  get REL KEY                     print the stored value (exit 1 if absent)\n"
+            "  get REL KEY KEY... | --keys FILE|-\n"
+            "                                  NDJSON of the keys found, in the order asked;\n"
+            "                                  missing keys on stderr (exit 1 if any)\n"
+            "  scan REL [--prefix P | --from K [--to K]] [--after K] [--limit N]\n"
+            "       [--reverse] [--keys-only]  NDJSON of a key range, key order\n"
             "  count [REL]                     number of rows\n"
             "  export [REL]                    NDJSON of the stored rows, key order\n"
             "  status [--json]                 daemon state\n"
             "  metrics                         Prometheus text format\n"
             "\n"
+            "Keys and bounds are written as in NDJSON, without the quotes (\\\" \\\\ \\n\n"
+            "\\u00e9 ...): any key export prints works. --from is inclusive, --to\n"
+            "exclusive; --after starts past K in the scan's direction.\n"
             "Socket: --socket PATH, else $PTINGEST_SOCKET, else the daemon's default.\n"
             "The server must run as you, root or the daemon's user: --daemon-user,\n"
             "else $PTINGEST_DAEMON_USER, else ptingestd.\n"
@@ -360,21 +371,252 @@ out:
 
 /* --- reads --------------------------------------------------------------- */
 
+/* A key as typed (escaped as in NDJSON, without the quotes) into b. */
+static int key_arg(pt_buf *b, const char *what, const char *text)
+{
+    char err[128];
+
+    pt_buf_reset(b);
+    if (json_unescape(b, text, strlen(text), err, sizeof(err)) < 0) {
+        fprintf(stderr, "ptingest: %s: not a valid key: %s\n", what, err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Keys read for a multi-get: unescaped, one after another in `bytes`. */
+typedef struct key_list {
+    pt_buf bytes;
+    size_t n, cap;
+    size_t *off, *len;
+    const char **ptr;
+} key_list;
+
+static int key_list_add(key_list *k, const char *text, size_t n, char *err, size_t errlen)
+{
+    size_t at = k->bytes.len;
+    int r;
+
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 64;
+        size_t *off = realloc(k->off, cap * sizeof(*off));
+        if (off)
+            k->off = off;
+        size_t *len = off ? realloc(k->len, cap * sizeof(*len)) : NULL;
+        if (!off || !len) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        k->len = len;
+        k->cap = cap;
+    }
+    if ((r = json_unescape(&k->bytes, text, n, err, errlen)) < 0)
+        return r;
+    k->off[k->n] = at;
+    k->len[k->n++] = k->bytes.len - at;
+    return 0;
+}
+
+/* Pointers once every key is in (the buffer no longer moves). */
+static int key_list_seal(key_list *k)
+{
+    if (!(k->ptr = calloc(k->n ? k->n : 1, sizeof(*k->ptr))))
+        return -ENOMEM;
+    for (size_t i = 0; i < k->n; i++)
+        k->ptr[i] = k->bytes.data + k->off[i];
+    return 0;
+}
+
+static void key_list_free(key_list *k)
+{
+    pt_buf_free(&k->bytes);
+    free(k->off);
+    free(k->len);
+    free(k->ptr);
+}
+
+/* One line of f into b, without its newline: 1, or 0 at the end. (C11
+ * has no getline, and the Windows CRT neither.) */
+static int read_line(FILE *f, pt_buf *b)
+{
+    char part[4096];
+    int any = 0;
+
+    pt_buf_reset(b);
+    while (fgets(part, sizeof(part), f)) {
+        size_t n = strlen(part);
+        any = 1;
+        if (pt_buf_append(b, part, n) < 0)
+            return -ENOMEM;
+        if (n && part[n - 1] == '\n')
+            break;
+    }
+    return any;
+}
+
+/* --keys FILE|-: one key a line, written as a JSON string ("..."). */
+static int read_key_file(key_list *k, const char *file)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+    const char *name = f == stdin ? "<stdin>" : file;
+    char *line, err[160];
+    pt_buf lb;
+    size_t n;
+    unsigned long lineno = 0;
+    int rc = 0, more;
+
+    if (!f) {
+        fprintf(stderr, "ptingest: %s: %s\n", file, strerror(errno));
+        return EXIT_USAGE;
+    }
+    pt_buf_init(&lb);
+    while ((more = read_line(f, &lb)) > 0) {
+        line = lb.data;
+        n = lb.len;
+        lineno++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            n--;
+        if (n == 0)
+            continue;
+        if (n < 2 || line[0] != '"' || line[n - 1] != '"') {
+            fprintf(stderr, "%s:%lu: not a JSON string (a key is written \"...\")\n", name,
+                    lineno);
+            rc = EXIT_USAGE;
+            break;
+        }
+        if (key_list_add(k, line + 1, (size_t)n - 2, err, sizeof(err)) < 0) {
+            fprintf(stderr, "%s:%lu: not a valid key: %s\n", name, lineno, err);
+            rc = EXIT_USAGE;
+            break;
+        }
+    }
+    if (rc == 0 && (more < 0 || ferror(f))) {
+        fprintf(stderr, "ptingest: %s: read failed: %s\n", name,
+                more < 0 ? "out of memory" : strerror(errno));
+        rc = EXIT_USAGE;
+    }
+    pt_buf_free(&lb);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+typedef struct mget_out {
+    const char *rel;
+    const key_list *keys;
+    pt_buf line;
+    uint64_t missing;
+    int failed;
+} mget_out;
+
+static int print_value(void *ud, size_t i, const char *val, size_t vlen)
+{
+    mget_out *m = ud;
+    const key_list *k = m->keys;
+
+    pt_buf_reset(&m->line);
+    pt_buf_append_str(&m->line, val ? "{\"rel\":" : "ptingest: not found: ");
+    if (val) {
+        json_append_cstr(&m->line, m->rel);
+        pt_buf_append_str(&m->line, ",\"key\":");
+    }
+    json_append_string(&m->line, k->ptr[i], k->len[i]);
+    if (val) {
+        pt_buf_append_str(&m->line, ",\"value\":");
+        pt_buf_append(&m->line, val, vlen);
+        pt_buf_append_byte(&m->line, '}');
+    }
+    if (pt_buf_append_byte(&m->line, '\n') < 0) {
+        m->failed = 1;
+        return 1;
+    }
+    if (!val) {
+        m->missing++;
+        fwrite(m->line.data, 1, m->line.len, stderr);
+    } else if (fwrite(m->line.data, 1, m->line.len, stdout) != m->line.len) {
+        m->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int get_many(const cli *o, key_list *k)
+{
+    static char obuf[1 << 20];
+    mget_out m = {o->args[0], k, {0}, 0, 0};
+    pti_client *c;
+    char err[512];
+    uint64_t found;
+    int r;
+
+    if (key_list_seal(k) < 0) {
+        fprintf(stderr, "ptingest: out of memory\n");
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0)
+        return r;
+    setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+    pt_buf_init(&m.line);
+    r = pti_multiget(c, o->args[0], k->n, k->ptr, k->len, print_value, &m, &found, err,
+                     sizeof(err));
+    pti_close(c);
+    pt_buf_free(&m.line);
+    if (fflush(stdout) != 0 || m.failed) {
+        fprintf(stderr, "ptingest: writing the rows failed: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        return exit_for(r);
+    }
+    if (m.missing) {
+        fprintf(stderr, "ptingest: %llu of %zu keys not found\n",
+                (unsigned long long)m.missing, k->n);
+        return EXIT_NOT_FOUND;
+    }
+    return EXIT_OK;
+}
+
 static int cmd_get(const cli *o)
 {
     pti_client *c;
     char err[512], *val;
     size_t vlen;
+    key_list k;
+    pt_buf key;
     int r;
 
-    if (o->nargs != 2) {
-        fprintf(stderr, "usage: ptingest get REL KEY\n");
+    if (o->nargs < 1 || (o->keys_file ? o->nargs != 1 : o->nargs < 2)) {
+        fprintf(stderr, "usage: ptingest get REL KEY [KEY...]\n"
+                        "       ptingest get REL --keys FILE|-\n");
         return EXIT_USAGE;
     }
-    if ((r = connect_or_say(o, &c)) != 0)
+    memset(&k, 0, sizeof(k));
+    if (o->keys_file || o->nargs > 2) {
+        pt_buf_init(&k.bytes);
+        r = o->keys_file ? read_key_file(&k, o->keys_file) : 0;
+        for (int i = 1; r == 0 && i < o->nargs; i++)
+            if (key_list_add(&k, o->args[i], strlen(o->args[i]), err, sizeof(err)) < 0) {
+                fprintf(stderr, "ptingest: key %d: not a valid key: %s\n", i, err);
+                r = EXIT_USAGE;
+            }
+        if (r == 0)
+            r = get_many(o, &k);
+        key_list_free(&k);
         return r;
-    r = pti_get(c, o->args[0], o->args[1], strlen(o->args[1]), &val, &vlen, err, sizeof(err));
+    }
+    pt_buf_init(&key);
+    if (key_arg(&key, "KEY", o->args[1]) < 0) {
+        pt_buf_free(&key);
+        return EXIT_USAGE;
+    }
+    if ((r = connect_or_say(o, &c)) != 0) {
+        pt_buf_free(&key);
+        return r;
+    }
+    r = pti_get(c, o->args[0], key.data, key.len, &val, &vlen, err, sizeof(err));
     pti_close(c);
+    pt_buf_free(&key);
     if (r < 0) {
         fprintf(stderr, "ptingest: %s\n", err);
         return exit_for(r);
@@ -413,6 +655,7 @@ static int cmd_count(const cli *o)
 typedef struct export_out {
     pt_buf line;
     int failed;
+    int keys_only;            /* {"rel":...,"key":...} */
 } export_out;
 
 static int export_row(void *ud, const char *rel, const char *key, size_t klen,
@@ -425,8 +668,10 @@ static int export_row(void *ud, const char *rel, const char *key, size_t klen,
     json_append_cstr(&e->line, rel);
     pt_buf_append_str(&e->line, ",\"key\":");
     json_append_string(&e->line, key, klen);
-    pt_buf_append_str(&e->line, ",\"value\":");
-    pt_buf_append(&e->line, val, vlen);
+    if (!e->keys_only) {
+        pt_buf_append_str(&e->line, ",\"value\":");
+        pt_buf_append(&e->line, val, vlen);
+    }
     if (pt_buf_append_str(&e->line, "}\n") < 0 ||
         fwrite(e->line.data, 1, e->line.len, stdout) != e->line.len) {
         e->failed = 1;
@@ -452,6 +697,7 @@ static int cmd_export(const cli *o)
     setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
     pt_buf_init(&e.line);
     e.failed = 0;
+    e.keys_only = 0;
     r = pti_export(c, o->nargs ? o->args[0] : NULL, export_row, &e, err, sizeof(err));
     pti_close(c);
     pt_buf_free(&e.line);
@@ -464,6 +710,89 @@ static int cmd_export(const cli *o)
         return exit_for(r);
     }
     return EXIT_OK;
+}
+
+/* --limit: a positive integer. */
+static int parse_limit(const char *s, uint64_t *out)
+{
+    if (parse_u64(s, out) < 0 || *out == 0) {
+        fprintf(stderr, "ptingest: --limit must be a positive integer, not \"%s\"\n", s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int cmd_scan(const cli *o)
+{
+    static char obuf[1 << 20];
+    pt_buf prefix, from, to, after;
+    pti_scan_opts so;
+    export_out e;
+    pti_client *c = NULL;
+    char err[512];
+    int rc = EXIT_USAGE, r;
+
+    memset(&so, 0, sizeof(so));
+    pt_buf_init(&prefix);
+    pt_buf_init(&from);
+    pt_buf_init(&to);
+    pt_buf_init(&after);
+    pt_buf_init(&e.line);
+    if (o->nargs != 1) {
+        fprintf(stderr, "usage: ptingest scan REL [--prefix P | --from K [--to K]] [--after K] "
+                        "[--limit N] [--reverse] [--keys-only]\n");
+        goto out;
+    }
+    if (o->prefix && (o->from || o->to)) {
+        fprintf(stderr, "ptingest: --prefix cannot be combined with --from or --to\n");
+        goto out;
+    }
+    if ((o->prefix && key_arg(&prefix, "--prefix", o->prefix) < 0) ||
+        (o->from && key_arg(&from, "--from", o->from) < 0) ||
+        (o->to && key_arg(&to, "--to", o->to) < 0) ||
+        (o->after && key_arg(&after, "--after", o->after) < 0) ||
+        (o->limit && parse_limit(o->limit, &so.limit) < 0))
+        goto out;
+    if (o->prefix)
+        so.prefix = prefix.data, so.prefix_len = prefix.len;
+    if (o->from)
+        so.from = from.data, so.from_len = from.len;
+    if (o->to)
+        so.to = to.data, so.to_len = to.len;
+    if (o->after)
+        so.after = after.data, so.after_len = after.len;
+    if (o->from && o->to &&
+        (memcmp(from.data, to.data, from.len < to.len ? from.len : to.len) > 0 ||
+         (memcmp(from.data, to.data, from.len < to.len ? from.len : to.len) == 0 &&
+          from.len > to.len))) {
+        fprintf(stderr, "ptingest: --from \"%s\" is after --to \"%s\"\n", o->from, o->to);
+        goto out;
+    }
+    so.reverse = o->reverse;
+    so.keys_only = o->keys_only;
+    if ((rc = connect_or_say(o, &c)) != 0)
+        goto out;
+    setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+    e.failed = 0;
+    e.keys_only = o->keys_only;
+    r = pti_scan(c, o->args[0], &so, export_row, &e, err, sizeof(err));
+    if (fflush(stdout) != 0 || e.failed) {
+        fprintf(stderr, "ptingest: writing the rows failed: %s\n", strerror(errno));
+        rc = EXIT_USAGE;
+    } else if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        rc = exit_for(r);
+    } else {
+        rc = EXIT_OK;
+    }
+out:
+    pti_close(c);
+    pt_buf_free(&prefix);
+    pt_buf_free(&from);
+    pt_buf_free(&to);
+    pt_buf_free(&after);
+    pt_buf_free(&e.line);
+    return rc;
 }
 
 static int cmd_text(const cli *o, int metrics)
@@ -579,7 +908,13 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if ((r = take_value(argc, argv, &i, "--socket", &o.socket)) ||
             (r = take_value(argc, argv, &i, "--daemon-user", &o.daemon_user)) ||
-            (r = take_value(argc, argv, &i, "--job", &o.job))) {
+            (r = take_value(argc, argv, &i, "--job", &o.job)) ||
+            (r = take_value(argc, argv, &i, "--prefix", &o.prefix)) ||
+            (r = take_value(argc, argv, &i, "--from", &o.from)) ||
+            (r = take_value(argc, argv, &i, "--to", &o.to)) ||
+            (r = take_value(argc, argv, &i, "--after", &o.after)) ||
+            (r = take_value(argc, argv, &i, "--limit", &o.limit)) ||
+            (r = take_value(argc, argv, &i, "--keys", &o.keys_file))) {
             if (r < 0)
                 goto usage;
         } else if ((r = take_value(argc, argv, &i, "--entities", &v)) ||
@@ -595,6 +930,10 @@ int main(int argc, char **argv)
             o.progress = 0;
         } else if (strcmp(a, "--json") == 0) {
             o.json = 1;
+        } else if (strcmp(a, "--reverse") == 0) {
+            o.reverse = 1;
+        } else if (strcmp(a, "--keys-only") == 0) {
+            o.keys_only = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             if (cmd && strcmp(cmd, "gen") == 0)
@@ -614,12 +953,24 @@ int main(int argc, char **argv)
         o.socket = getenv("PTINGEST_SOCKET");
     if (!cmd)
         goto usage;
+    if (strcmp(cmd, "scan") != 0 &&
+        (o.prefix || o.from || o.to || o.after || o.limit || o.reverse || o.keys_only)) {
+        fprintf(stderr, "ptingest: --prefix, --from, --to, --after, --limit, --reverse and "
+                        "--keys-only are options of scan\n");
+        goto usage;
+    }
+    if (o.keys_file && strcmp(cmd, "get") != 0) {
+        fprintf(stderr, "ptingest: --keys is an option of get\n");
+        goto usage;
+    }
     if (strcmp(cmd, "gen") == 0)
         rc = cmd_gen(&o);
     else if (strcmp(cmd, "ingest") == 0)
         rc = cmd_ingest(&o);
     else if (strcmp(cmd, "get") == 0)
         rc = cmd_get(&o);
+    else if (strcmp(cmd, "scan") == 0)
+        rc = cmd_scan(&o);
     else if (strcmp(cmd, "count") == 0)
         rc = cmd_count(&o);
     else if (strcmp(cmd, "export") == 0)
