@@ -33,8 +33,14 @@ struct read_req {
     int in_work;
     int finishing;            /* being answered for the last time: not freed by a detach */
     read_cursor cur;
-    uint64_t sent_ns;         /* frames handed over and not yet written, since */
+    /* Two pages at most: one handed to the client and not yet written
+     * (since sent_ns), and the next, made meanwhile and held in `ready`
+     * until the first is out. So the worker makes a page while the client
+     * takes the last one, and a reader that stops holds two. */
+    uint64_t sent_ns;
     read_req *prev, *next;    /* in rd->unwritten while sent_ns */
+    pt_buf ready;
+    int has_ready;
 };
 
 static void step_work(readpool_item *it);
@@ -101,6 +107,7 @@ static void free_req(read_req *q)
     unlist(q);
     q->rd->st.active--;
     read_cursor_free(&q->cur);
+    pt_buf_free(&q->ready);
     free(q);
 }
 
@@ -135,15 +142,42 @@ static void submit(read_req *q)
     readpool_submit(q->rd->pool, &q->item, q->lane);
 }
 
+/* Hand a page to the client; once it is written, reads_written. While
+ * it goes out the next page is made, unless this one ends the answer.
+ * A failed send closes the client, which detaches and may free q: the
+ * caller must not touch q afterwards. */
+static void send_page(read_req *q, pt_buf *page)
+{
+    reads *rd = q->rd;
+
+    q->sent_ns = pt_now_ns();
+    if (!q->sent_ns)
+        q->sent_ns = 1;
+    q->next = rd->unwritten;
+    q->prev = NULL;
+    if (rd->unwritten)
+        rd->unwritten->prev = q;
+    rd->unwritten = q;
+    if (!q->cur.done && !q->in_work)
+        submit(q);
+    rd->ops.send(q->client, page, 1);
+}
+
 void reads_written(read_req *q, int status)
 {
     unlist(q);
     if (status < 0)
         return; /* the client closes; reads_detach frees q */
-    if (q->cur.done)
+    if (q->has_ready) {
+        pt_buf page = q->ready;
+        q->has_ready = 0;
+        pt_buf_init(&q->ready);
+        send_page(q, &page);
+    } else if (q->cur.done && !q->in_work) {
         finish(q, 0, NULL);
-    else
+    } else if (!q->in_work) {
         submit(q);
+    }
 }
 
 void reads_tick(reads *rd, uint64_t now_ns)
@@ -198,19 +232,14 @@ static void step_after(readpool_item *it)
         submit(q);
         return;
     }
-    /* The next step starts once these frames are written (reads_written).
-     * A failed send closes the client, which detaches and frees q. */
     out = q->cur.out;
     pt_buf_init(&q->cur.out);
-    q->sent_ns = pt_now_ns();
-    if (!q->sent_ns)
-        q->sent_ns = 1;
-    q->next = rd->unwritten;
-    q->prev = NULL;
-    if (rd->unwritten)
-        rd->unwritten->prev = q;
-    rd->unwritten = q;
-    rd->ops.send(q->client, &out, 1);
+    if (q->sent_ns) { /* the previous page is still going out: wait */
+        q->ready = out;
+        q->has_ready = 1;
+        return;
+    }
+    send_page(q, &out);
 }
 
 static read_req *new_req(reads *rd, void *client, int type, int lane)
