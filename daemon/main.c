@@ -12,6 +12,15 @@
 #include "store.h"
 #include "version.h"
 
+/* Exit statuses. Those a restart cannot cure are distinct, so that the
+ * unit names them in RestartPreventExitStatus= and a supervisor does not
+ * start us again and again (ptingestd(8), EXIT STATUS). */
+enum {
+    EXIT_FAILED = 1,      /* could not start or run (logged) */
+    EXIT_CONFIG = 2,      /* usage, or the configuration is invalid */
+    EXIT_DISK_FULL = 3,   /* too little free space to open the database */
+};
+
 typedef struct overrides {
     const char *config;
     const char *data_dir;
@@ -58,10 +67,22 @@ static int load_config(pt_config *c, const overrides *o, pt_diag *d)
     return config_validate(c, d);
 }
 
+/* listen.allow names users and groups of this machine: one that does
+ * not exist is a configuration error, found before RocksDB opens. */
+static int check_allow(const pt_config *c, const char *file, pt_diag *d)
+{
+    char err[512];
+    int r;
+
+    if (!c->listen_allow || (r = listen_check_allow(c->listen_allow, err, sizeof(err))) == 0)
+        return 0;
+    diag_error(d, file ? file : "listen.allow", 0, 0, "%s", err);
+    return r;
+}
+
 static int check_config(const char *path)
 {
     overrides o = {.config = path};
-    char err[512];
     pt_config c;
     pt_diag d;
     int r;
@@ -70,11 +91,8 @@ static int check_config(const char *path)
     r = load_config(&c, &o, &d);
     if (r == 0) {
         r = store_check_options(&c, &d);
-        /* the daemon would refuse to start on it */
-        if (c.listen_allow && listen_check_allow(c.listen_allow, err, sizeof(err)) < 0) {
-            diag_error(&d, path, 0, 0, "%s", err);
+        if (check_allow(&c, path, &d) < 0)
             r = -EINVAL;
-        }
     }
     fputs(diag_text(&d), stderr);
     if (r == 0) {
@@ -259,13 +277,17 @@ static int run(app *a)
     a->loop = loop;
     pt_config c;
     pt_diag d;
-    int r;
+    int r, status = EXIT_CONFIG;
 
     diag_init(&d);
     r = load_config(&c, &a->o, &d);
+    if (r == 0)
+        r = check_allow(&c, a->o.config, &d);
     if (r == 0) {
         service_starting(c.data_dir); /* the SCM hears of us before RocksDB opens */
         r = daemon_new(&a->d, loop, &c, &hooks, &d);
+        if (r < 0)
+            status = r == -ENOSPC ? EXIT_DISK_FULL : EXIT_FAILED;
     }
     config_free(&c);
     fputs(diag_text(&d), stderr);
@@ -274,7 +296,7 @@ static int run(app *a)
         daemon_free(a->d);
         uv_run(loop, UV_RUN_DEFAULT); /* what it closed */
         uv_loop_close(loop);
-        return 1;
+        return status;
     }
     a->sig.on_stop = on_stop;
     a->sig.on_reload = on_reload;

@@ -19,6 +19,7 @@
 #include "../common/log.h"
 #include "../common/paths.h"
 #include "store_fileio.h"
+#include "store_space.h"
 
 struct store {
     rocksdb_t *db;
@@ -414,6 +415,34 @@ fail:
     return -ENOMEM;
 }
 
+/* Debian's RocksDB aborts inside DB::Open when recovery finds the disk
+ * full (an assertion, exit 134, no message), which under a supervisor is
+ * a crash loop. Measure what the open will write first and refuse with
+ * the figures; main.c exits with its own status for it. */
+static int check_open_space(store *s, pt_diag *d)
+{
+    uint64_t wbs = 0, free_bytes;
+    store_space_need need;
+
+    for (size_t j = 0; j < s->ncf; j++) {
+        uint64_t w = rocksdb_options_get_write_buffer_size(s->cf_opts[j]);
+        if (w > wbs)
+            wbs = w;
+    }
+    /* what cannot be measured is left to RocksDB, as before */
+    if (pt_disk_free(s->data_dir, &free_bytes) < 0 ||
+        store_space_open_need(s->data_dir, wbs, &need) < 0 || free_bytes >= need.total)
+        return 0;
+    diag_error(d, s->data_dir, 0, 0,
+               "disk full: %s has %llu bytes free, need %llu (%llu of write-ahead log to "
+               "recover, %llu of MANIFEST and OPTIONS files, %llu for a memtable); free "
+               "space on it, then start again",
+               s->data_dir, (unsigned long long)free_bytes, (unsigned long long)need.total,
+               (unsigned long long)need.wal_bytes, (unsigned long long)need.meta_bytes,
+               (unsigned long long)need.memtable_bytes);
+    return -ENOSPC;
+}
+
 static const pt_relation *relation_of_cf(const pt_config *cfg, const char *name)
 {
     for (size_t i = 0; i < cfg->nrelations; i++)
@@ -507,7 +536,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
         if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d) < 0)
             r = -EINVAL;
     }
-    if (r < 0)
+    if (r < 0 || (r = check_open_space(s, d)) < 0)
         goto fail;
 
     s->db = rocksdb_open_column_families(s->db_opts, s->data_dir, (int)s->ncf,

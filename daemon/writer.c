@@ -80,22 +80,36 @@ static int retry_after_resume(writer *w, chunk *c)
 /* RocksDB must never run the disk to zero: Debian's build asserts on a
  * write after a failed append, and a flush that fails half-way leaves a
  * background error. Refuse the group while free space is below the
- * floor; the jobs fail with the reason and resume once space is freed. */
+ * floor; the jobs fail with the reason and resume once space is freed.
+ * The floor is ingest.min_free_bytes, and never less than what this
+ * group appends to the WAL plus what the memtables hold, which flushes
+ * turn into SST files meanwhile: so 0 is safe too, it only takes away
+ * the margin above that. */
 static int refuse_low_space(writer *w, chunk_list *group)
 {
-    uint64_t floor = atomic_load(&w->min_free_bytes), free_bytes;
+    uint64_t cfg = atomic_load(&w->min_free_bytes), free_bytes, mem = 0, writing = 0, floor;
 
-    if (!floor || store_free_space(w->s, &free_bytes) < 0 || free_bytes >= floor)
+    if (store_free_space(w->s, &free_bytes) < 0)
+        return 0; /* cannot tell: RocksDB's own error, if any, will say */
+    for (chunk *c = group->head; c; c = c->next)
+        writing += c->mem;
+    (void)store_property_u64(w->s, "rocksdb.cur-size-all-mem-tables", 1, &mem);
+    floor = mem + writing > cfg ? mem + writing : cfg;
+    if (free_bytes >= floor)
         return 0;
     atomic_fetch_add(&w->refused_low_space, 1);
     for (chunk *c = group->head; c; c = c->next) {
         c->status = -ENOSPC;
         snprintf(c->err, sizeof(c->err),
-                 "No space left on device: %.1f MB free, below ingest.min_free_bytes (%.1f MB)",
-                 (double)free_bytes / 1e6, (double)floor / 1e6);
+                 "No space left on device: %.1f MB free, below the floor of %.1f MB "
+                 "(ingest.min_free_bytes %.1f MB; memtables to flush %.1f MB and this "
+                 "write %.1f MB)",
+                 (double)free_bytes / 1e6, (double)floor / 1e6, (double)cfg / 1e6,
+                 (double)mem / 1e6, (double)writing / 1e6);
     }
-    log_error("%s: %.1f MB free, below ingest.min_free_bytes: refusing writes",
-              store_data_dir(w->s), (double)free_bytes / 1e6);
+    log_error("%s: %.1f MB free, below the floor of %.1f MB (ingest.min_free_bytes, or "
+              "the memtables and this write): refusing writes",
+              store_data_dir(w->s), (double)free_bytes / 1e6, (double)floor / 1e6);
     return 1;
 }
 

@@ -51,7 +51,7 @@ grep -q 'listen.allow: no user "no-such-user-pt"' "$T/bad.err" \
     || fail "--check-config does not name the user: $(cat "$T/bad.err")"
 rc=0
 "$PTINGESTD" --config "$T/bad.yaml" --data-dir "$DATA" --socket "$SOCK" >"$T/bad.log" 2>&1 || rc=$?
-[ "$rc" -ne 0 ] || fail "daemon started on an unknown user"
+[ "$rc" -eq 2 ] || fail "daemon on an unknown user: exit $rc, want 2 (invalid configuration)"
 grep -q 'no user "no-such-user-pt"' "$T/bad.log" || fail "start: $(cat "$T/bad.log")"
 [ ! -e "$SOCK" ] || fail "a socket was left by the refused start"
 
