@@ -24,6 +24,7 @@
 /* Above this much unsent output, pti_job_put waits for the socket. */
 #define OUT_HIGH_WATER (1024 * 1024)
 #define READ_BLOCK (64 * 1024)
+#define STREAM_READ_BLOCK (256 * 1024)
 
 struct pti_client {
     ptt t;
@@ -233,14 +234,17 @@ static int pump(pti_client *c, int timeout_ms)
         }
     }
     if (ev & PTT_READABLE) {
+        /* a streamed answer comes in frames of hundreds of KiB: read them
+         * in fewer calls */
+        size_t block = c->streaming ? STREAM_READ_BLOCK : READ_BLOCK;
         ssize_t n;
         if (c->inpos) {
             pt_buf_consume(&c->in, c->inpos);
             c->inpos = 0;
         }
-        if (pt_buf_reserve(&c->in, READ_BLOCK) < 0)
+        if (pt_buf_reserve(&c->in, block) < 0)
             return -ENOMEM;
-        n = ptt_read(&c->t, c->in.data + c->in.len, READ_BLOCK);
+        n = ptt_read(&c->t, c->in.data + c->in.len, block);
         if (n == 0)
             return -ECONNRESET;
         if (n < 0 && n != -EAGAIN)

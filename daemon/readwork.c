@@ -330,6 +330,11 @@ void read_step(read_cursor *c)
 {
     pt_buf_reset(&c->out);
     c->status = 0;
+    /* a page's room at once, not by doubling copies (GET is small) */
+    if (c->type != PT_MSG_GET && pt_buf_reserve(&c->out, c->page_bytes + 4096) < 0) {
+        fail(c, -ENOMEM, "out of memory");
+        return;
+    }
     switch (c->type) {
     case PT_MSG_GET: get_step(c); break;
     case PT_MSG_COUNT: count_step(c); break;
