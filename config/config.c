@@ -27,6 +27,15 @@ static const char *const default_relations[] = {
 static const char *const default_db_options[][2] = {
     {"max_background_jobs", "6"},
     {"bytes_per_sync", "1048576"},
+    /* RocksDB keeps a WAL file until every column family with rows in it
+     * has flushed; the small ones (ptingestd:jobs, the small relations)
+     * seldom fill a memtable, and its own default (four times all the
+     * write buffers, 3.5 GB here) let re-ingests pile up WAL files to
+     * 4 GB. Past this much WAL RocksDB flushes the families that hold the
+     * oldest one. One write buffer: the big relation flushes about then
+     * anyway, so the small ones go with it; re-ingests then keep the data
+     * dir within twice its SST files (bench/walgrowth.sh). */
+    {"max_total_wal_size", "33554432"},
 };
 static const char *const default_cf_options[][2] = {
     {"write_buffer_size", "33554432"},

@@ -765,6 +765,14 @@ int store_bulk(store *s)
     return atomic_load(&s->bulk);
 }
 
+int store_rocksdb_flush_nowait(rocksdb_t *db, rocksdb_column_family_handle_t *const *cfs,
+                               size_t n, char *err, size_t errlen);
+
+int store_flush_all(store *s, char *err, size_t errlen)
+{
+    return store_rocksdb_flush_nowait(s->db, s->cfs, s->ncf, err, errlen);
+}
+
 /* Some properties exist only as text ("rocksdb.num-files-at-level0" is
  * one): ask for the integer form, then the text. */
 static int cf_property_u64(store *s, rocksdb_column_family_handle_t *cf, const char *name,

@@ -142,6 +142,11 @@ int store_pace_signals(store *s, size_t rel, pace_signals *out);
  * Writer thread. */
 int store_set_bulk(store *s, int on, char *err, size_t errlen);
 int store_bulk(store *s);
+/* Start a flush of every column family's memtables and return without
+ * waiting for it (nor for room: it may add an immutable memtable where
+ * writes would stall), so that no WAL file is kept for rows a small
+ * column family holds. Writer thread. 0, or -EIO with RocksDB's reason. */
+int store_flush_all(store *s, char *err, size_t errlen);
 /* Like store_write, but never waits inside RocksDB: -EAGAIN when RocksDB
  * would delay or stop the write (Status::Incomplete). */
 int store_write_nowait(store *s, store_batch *b, char *err, size_t errlen);

@@ -121,13 +121,19 @@ static void apply_bulk(writer *w)
 
     if (want == store_bulk(w->s))
         return;
-    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0)
+    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0) {
         log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(w->s),
                  want ? "enter" : "leave", err);
-    else
-        log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
-                 want ? "on: compaction deferred while jobs run"
-                      : "off: compaction catches up");
+        return;
+    }
+    log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
+             want ? "on: compaction deferred while jobs run" : "off: compaction catches up");
+    /* The large job is over: its last rows, and those of the small column
+     * families, which seldom fill a memtable, go to SST files now, so no
+     * WAL file outlives it (max_total_wal_size bounds them meanwhile). */
+    if (!want && store_flush_all(w->s, err, sizeof(err)) < 0)
+        log_warn("%s: cannot flush the memtables after the bulk-ingest profile: %s",
+                 store_data_dir(w->s), err);
 }
 
 /* Hold the chunk back while writing it would make RocksDB delay or stop

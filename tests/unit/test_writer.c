@@ -119,7 +119,8 @@ TEST(refuses_below_free_space_floor)
     take(&q, &done, 1);
     c = chunk_list_pop(&done);
     CHECK_EQ_INT(c->status, -ENOSPC);
-    CHECK(strstr(c->err, "below ingest.min_free_bytes") != NULL);
+    CHECK(strstr(c->err, "below the floor of") != NULL &&
+          strstr(c->err, "(ingest.min_free_bytes 4611686018427.4 MB;") != NULL);
     chunk_free(c);
     CHECK_EQ_INT(store_get(s, 1, "c-0", 3, &val, &vlen, err, sizeof(err)), 0);
     writer_get_stats(w, &st);
