@@ -103,7 +103,7 @@ const pt_key pt_keys[] = {
      "threads that run reads; the first serves only single-key gets, so they never "
      "wait behind the pages of long reads"},
     {"reads.page_bytes", U64(reads_page_bytes), "524288", 4096, 67108864, "bytes",
-     RELOAD(READS), "a read's answer frame is closed past this; a slow reader holds one"},
+     RELOAD(READS), "a read's answer frame is closed past this; a slow reader holds two"},
     {"reads.stalled_reader_timeout_ms", U64(stalled_reader_timeout_ms), "20000", 0,
      3600000, "ms", RELOAD(READS),
      "a client that leaves a read's answer unread this long is dropped (its snapshot "

@@ -3,10 +3,11 @@
  * RocksDB reads may wait on disk, and the loop must not, so every read
  * runs on readpool.h's workers in bounded steps (readwork.h): the loop
  * only decodes the request, schedules a step and sends what it produced.
- * A read's frames go out with a notify, and its next step starts only
- * once they are written, so a slow reader holds one page of memory; one
- * that takes nothing for reads.stalled_reader_timeout_ms is dropped (its
- * read pins a RocksDB snapshot). Every read sees one snapshot.
+ * A read's frames go out with a notify; its next page is made meanwhile
+ * and sent only once they are written, so a slow reader holds two pages
+ * of memory; one that takes nothing for reads.stalled_reader_timeout_ms
+ * is dropped (its read pins a RocksDB snapshot). Every read sees one
+ * snapshot.
  *
  * reads knows no connection: it answers an opaque `client` through
  * read_client_ops, and the client tells it when a frame was written

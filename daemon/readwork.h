@@ -4,9 +4,9 @@
  * A read is a cursor. GET is one step. COUNT, EXPORT, SCAN and MGET take
  * as many steps as they need, each bounded (a page of about page_bytes of
  * frames, or COUNT's slice of keys), so that a worker is never held by
- * one long read and a slow reader holds one page. The first step takes a
- * RocksDB snapshot that every later step reads from: the whole read sees
- * one state of the data, and never part of a chunk.
+ * one long read and a slow reader holds little (reads.h). The first step
+ * takes a RocksDB snapshot that every later step reads from: the whole
+ * read sees one state of the data, and never part of a chunk.
  *
  * Plain functions over the store and the cursor; no libuv, no client
  * (reads.c schedules the steps and sends what they produce). A cursor is
