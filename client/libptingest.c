@@ -763,6 +763,24 @@ static int text_request(pti_client *c, int type, int want, char **text, char *er
     return 0;
 }
 
+int pti_reload(pti_client *c, char **msg, char *err, size_t errlen)
+{
+    pt_reload_r m;
+    pt_buf f;
+    int rc;
+
+    *msg = NULL;
+    pt_buf_init(&f);
+    pt_enc_empty(&f, PT_MSG_RELOAD);
+    if ((rc = request(c, &f, PT_MSG_RELOAD_R, err, errlen)) < 0)
+        return rc;
+    if (pt_dec_reload_r(c->reply.data, c->reply.len, &m) < 0)
+        return fail(c, -EBADMSG, err, errlen);
+    if (!(*msg = strndup(m.message.p, m.message.n)))
+        return fail(c, -ENOMEM, err, errlen);
+    return m.applied ? 1 : 0;
+}
+
 int pti_status(pti_client *c, char **json, char *err, size_t errlen)
 {
     return text_request(c, PT_MSG_STATUS, PT_MSG_STATUS_R, json, err, errlen);

@@ -143,6 +143,12 @@ int pti_multiget(pti_client *c, const char *rel, size_t n, const char *const *ke
 /* malloc'd text */
 int pti_status(pti_client *c, char **json, char *err, size_t errlen);
 int pti_metrics(pti_client *c, char **text, char *err, size_t errlen);
+/* Have the daemon reload its configuration file, as SIGHUP does, and wait
+ * until that is over. Only root and the daemon's own user may (else
+ * -EREMOTEIO, PT_ERR_DENIED). 1 when the file was applied, 0 when it was
+ * refused and nothing changed; *msg (malloc'd) says what changed, what
+ * needs a restart, or why it was refused. */
+int pti_reload(pti_client *c, char **msg, char *err, size_t errlen);
 
 /* Ingest. job_id NULL or "" lets the daemon name the job. A job id the
  * daemon knows is resumed: pti_job_committed() rows of it are already

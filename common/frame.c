@@ -171,6 +171,8 @@ const char *pt_msg_name(int type)
     case PT_MSG_SCAN: return "SCAN";
     case PT_MSG_MGET: return "MGET";
     case PT_MSG_MGET_VALUES: return "MGET_VALUES";
+    case PT_MSG_RELOAD: return "RELOAD";
+    case PT_MSG_RELOAD_R: return "RELOAD_R";
     default: return "UNKNOWN";
     }
 }

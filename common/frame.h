@@ -56,6 +56,12 @@ enum pt_msg {
     PT_MSG_MGET = 32,      /* C: u16 rel, u32 n, n x str key */
     PT_MSG_MGET_VALUES = 33, /* S: u32 n, n x {u8 found, str value}, in asked
                                 order; EXPORT_END (u64 found) ends the answer */
+
+    /* administration */
+    PT_MSG_RELOAD = 40,    /* C: (empty): reload the configuration file; root
+                              and the daemon's own user only (else ERROR denied) */
+    PT_MSG_RELOAD_R = 41,  /* S: u8 applied, str message; sent once the reload
+                              is over (applied, or the file refused and why) */
 };
 
 enum pt_err {

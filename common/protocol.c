@@ -539,3 +539,23 @@ int pt_dec_text(const void *p, size_t n, pt_str *text)
     *text = rd_str(&r);
     return done(&r);
 }
+
+int pt_enc_reload_r(pt_buf *out, const pt_reload_r *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_RELOAD_R);
+    pt_wr_u8(&w, m->applied);
+    pt_wr_str(&w, m->message.p, m->message.n);
+    return finish(&w);
+}
+
+int pt_dec_reload_r(const void *p, size_t n, pt_reload_r *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->applied = pt_rd_u8(&r);
+    m->message = rd_str(&r);
+    return done(&r);
+}

@@ -219,6 +219,14 @@ int pt_dec_empty(const void *p, size_t n);
 int pt_enc_text(pt_buf *out, int type, pt_str text);
 int pt_dec_text(const void *p, size_t n, pt_str *text);
 
+/* RELOAD (client): no payload (pt_enc_empty). RELOAD_R (daemon): */
+typedef struct pt_reload_r {
+    uint8_t applied;          /* 1: the file runs now; 0: refused, nothing changed */
+    pt_str message;           /* what changed or needs a restart, or why refused */
+} pt_reload_r;
+int pt_enc_reload_r(pt_buf *out, const pt_reload_r *m);
+int pt_dec_reload_r(const void *p, size_t n, pt_reload_r *m);
+
 /* A NUL-terminated string (NULL = "") as a pt_str. */
 static inline pt_str pt_str_c(const char *s)
 {

@@ -58,6 +58,9 @@ struct pt_daemon {
     settings_target settings;
     uint64_t shutdown_grace_ms;
     uint64_t inflight;         /* thread-pool work items not yet back */
+    int reload_asked;          /* a client's RELOAD, handed on at the next tick */
+    int last_reload_applied;   /* how the last reload ended, for RELOAD_R */
+    char last_reload_msg[2048];
     uv_async_t wake;
     uv_timer_t tick;
     uv_timer_t grace;
@@ -161,6 +164,14 @@ static void env_changed(void *ud)
     maybe_finish(ud);
 }
 
+/* Handed to the supervisor's hook from the next tick, not from inside
+ * the frame that asked: the answer may come at once (nothing to reload)
+ * and must not re-enter the connection that is handling the frame. */
+static void env_reload(void *ud)
+{
+    ((pt_daemon *)ud)->reload_asked = 1;
+}
+
 static pt_config *reload_live(void *ud)
 {
     return &((pt_daemon *)ud)->cfg;
@@ -180,7 +191,17 @@ static void reload_install(void *ud, pt_config *next)
 static void reload_done(void *ud)
 {
     pt_daemon *d = ud;
+    reload_info ri;
+    size_t n;
 
+    reload_get_info(d->reloader, &ri);
+    n = (size_t)snprintf(d->last_reload_msg, sizeof(d->last_reload_msg), "reloaded %s",
+                         d->cfg.path ? d->cfg.path : "(built-in defaults)");
+    for (size_t i = 0; i < ri.nneeds_restart && n < sizeof(d->last_reload_msg); i++)
+        n += (size_t)snprintf(d->last_reload_msg + n, sizeof(d->last_reload_msg) - n, "%s%s",
+                              i ? ", " : "; these need a restart to change: ",
+                              ri.needs_restart[i]);
+    d->last_reload_applied = 1;
     if (d->hooks.reloaded)
         d->hooks.reloaded(d->hooks.ud);
     maybe_finish(d);
@@ -193,7 +214,7 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
 {
     job_events ev = {0};
     read_client_ops rops = {0};
-    session_env env = {env_status_text, env_progress_info, env_changed, NULL};
+    session_env env = {env_status_text, env_progress_info, env_changed, env_reload, NULL};
     reload_ops ro = {reload_live, reload_install, reload_done, NULL};
     pt_daemon *d;
     int r;
@@ -253,6 +274,13 @@ static void on_tick(uv_timer_t *t)
     pt_daemon *d = t->data;
 
     jobs_tick(d->jobs, pt_now_ns());
+    if (d->reload_asked) {
+        d->reload_asked = 0;
+        if (d->hooks.reload)
+            d->hooks.reload(d->hooks.ud);
+        else
+            daemon_reload_over(d, "this daemon cannot reload");
+    }
     reads_tick(d->reads, pt_now_ns());
     sessions_tick(d->sessions, pt_now_ns());
     /* Thread-pool work (reads, stall samples) finishing is one of the
@@ -381,6 +409,17 @@ int daemon_reload(pt_daemon *d, const pt_config *neu)
 void daemon_reload_refused(pt_daemon *d, const char *file, const char *why)
 {
     reload_refused(d->reloader, file, why);
+    d->last_reload_applied = 0;
+    snprintf(d->last_reload_msg, sizeof(d->last_reload_msg),
+             "%s refused, nothing changed:\n%s", file, why);
+}
+
+void daemon_reload_over(pt_daemon *d, const char *why_not)
+{
+    if (why_not)
+        sessions_reload_over(d->sessions, 0, why_not);
+    else
+        sessions_reload_over(d->sessions, d->last_reload_applied, d->last_reload_msg);
 }
 
 int daemon_healthy(pt_daemon *d, uint64_t max_stuck_ns)

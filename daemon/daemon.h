@@ -37,6 +37,9 @@ typedef struct daemon_hooks {
     void (*ready)(void *ud);                       /* listening, RocksDB open */
     void (*stopping)(void *ud, uint64_t grace_ms); /* a drain began */
     void (*reloaded)(void *ud);                    /* a reload ended */
+    /* A client asked for a reload (RELOAD): do what SIGHUP does, and call
+     * daemon_reload_over once no reload runs any more. NULL: refused. */
+    void (*reload)(void *ud);
     void *ud;
 } daemon_hooks;
 
@@ -52,6 +55,10 @@ void daemon_shutdown(pt_daemon *d);
 int daemon_reload(pt_daemon *d, const pt_config *neu);
 /* A reload whose file was invalid: nothing changed; log and keep why. */
 void daemon_reload_refused(pt_daemon *d, const char *file, const char *why);
+/* No reload runs any more: clients that asked for one are told how the
+ * last one ended, or why_not when there was none to run (NULL: the last
+ * one's outcome). */
+void daemon_reload_over(pt_daemon *d, const char *why_not);
 /* For a supervisor: fit for a watchdog ping, and one line of status. */
 int daemon_healthy(pt_daemon *d, uint64_t max_stuck_ns);
 void daemon_status_line(pt_daemon *d, char *buf, size_t len);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../client/libptingest.h"
 #include "../common/log.h"
 #include "../service/service.h"
 #include "daemon.h"
@@ -33,13 +34,16 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: ptingestd [--config FILE] [--data-dir DIR] [--socket PATH] [--log-level LEVEL]\n"
             "       ptingestd --check-config FILE\n"
+            "       ptingestd --reload [--config FILE] [--socket PATH]\n"
             "       ptingestd --install-service [--config FILE] | --uninstall-service  (Windows)\n"
             "       ptingestd --help | --version\n"
             "\n"
             "Runs in the foreground. With no --config, runs on built-in defaults\n"
             "(data dir ./ptingestd-data; socket $XDG_RUNTIME_DIR/ptingestd.sock, else\n"
-            "/tmp/ptingestd-<uid>.sock). Flags override the file. SIGTERM/SIGINT drain\n"
-            "and stop; SIGHUP reloads the configuration.\n");
+            "/tmp/ptingestd-<uid>/ptingestd.sock). Flags override the file. SIGTERM/SIGINT\n"
+            "drain and stop; SIGHUP, or --reload from root or the daemon's own user,\n"
+            "reloads the configuration (--reload waits for it: exit 0 applied, 2\n"
+            "refused, 1 the daemon could not be asked).\n");
 }
 
 /* Defaults < file < flags. Errors go to d as FILE:LINE:COL lines. */
@@ -104,6 +108,47 @@ static int check_config(const char *path)
     return r == 0 ? 0 : 2;
 }
 
+/* ptingestd --reload: ask the daemon that serves FILE's listen.path (or
+ * --socket) to reload, as SIGHUP does, wait until it is over and say how
+ * it ended. For a supervisor's reload command (the unit's ExecReload=),
+ * which then needs neither kill(1) nor the daemon's pid, and fails when
+ * the file is refused. A file that does not load here is not sent: the
+ * daemon would refuse it for the same reasons. */
+static int reload_running(const overrides *o)
+{
+    char path[1024], err[512], *msg = NULL;
+    pti_client *cl = NULL;
+    pt_config c;
+    pt_diag d;
+    int r;
+
+    diag_init(&d);
+    r = load_config(&c, o, &d);
+    fputs(diag_text(&d), stderr);
+    diag_free(&d);
+    if (r < 0) {
+        fprintf(stderr, "ptingestd --reload: %s is invalid; nothing was reloaded\n",
+                o->config);
+        config_free(&c);
+        return EXIT_CONFIG;
+    }
+    if (c.listen_path && *c.listen_path)
+        snprintf(path, sizeof(path), "%s", c.listen_path);
+    else
+        config_default_socket(path, sizeof(path));
+    config_free(&c);
+    if ((r = pti_connect(&cl, path, err, sizeof(err))) < 0 ||
+        (r = pti_reload(cl, &msg, err, sizeof(err))) < 0) {
+        fprintf(stderr, "ptingestd --reload: %s\n", err);
+        pti_close(cl);
+        return EXIT_FAILED;
+    }
+    fprintf(r ? stdout : stderr, "ptingestd --reload: %s\n", msg);
+    free(msg);
+    pti_close(cl);
+    return r ? 0 : EXIT_CONFIG;
+}
+
 typedef struct app {
     pt_daemon *d;
     uv_loop_t *loop;
@@ -156,6 +201,7 @@ static void reload_finished(app *a)
     a->reload_again = 0;
     if (!a->stopping) /* a drain has told the supervisor STOPPING */
         supervisor_ready();
+    daemon_reload_over(a->d, NULL); /* clients that asked hear how it ended */
 }
 
 static void on_reloaded(void *arg)
@@ -184,8 +230,10 @@ static void load_done(uv_work_t *w, int status)
     if (a->stopping) {
         log_info("reload of %s dropped: the daemon is stopping", a->o.config);
         a->reloading = 0;
+        daemon_reload_over(a->d, "the daemon is stopping; nothing was reloaded");
     } else if (status < 0) {
         log_error("reload of %s: %s; nothing changed", a->o.config, uv_strerror(status));
+        daemon_reload_refused(a->d, a->o.config, uv_strerror(status));
         reload_finished(a);
     } else if (l->r < 0) {
         daemon_reload_refused(a->d, a->o.config, diag_text(&l->d));
@@ -217,6 +265,8 @@ static void start_load(app *a)
         log_error("reload of %s: %s; nothing changed", a->o.config,
                   r == -ENOMEM ? "out of memory" : uv_strerror(r));
         free(l);
+        daemon_reload_refused(a->d, a->o.config,
+                              r == -ENOMEM ? "out of memory" : uv_strerror(r));
         reload_finished(a);
     }
 }
@@ -227,10 +277,13 @@ static void on_reload(void *arg)
 
     if (!a->o.config) {
         log_info("SIGHUP: running on built-in defaults, nothing to reload");
+        daemon_reload_over(a->d, "the daemon runs on built-in defaults (no --config): "
+                                 "nothing to reload");
         return;
     }
     if (a->stopping) {
         log_info("SIGHUP: the daemon is stopping, nothing to reload");
+        daemon_reload_over(a->d, "the daemon is stopping; nothing was reloaded");
         return;
     }
     if (a->reloading) {
@@ -272,7 +325,8 @@ static void sup_status(void *arg, char *buf, size_t len)
 static int run(app *a)
 {
     uv_loop_t *loop = uv_default_loop();
-    daemon_hooks hooks = {on_ready, on_stopping, on_reloaded, a};
+    daemon_hooks hooks = {.ready = on_ready, .stopping = on_stopping,
+                          .reloaded = on_reloaded, .reload = on_reload, .ud = a};
 
     a->loop = loop;
     pt_config c;
@@ -333,10 +387,11 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"install-service", no_argument, NULL, 'I'},
         {"uninstall-service", no_argument, NULL, 'U'},
+        {"reload", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     app a;
-    int ch, install = 0;
+    int ch, install = 0, reload = 0;
 
     memset(&a, 0, sizeof(a));
     pt_log_set_syslog_prefix(service_stderr_is_journal());
@@ -351,6 +406,7 @@ int main(int argc, char **argv)
         case 'V': printf("ptingestd %s\n", PT_VERSION); return 0;
         case 'I': install = 1; break;
         case 'U': return service_uninstall();
+        case 'R': reload = 1; break;
         default: usage(stderr); return 2;
         }
     }
@@ -361,5 +417,7 @@ int main(int argc, char **argv)
     }
     if (install)
         return service_install(a.o.config);
+    if (reload)
+        return reload_running(&a.o);
     return run(&a);
 }

@@ -21,6 +21,8 @@ typedef struct session {
     int eof;                   /* the client half-closed: close once answered */
     int uid_known;
     unsigned long uid;
+    int operator;              /* root or the daemon's own user (listen.h) */
+    int awaiting_reload;       /* asked for a reload: answered when it is over */
     job *job;                  /* the job this client runs, if any */
     read_req *req;             /* the read in flight, if any */
 } session;
@@ -263,6 +265,30 @@ static int handle_read(session *s, int type, const char *p, size_t len)
     return reads_request(s->ss->rd, s, type, p, len, &s->req);
 }
 
+/* RELOAD: the same as SIGHUP, for a supervisor's reload command (the
+ * unit's ExecReload=, ptingestd --reload), answered when it is over so
+ * that the command can wait for it and report a refused file. Only root
+ * and the daemon's own user may: it is the administrator's act. */
+static int handle_reload(session *s, const char *p, size_t len)
+{
+    if (pt_dec_empty(p, len) < 0) {
+        conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed RELOAD");
+        return -EBADMSG;
+    }
+    if (!s->operator || !s->ss->env.reload) {
+        s->ss->st.errors_denied++;
+        conn_send_error(s->c, PT_ERR_DENIED,
+                        "denied: a reload may be asked by root or the daemon's own user only%s",
+                        s->uid_known ? "" : " (this client's account is not known here)");
+        return -EPERM;
+    }
+    log_info("client %llu (uid %lu) asks for a reload", (unsigned long long)conn_id(s->c),
+             s->uid);
+    s->awaiting_reload = 1;
+    s->ss->env.reload(s->ss->env.ud);
+    return 0;
+}
+
 static int on_frame(void *ud, conn *c, int type, const char *p, size_t len)
 {
     session *s = ud;
@@ -293,6 +319,7 @@ static int on_frame(void *ud, conn *c, int type, const char *p, size_t len)
     case PT_MSG_MGET: return handle_read(s, type, p, len);
     case PT_MSG_STATUS:
     case PT_MSG_METRICS: return handle_status(s, type, p, len);
+    case PT_MSG_RELOAD: return handle_reload(s, p, len);
     default:
         s->ss->st.errors_protocol++;
         conn_send_error(s->c, PT_ERR_PROTOCOL, "unexpected message type %d (%s)", type,
@@ -308,7 +335,8 @@ static int may_read(void *ud, conn *c)
     session *s = ud;
 
     (void)c;
-    return !s->ss->draining && !s->req && !(s->job && job_blocked(s->job));
+    return !s->ss->draining && !s->req && !s->awaiting_reload &&
+           !(s->job && job_blocked(s->job));
 }
 
 static int waiting(void *ud, conn *c)
@@ -316,7 +344,8 @@ static int waiting(void *ud, conn *c)
     session *s = ud;
 
     (void)c;
-    return s->req || (s->job && (job_blocked(s->job) || job_state(s->job) == JOB_ENDING));
+    return s->req || s->awaiting_reload ||
+           (s->job && (job_blocked(s->job) || job_state(s->job) == JOB_ENDING));
 }
 
 /* Answers still owed (a read, the acknowledgements of an ended job) are
@@ -453,6 +482,7 @@ void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
     }
     s->uid_known = peer->known;
     s->uid = peer->uid;
+    s->operator = peer->operator;
     if (refuse_busy(ss, s, peer))
         return;
     if (peer->known)
@@ -494,6 +524,22 @@ void sessions_finish(sessions *ss)
         } else {
             conn_close(s->c);
         }
+    }
+}
+
+void sessions_reload_over(sessions *ss, int applied, const char *msg)
+{
+    pt_reload_r m = {(uint8_t)(applied != 0), pt_str_c(msg)};
+
+    for (session *s = ss->list; s; s = s->next) {
+        pt_buf b;
+
+        if (!s->awaiting_reload || conn_closing(s->c))
+            continue;
+        s->awaiting_reload = 0;
+        pt_buf_init(&b);
+        send_frame(s, pt_enc_reload_r(&b, &m), &b);
+        conn_resume(s->c);
     }
 }
 

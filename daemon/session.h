@@ -33,6 +33,9 @@ typedef struct session_env {
                           const char **stall_state);
     /* A connection or a detached read ended: a drain may be over. */
     void (*changed)(void *ud);
+    /* A client (root or the daemon's own user) asks for a reload of the
+     * configuration file; sessions_reload_over answers it. NULL: refused. */
+    void (*reload)(void *ud);
     void *ud;
 } session_env;
 
@@ -73,6 +76,9 @@ void sessions_drain(sessions *ss);
  * told where they stand (once), the rest close. */
 void sessions_finish(sessions *ss);
 void sessions_close_all(sessions *ss);
+/* A reload is over: every client that asked for one (RELOAD) is told the
+ * outcome (RELOAD_R: applied or not, and msg) and may send again. */
+void sessions_reload_over(sessions *ss, int applied, const char *msg);
 /* The connections' timeouts (the daemon's tick). */
 void sessions_tick(sessions *ss, uint64_t now_ns);
 size_t sessions_count(const sessions *ss);

@@ -18,7 +18,8 @@ CONF="$P/ptingestd.yaml"
 
 exec_path=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$SERVICE_UNIT")
 case "$exec_path" in */sbin/ptingestd) ;; *) fail "ExecStart= runs $exec_path" ;; esac
-sed "s|^ExecStart=$exec_path |ExecStart=$PTINGESTD |" "$SERVICE_UNIT" >"$T/ptingestd.service"
+sed "s|^ExecStart=$exec_path |ExecStart=$PTINGESTD |; s|^ExecReload=$exec_path |ExecReload=$PTINGESTD |" \
+    "$SERVICE_UNIT" >"$T/ptingestd.service"
 cp "$P/systemd/ptingestd.socket" "$P/systemd/ptingestd-metrics.socket" "$T/"
 # the scrape helper: the template beside its socket, verified through an
 # instance of it as well
@@ -80,4 +81,10 @@ statedir=$(sed -n 's/^StateDirectory=//p' "$T/ptingestd.service")
 grep -q "^data_dir: /var/lib/$statedir$" "$CONF" || fail "data_dir is not /var/lib/$statedir"
 grep -q "^ExecStart=.* --config .*/ptingestd/ptingestd.yaml$" "$T/ptingestd.service" \
     || fail "ExecStart= does not read ptingestd/ptingestd.yaml"
+# reload through the daemon's socket, with nothing from procps (a minimal
+# system has no kill(1)); the daemon's own config file
+grep -q "^ExecReload=$PTINGESTD --reload --config .*/ptingestd/ptingestd.yaml$" \
+    "$T/ptingestd.service" || fail "ExecReload= is not ptingestd --reload: $(grep ExecReload "$T/ptingestd.service")"
+# what a restart cannot cure is not restarted into (ptingestd(8), EXIT STATUS)
+grep -qx 'RestartPreventExitStatus=2 3' "$T/ptingestd.service" || fail "no RestartPreventExitStatus=2 3"
 echo "units: ok"

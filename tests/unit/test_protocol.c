@@ -385,6 +385,32 @@ TEST(status_frames)
     pt_buf_free(&b);
 }
 
+static int dec_reload_r(const char *p, size_t n) { pt_reload_r m; return pt_dec_reload_r(p, n, &m); }
+
+/* RELOAD is empty; RELOAD_R carries the outcome and its words */
+TEST(reload_frames)
+{
+    pt_reload_r m = {0, pt_str_c("c.yaml refused, nothing changed:\nc.yaml:2:9: ...")}, back;
+    pt_buf b;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_empty(&b, PT_MSG_RELOAD), 0);
+    p = payload_of(&b, PT_MSG_RELOAD, &n);
+    CHECK_EQ_INT(pt_dec_empty(p, n), 0);
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_reload_r(&b, &m), 0);
+    p = payload_of(&b, PT_MSG_RELOAD_R, &n);
+    CHECK_EQ_INT(pt_dec_reload_r(p, n, &back), 0);
+    CHECK_EQ_INT(back.applied, 0);
+    CHECK(streq(back.message, "c.yaml refused, nothing changed:\nc.yaml:2:9: ..."));
+    check_bounds(p, n, dec_reload_r);
+    CHECK_STREQ(pt_msg_name(PT_MSG_RELOAD_R), "RELOAD_R");
+    CHECK_STREQ(pt_err_name(PT_ERR_DENIED), "denied");
+    pt_buf_free(&b);
+}
+
 TEST(scan)
 {
     pt_scan m = {4, PT_SCAN_REVERSE | PT_SCAN_FROM | PT_SCAN_TO | PT_SCAN_AFTER,
@@ -491,6 +517,7 @@ int main(void)
     RUN(rows_count_lies);
     RUN(reads);
     RUN(status_frames);
+    RUN(reload_frames);
     RUN(scan);
     RUN(mget_and_values);
     return CHECK_DONE();

@@ -78,7 +78,7 @@ TEST(apply_reaches_the_modules)
     store *s = fixture_store(dir, sizeof(dir));
     job_sink sink = {sink_room, sink_push, sink_done, NULL, NULL};
     job_events ev = {ev_acked, ev_prog, ev_done, ev_failed, ev_nop, ev_nop, NULL};
-    session_env env = {env_status, env_prog, ev_nop, NULL};
+    session_env env = {env_status, env_prog, ev_nop, NULL, NULL};
     read_client_ops rops = {rd_send, rd_error, ev_nop, rd_stalled};
     chunk_queue q;
     writer *w;
