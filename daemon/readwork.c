@@ -129,6 +129,14 @@ static void count_step(read_cursor *c)
         finish(c, PT_MSG_COUNT_R);
 }
 
+/* The row would take the page past page_bytes: it starts the next page
+ * instead (unless it is the first, a row larger than a page). So a page
+ * fits the room read_step reserved and is never copied to grow. */
+static int page_full(const read_cursor *c, const pt_rows_wr *rw, const pt_row *row)
+{
+    return rw->n && pt_rows_size(rw) + 10 + row->key.n + row->value.n > c->page_bytes;
+}
+
 /* Close a step's EXPORT_ROWS frame; one without rows (the relation ended
  * on the page's edge) is not sent. */
 static int close_rows(read_cursor *c, pt_rows_wr *rw)
@@ -168,6 +176,8 @@ static void export_step(read_cursor *c)
         }
         row.key.p = store_iter_key(c->it, &row.key.n);
         row.value.p = store_iter_value(c->it, &row.value.n);
+        if (page_full(c, &rw, &row))
+            break;
         pt_rows_add(&rw, &row);
         store_iter_next(c->it);
     }
@@ -266,6 +276,8 @@ static void scan_step(read_cursor *c)
         }
         if (!keys_only)
             row.value.p = store_iter_value(c->it, &row.value.n);
+        if (page_full(c, &rw, &row))
+            break;
         pt_rows_add(&rw, &row);
         if (rev)
             store_iter_prev(c->it);
