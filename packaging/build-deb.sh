@@ -18,13 +18,17 @@ trap 'rm -rf "$work"' EXIT
 
 tree="$work/ptingestd-$version"
 mkdir -p "$tree"
-# any meson build directory, whatever its name, stays behind
+# any meson build directory, whatever its name, stays behind, and so does
+# everything under build*/ (.gitignore's): the Windows dependencies
+# (build-win, ~1 GB) and the cached container root of tests/packaging/
+# nspawn.sh are no sources
 excl=
 for d in "$src"/*/; do
     [ -d "$d/meson-private" ] && excl="$excl --exclude=./$(basename "$d")"
 done
 # shellcheck disable=SC2086
-tar -C "$src" $excl --exclude=./.git --exclude=./ptingestd-data --exclude=./debian \
+tar -C "$src" $excl --exclude='./build*' --exclude=./.git --exclude=./ptingestd-data \
+    --exclude=./debian \
     -cf - . | tar -C "$tree" -xf -
 cp -r "$src/packaging/debian" "$tree/debian"
 

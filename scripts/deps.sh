@@ -10,6 +10,9 @@ pkgs="gcc g++ meson ninja-build pkg-config librocksdb-dev libuv1-dev libyaml-dev
 # systemd-sysusers; dpkg-buildpackage, debhelper and build-essential (which
 # dpkg-buildpackage checks for) for the .debs; man
 pkgs="$pkgs systemd dpkg-dev debhelper build-essential man-db"
+# the service under a real systemd (tests/packaging/nspawn.sh): a minimal
+# Debian root, booted in a container
+pkgs="$pkgs systemd-container debootstrap"
 # the fuzz targets (tests/fuzz): clang and its libFuzzer runtime
 pkgs="$pkgs clang-14 libclang-rt-14-dev"
 # the daemon under memcheck (tests/valgrind)
