@@ -165,9 +165,11 @@ TEST(defaults)
         CHECK_STREQ(c.relations[i].name, rels[i]);
         CHECK_EQ_INT(c.relations[i].cf_options.n, 0);
     }
-    CHECK_EQ_INT(c.db_options.n, 2);
+    CHECK_EQ_INT(c.db_options.n, 3);
     CHECK_STREQ(optlist_find(&c.db_options, "max_background_jobs")->value, "6");
     CHECK_STREQ(optlist_find(&c.db_options, "bytes_per_sync")->value, "1048576");
+    /* WAL files bounded (config.c): one write buffer */
+    CHECK_STREQ(optlist_find(&c.db_options, "max_total_wal_size")->value, "33554432");
     CHECK_STREQ(c.db_options.v[0].file, "<built-in>");
     CHECK_EQ_INT(c.db_options.v[0].line, 0);
     CHECK_EQ_INT(c.cf_options.n, 6);
@@ -663,7 +665,8 @@ TEST(merge_precedence)
               "relations:\n"
               "  Only:\n"
               "    cf_options: {write_buffer_size: 1048576}\n", &c);
-    CHECK_EQ_INT(c.db_options.n, 2);
+    /* the user's one replaces the built-in one; the other two built-in stay */
+    CHECK_EQ_INT(c.db_options.n, 3);
     CHECK_STREQ(c.db_options.v[0].name, "max_background_jobs");
     CHECK_STREQ(c.db_options.v[0].value, "2");
     CHECK_STREQ(c.db_options.v[0].file, "t.yaml");
