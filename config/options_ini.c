@@ -190,6 +190,14 @@ int options_value_framing_ok(const char *v)
     return depth == 0;
 }
 
+int options_value_printable(const char *v)
+{
+    for (; *v; v++)
+        if ((unsigned char)*v < 0x20 || *v == 0x7f)
+            return 0;
+    return 1;
+}
+
 /* ---- the INI file -------------------------------------------------------------- */
 
 #ifdef PT_HAVE_INI
@@ -417,6 +425,12 @@ static int on_option(void *user, const char *section, const char *name,
         return 1;
     snprintf(full, sizeof full, "%s%s", x->sec == SEC_TABLE ? PT_TABLE_OPT_PREFIX : "",
              name);
+    if (!options_value_printable(value)) {
+        key_snippet(q, sizeof q, value);
+        diag_error(x->d, x->file, x->line, x->col,
+                   "%s: value %s contains a control character", name, q);
+        return 1;
+    }
     if (!options_value_framing_ok(value)) {
         key_snippet(q, sizeof q, value);
         diag_error(x->d, x->file, x->line, x->col,
@@ -517,6 +531,15 @@ int options_ini_load(pt_config *c, const char *from, unsigned line,
                    "rocksdb.options_file: this ptingestd was built without INI "
                    "import (meson -Dini=disabled); use rocksdb.db_options and "
                    "rocksdb.cf_options");
+        return -EINVAL;
+    }
+    /* The name heads every diagnostic about the file: a line break in it
+     * (a folded multi-line YAML scalar) would split each of them. */
+    if (!options_value_printable(c->options_file)) {
+        key_snippet(err, sizeof err, c->options_file);
+        diag_error(d, from, line, col,
+                   "rocksdb.options_file: the file name %s contains a control character",
+                   err);
         return -EINVAL;
     }
     path = resolve(from, c->options_file);

@@ -56,6 +56,12 @@ const char *options_deprecated(const char *name, const char *value);
  * this must be refused where it was written, in YAML and INI alike. */
 int options_value_framing_ok(const char *v);
 
+/* 1 when v holds no control character (a byte below 0x20, or 0x7f).
+ * Values and file names are quoted into diagnostics and logs, where a
+ * line break would forge a line of its own; no RocksDB option, path or
+ * account name needs one. */
+int options_value_printable(const char *v);
+
 /* 1 when this build can read options files. */
 int options_ini_available(void);
 

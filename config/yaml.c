@@ -357,6 +357,14 @@ static int opt_value(yctx *x, const yaml_node_t *n, const char *path,
                    path);
         return 1;
     }
+    if (!options_value_printable(s)) {
+        char q[80];
+
+        key_snippet(q, sizeof q, s);
+        diag_error(x->d, x->file, mline(n), mcol(n),
+                   "%s: value %s contains a control character (a line break?)", path, q);
+        return 1;
+    }
     /* RocksDB parses "name=value" as an option string: a ';' in a plain
      * value would end it and smuggle in options nobody sees here. */
     if (depth == 1 && !options_value_framing_ok(s)) {

@@ -1028,6 +1028,20 @@ TEST(byte_order_mark)
                  "first character of the file\n");
 }
 
+/* The options file's name heads every diagnostic about it; one with a
+ * line break (a folded multi-line scalar, found by tests/fuzz's yaml
+ * target) would split each of them into forged lines. RocksDB option
+ * values are quoted into messages too. */
+TEST(control_characters)
+{
+    expect_error("rocksdb: {options_file: /dev/n k\n\n\n\n\n Aull}\n",
+                 "t.yaml:1:25: rocksdb.options_file: the file name "
+                 "\"/dev/n k\\x0a\\x0a\\x0a\\x0aAull\" contains a control character\n");
+    expect_error("rocksdb: {cf_options: {compression: \"kNo\\nCompression\"}}\n",
+                 "t.yaml:1:37: rocksdb.cf_options.compression: value "
+                 "\"kNo\\x0aCompression\" contains a control character (a line break?)\n");
+}
+
 /* ---- fuzz-style --------------------------------------------------------------- */
 
 static const char fuzz_seed[] =
@@ -1095,6 +1109,7 @@ int main(int argc, char **argv)
     RUN(default_socket);
     RUN(option_value_smuggling);
     RUN(byte_order_mark);
+    RUN(control_characters);
     RUN(fuzz);
     return CHECK_DONE();
 }
