@@ -485,12 +485,11 @@ void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
     s->operator = peer->operator;
     if (refuse_busy(ss, s, peer))
         return;
+    log_debug("client %llu connected", (unsigned long long)conn_id(s->c));
     if (peer->known)
-        log_debug("client %llu connected: uid %lu gid %lu pid %ld (%s)",
+        log_debug("client %llu: uid %lu gid %lu pid %ld (%s)",
                   (unsigned long long)conn_id(s->c), peer->uid, peer->gid, peer->pid,
                   peer->why);
-    else
-        log_debug("client %llu connected", (unsigned long long)conn_id(s->c));
     conn_resume(s->c);
 }
 
