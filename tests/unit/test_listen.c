@@ -1,5 +1,6 @@
 /* The Unix listener (daemon/listen_unix.c) on a temporary path: the
- * socket file gets listen.mode, a client is handed to the callback, a
+ * socket file gets listen.mode, a client is handed to the callback with
+ * its credentials as the kernel recorded them (our own uid and pid), a
  * second daemon on the same path is refused with the path in the error,
  * a stale socket file is replaced and anything else is not, and closing
  * removes the file and leaves the loop empty. */
@@ -19,6 +20,7 @@ static char dir[256], path[300];
 
 typedef struct served {
     int accepted;
+    listen_peer peer;      /* the last client's, as the listener read it */
     uv_pipe_t conn;
 } served;
 
@@ -31,7 +33,7 @@ static void on_client(void *ud, uv_stream_t *server, const listen_peer *peer)
 {
     served *s = ud;
 
-    (void)peer;
+    s->peer = *peer;
     uv_pipe_init(server->loop, &s->conn, 0);
     if (uv_accept(server, (uv_stream_t *)&s->conn) == 0)
         s->accepted++;
@@ -100,6 +102,12 @@ TEST(listens_with_mode_and_serves)
     CHECK(fd >= 0);
     run_until(&loop, &s.accepted);
     CHECK_EQ_INT(s.accepted, 1);
+    /* the kernel's record of who connected: this process, no list */
+    CHECK_EQ_INT(s.peer.known, 1);
+    CHECK_EQ_INT(s.peer.allowed, 1);
+    CHECK_EQ_INT(s.peer.uid, getuid());
+    CHECK_EQ_INT(s.peer.pid, getpid());
+    CHECK_EQ_INT(s.peer.operator, 1); /* we are the daemon's own user */
     if (fd >= 0)
         close(fd);
     listener_close(l);
