@@ -584,7 +584,8 @@ int pti_scan_begin(pti_client *c, const char *rel, const pti_scan_opts *o, char 
     memset(&m, 0, sizeof(m));
     m.rel = (uint16_t)idx;
     m.limit = o->limit;
-    m.flags = (uint8_t)((o->reverse ? PT_SCAN_REVERSE : 0) | (o->keys_only ? PT_SCAN_KEYS_ONLY : 0));
+    m.flags = (uint8_t)((o->reverse ? PT_SCAN_REVERSE : 0) |
+                        (o->keys_only ? PT_SCAN_KEYS_ONLY : 0));
     free(c->scan_to);
     c->scan_to = NULL;
     if (o->prefix) {

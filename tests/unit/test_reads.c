@@ -422,7 +422,8 @@ TEST(scan_bounds)
     CHECK(keys_are(&c, 100, 110, 1)); /* after beyond it, going down */
     CHECK_EQ_INT(scan(rd, &c, (scan_args){0, "key-00100", "key-00110", "key-00200", 0}), 1);
     CHECK_EQ_INT(c.nkeys, 0);
-    CHECK_EQ_INT(scan(rd, &c, (scan_args){PT_SCAN_REVERSE, "key-00100", "key-00110", "key-00100", 0}), 1);
+    CHECK_EQ_INT(scan(rd, &c, (scan_args){PT_SCAN_REVERSE, "key-00100", "key-00110",
+                                          "key-00100", 0}), 1);
     CHECK_EQ_INT(c.nkeys, 0);
     /* limit */
     CHECK_EQ_INT(scan(rd, &c, (scan_args){0, NULL, NULL, NULL, 7}), 1);
