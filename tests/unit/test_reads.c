@@ -228,7 +228,7 @@ TEST(export_pages)
 {
     char dir[64];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
     pt_buf f;
 
@@ -373,7 +373,7 @@ TEST(scan_bounds)
 {
     char dir[64];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
 
     fill(s, 300);
@@ -440,7 +440,7 @@ TEST(scan_paging)
 {
     char dir[64], after[64];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
 
     fill(s, 300);
@@ -474,7 +474,7 @@ TEST(snapshot_isolation)
     char dir[64], key[32];
     store *s = fixture_store(dir, sizeof(dir));
     store_batch *b;
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
     pt_buf f;
     char err[256];
@@ -545,7 +545,7 @@ TEST(multiget)
     const char *keys[40];
     char names[40][16];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
 
     fill(s, 100);
@@ -638,7 +638,7 @@ TEST(client_gone_mid_export)
 {
     char dir[64];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads *rd;
     pt_buf f;
 
@@ -666,7 +666,7 @@ TEST(stalled_reader)
 {
     char dir[64];
     store *s = fixture_store(dir, sizeof(dir));
-    fake_client c;
+    fake_client c = {0}; /* forget() frees what it holds */
     reads_stats st;
     reads *rd;
     pt_buf f;
