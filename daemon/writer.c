@@ -61,6 +61,12 @@ static int token_failed(const writer *w, uint64_t token)
     return 0;
 }
 
+static void mark_failed(writer *w, uint64_t token)
+{
+    if (token != 0 && !token_failed(w, token))
+        w->failed_tokens[w->failed_next++ % 32] = token;
+}
+
 /* A failed write may be RocksDB refusing writes after a background error
  * (disk full, an I/O error in flush). Once the cause is gone, DB::Resume
  * clears it; try that once per failed chunk and write it again. */
@@ -99,6 +105,10 @@ static int refuse_low_space(writer *w, chunk_list *group)
         return 0;
     atomic_fetch_add(&w->refused_low_space, 1);
     for (chunk *c = group->head; c; c = c->next) {
+        /* A later chunk of the job may find room once the memtables are
+         * flushed; written after this refused one it would leave a hole
+         * that the job's progress record jumps over. */
+        mark_failed(w, c->job_token);
         c->status = -ENOSPC;
         snprintf(c->err, sizeof(c->err),
                  "No space left on device: %.1f MB free, below the floor of %.1f MB "
@@ -265,7 +275,7 @@ static void write_group(writer *w, chunk_list *group)
         if (c->status < 0 && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
-            w->failed_tokens[w->failed_next++ % 32] = c->job_token;
+            mark_failed(w, c->job_token);
             atomic_fetch_add(&w->errors, 1);
             log_error("%s: write of a chunk of %llu rows failed: %s",
                       store_data_dir(w->s), (unsigned long long)c->rows, c->err);

@@ -1,7 +1,8 @@
 /* The writer thread against a real temporary RocksDB: chunks written as
  * whole batches and handed back, the WAL synced once for a group that asks
  * for it, counters and commit latency kept, and writes refused (not
- * half-done) below the free-space floor. */
+ * half-done) below the free-space floor, with the refused job's later
+ * chunks cancelled. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -126,6 +127,25 @@ TEST(refuses_below_free_space_floor)
     writer_get_stats(w, &st);
     CHECK_EQ_INT(st.refused_low_space, 1);
     CHECK_EQ_INT(st.chunks_written, 0);
+    /* room again (the memtables flushed): the refused job's later chunk
+     * must not be written, or its rows would have a hole; another job's is */
+    l.min_free_bytes = 0;
+    writer_set_limits(w, &l);
+    chunk_queue_push(&q, make_chunk(s, "d", 5, 0));
+    c = make_chunk(s, "e", 5, 0);
+    c->job_token = 8;
+    chunk_queue_push(&q, c);
+    take(&q, &done, 2);
+    c = chunk_list_pop(&done);
+    CHECK_EQ_INT(c->status, -ECANCELED);
+    chunk_free(c);
+    c = chunk_list_pop(&done);
+    CHECK_EQ_INT(c->status, 0);
+    chunk_free(c);
+    CHECK_EQ_INT(store_get(s, 1, "d-0", 3, &val, &vlen, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_get(s, 1, "e-0", 3, &val, &vlen, err, sizeof(err)), 1);
+    free(val);
+    val = NULL;
     writer_stop(w);
     writer_get_stats(w, &st);
     CHECK(!st.alive);
