@@ -136,12 +136,14 @@ static void on_progress(void *ud, const pti_progress *p)
 {
     ingest *in = ud;
 
-    in->bar.rows_acked = p->rows_acked;
+    progress_acked(&in->bar, pti_job_rows_acked(in->c));
     in->bar.bytes_acked = p->bytes_acked;
     in->bar.rows_per_s = p->rows_per_s;
     in->bar.queue_bytes = p->queue_bytes;
     in->bar.queue_capacity = p->queue_capacity;
     snprintf(in->bar.stall, sizeof(in->bar.stall), "%s", p->stall_state);
+    /* also while the client waits for the last acknowledgements */
+    progress_draw(&in->bar, 0);
 }
 
 /* Read more input; the buffer keeps NDJSON_PADDING spare bytes. */
@@ -278,12 +280,15 @@ static int ingest_stream(ingest *in)
                 /* Rows of a resumed job that are already durable. */
                 in->skip -= !blank(start, len);
                 in->skipped_bytes += len + (nl ? 1 : 0);
+                if (!in->skip)
+                    progress_resumed(&in->bar, pti_job_rows_sent(in->c), in->bar.input_bytes);
                 continue;
             }
             if ((r = ingest_line(in, start, len)) != 0)
                 return r;
+            progress_sent(&in->bar, pti_job_rows_sent(in->c), in->bar.input_bytes);
         }
-        in->bar.rows_acked = pti_job_rows_acked(in->c);
+        progress_acked(&in->bar, pti_job_rows_acked(in->c));
         progress_draw(&in->bar, 0);
     }
     return 0;
@@ -348,7 +353,7 @@ static int cmd_ingest(const cli *o)
         goto out;
     }
     rc = pti_job_end(in.c, &rows, NULL, err, sizeof(err));
-    in.bar.rows_acked = pti_job_rows_acked(in.c);
+    progress_acked(&in.bar, pti_job_rows_acked(in.c));
     progress_draw(&in.bar, 1);
     progress_clear(&in.bar);
     if (rc < 0) {
