@@ -5,6 +5,7 @@
  * and nowhere else.
  */
 #include "store.h"
+#include "store_sst.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -1109,4 +1110,22 @@ int store_set_options(store *s, int rel, size_t n, const char *const *names,
     mirror_options(&s->cf_opts[j], n, names, values);
     read_limits(s->cf_opts[j], &s->limits[rel]);
     return 0;
+}
+
+/* The handles store_sst.cpp needs (store_sst.h). */
+struct rocksdb_t *store_rocksdb(store *s) { return s->db; }
+
+static size_t cf_index(const store *s, int rel)
+{
+    return rel < 0 ? s->meta_cf : s->rel_cf[rel];
+}
+
+struct rocksdb_column_family_handle_t *store_cf_handle(store *s, int rel)
+{
+    return s->cfs[cf_index(s, rel)];
+}
+
+struct rocksdb_options_t *store_cf_options(store *s, int rel)
+{
+    return s->cf_opts[cf_index(s, rel)] ? s->cf_opts[cf_index(s, rel)] : s->db_opts;
 }

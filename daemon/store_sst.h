@@ -1,0 +1,50 @@
+/* store_sst.h - sorted rows written as SST files and ingested at once.
+ *
+ * A store_sst collects the SST files of one bulk ingest under dir: rows
+ * are added in (column family, key) order, strictly increasing keys
+ * within each (the sorter's output), the meta column family last; each
+ * column family gets one file, written with RocksDB's SstFileWriter with
+ * that column family's options. store_sst_ingest finishes the files and
+ * ingests every one of them in ONE DB::IngestExternalFiles call (moving
+ * them into the database, not copying), which RocksDB applies as one
+ * atomic group across column families under one sequence number: a read
+ * (on a snapshot, as every multi-relation read is) sees all the rows or
+ * none. Files not ingested are removed by store_sst_free. One thread (the
+ * writer thread in the daemon).
+ */
+#ifndef PT_STORE_SST_H
+#define PT_STORE_SST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* The column family of the daemon's own records (STORE_META_CF). */
+#define STORE_SST_META (-1)
+
+typedef struct store_sst store_sst;
+
+int store_sst_new(store_sst **out, store *s, const char *dir, char *err, size_t errlen);
+/* rel: a relation index or STORE_SST_META; op 0 put, 1 delete. -EINVAL
+ * when the order is broken (err says where). */
+int store_sst_add(store_sst *x, int rel, int op, const char *key, size_t klen, const char *val,
+                  size_t vlen, char *err, size_t errlen);
+/* Finish the files and ingest them all atomically. 0 (also when no row
+ * was added), or -EIO with RocksDB's reason. */
+int store_sst_ingest(store_sst *x, char *err, size_t errlen);
+/* Bytes written to SST files so far (while it writes: for progress). */
+uint64_t store_sst_bytes(const store_sst *x);
+uint64_t store_sst_files(const store_sst *x);
+void store_sst_free(store_sst *x);
+
+/* --- for the C++ shims: the store's RocksDB handles (store.c) ----------- */
+struct rocksdb_t;
+struct rocksdb_column_family_handle_t;
+struct rocksdb_options_t;
+struct rocksdb_t *store_rocksdb(store *s);
+/* rel as above */
+struct rocksdb_column_family_handle_t *store_cf_handle(store *s, int rel);
+struct rocksdb_options_t *store_cf_options(store *s, int rel);
+
+#endif

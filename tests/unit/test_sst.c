@@ -1,0 +1,132 @@
+/* SST files written per relation and ingested in one atomic call. */
+#include <sys/stat.h>
+
+#include "store_fixture.h"
+#include "daemon/store_sst.h"
+
+static int get_is(store *s, size_t rel, const char *key, const char *want)
+{
+    char *v = NULL, err[256];
+    size_t n = 0;
+    int r = store_get(s, rel, key, strlen(key), &v, &n, err, sizeof(err));
+    int ok = want ? r == 1 && n == strlen(want) && memcmp(v, want, n) == 0 : r == 0;
+
+    free(v);
+    return ok;
+}
+
+static uint64_t count_of(store *s, const store_snap *sn, size_t rel)
+{
+    store_iter *it = store_iter_open(s, rel, sn, NULL, 0);
+    uint64_t n = 0;
+
+    for (store_iter_seek_first(it); store_iter_valid(it); store_iter_next(it))
+        n++;
+    store_iter_free(it);
+    return n;
+}
+
+TEST(rows_of_several_relations_appear_at_once)
+{
+    char dir[64], sdir[128], err[256], k[16];
+    store *s = fixture_store(dir, sizeof(dir));
+    store_sst *x = NULL;
+    store_snap *before;
+    struct stat stt;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    fixture_put(s, 0, "old", "1");
+    fixture_put(s, 0, "k0005", "\"before\"");
+    fixture_put(s, 2, "gone", "1");
+    snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
+    CHECK_EQ_INT(mkdir(sdir, 0700), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, err, sizeof(err)), 0);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(k, sizeof(k), "k%04d", i);
+        CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), "\"v\"", 3, err, sizeof(err)), 0);
+    }
+    CHECK_EQ_INT(store_sst_add(x, 2, 0, "a", 1, "2", 1, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_add(x, 2, 1, "gone", 4, "", 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_add(x, STORE_SST_META, 0, "job-x", 5, "rec", 3, err, sizeof(err)), 0);
+    /* nothing is visible before the ingest */
+    CHECK(get_is(s, 0, "k0001", NULL));
+    before = store_snap_new(s);
+    CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_files(x), 3);
+    CHECK(store_sst_bytes(x) > 1000);
+    /* now every row is, the delete took the old row, a row before the
+     * ingest with the same key is overwritten (the ingest is newer) */
+    CHECK(get_is(s, 0, "k0999", "\"v\""));
+    CHECK(get_is(s, 0, "k0005", "\"v\""));
+    CHECK(get_is(s, 0, "old", "1"));
+    CHECK(get_is(s, 2, "a", "2"));
+    CHECK(get_is(s, 2, "gone", NULL));
+    CHECK_EQ_INT(count_of(s, NULL, 0), 1001);
+    /* a snapshot from before still sees the old state in every relation */
+    CHECK_EQ_INT(count_of(s, before, 0), 2);
+    CHECK_EQ_INT(count_of(s, before, 2), 1);
+    store_snap_free(s, before);
+    /* the files were moved into the database: none is left here */
+    store_sst_free(x);
+    CHECK(stat("/dev/null", &stt) == 0);
+    {
+        char p[256];
+        snprintf(p, sizeof(p), "%s/0.sst", sdir);
+        CHECK(stat(p, &stt) != 0);
+    }
+    /* a memtable write after the ingest wins over it */
+    fixture_put(s, 0, "k0001", "\"later\"");
+    CHECK(get_is(s, 0, "k0001", "\"later\""));
+    rmdir(sdir);
+    fixture_close(s, dir);
+}
+
+TEST(out_of_order_rows_are_refused)
+{
+    char dir[64], sdir[128], err[256] = "";
+    store *s = fixture_store(dir, sizeof(dir));
+    store_sst *x = NULL;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
+    CHECK_EQ_INT(mkdir(sdir, 0700), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    CHECK_EQ_INT(store_sst_add(x, 1, 0, "a", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "out of order") != NULL);
+    CHECK_EQ_INT(store_sst_add(x, 0, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    /* nothing ingested: the file is removed */
+    store_sst_free(x);
+    CHECK(get_is(s, 1, "b", NULL));
+    CHECK_EQ_INT(rmdir(sdir), 0);
+    fixture_close(s, dir);
+}
+
+TEST(an_empty_ingest_is_nothing)
+{
+    char dir[64], err[256];
+    store *s = fixture_store(dir, sizeof(dir));
+    store_sst *x = NULL;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_EQ_INT(store_sst_new(&x, s, dir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_files(x), 0);
+    store_sst_free(x);
+    fixture_close(s, dir);
+}
+
+int main(void)
+{
+    RUN(rows_of_several_relations_appear_at_once);
+    RUN(out_of_order_rows_are_refused);
+    RUN(an_empty_ingest_is_nothing);
+    return CHECK_DONE();
+}
