@@ -173,6 +173,9 @@ const char *pt_msg_name(int type)
     case PT_MSG_MGET_VALUES: return "MGET_VALUES";
     case PT_MSG_RELOAD: return "RELOAD";
     case PT_MSG_RELOAD_R: return "RELOAD_R";
+    case PT_MSG_JOB_BEGIN_BULK: return "JOB_BEGIN_BULK";
+    case PT_MSG_JOB_STARTED_BULK: return "JOB_STARTED_BULK";
+    case PT_MSG_BULK_PHASE: return "BULK_PHASE";
     default: return "UNKNOWN";
     }
 }
@@ -192,6 +195,7 @@ const char *pt_err_name(int code)
     case PT_ERR_BAD_REQUEST: return "bad-request";
     case PT_ERR_TIMEOUT: return "timeout";
     case PT_ERR_DENIED: return "denied";
+    case PT_ERR_BULK_MODE: return "bulk-mode";
     default: return "unknown";
     }
 }

@@ -62,6 +62,12 @@ enum pt_msg {
                               and the daemon's own user only (else ERROR denied) */
     PT_MSG_RELOAD_R = 41,  /* S: u8 applied, str message; sent once the reload
                               is over (applied, or the file refused and why) */
+    /* bulk load (60-69) */
+    PT_MSG_JOB_BEGIN_BULK = 60,   /* C: str job_id, u8 mode (0 auto, 1 bulk),
+                                     u64 size_hint (input bytes, 0 unknown) */
+    PT_MSG_JOB_STARTED_BULK = 61, /* S: str job_id, u64 committed_rows,
+                                     u8 already_done, u8 bulk (1: bulk mode) */
+    PT_MSG_BULK_PHASE = 62,       /* S: str phase, u64 done_bytes, u64 total_bytes */
 };
 
 enum pt_err {
@@ -78,6 +84,7 @@ enum pt_err {
     PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
     PT_ERR_DENIED = 12,    /* listen.allow does not admit the client (sent at
                               accept, before HELLO), or a request it may not make */
+    PT_ERR_BULK_MODE = 20, /* the job was begun in the other mode (bulk or not) */
 };
 
 enum pt_op { PT_OP_PUT = 0, PT_OP_DEL = 1 };

@@ -140,6 +140,78 @@ int pt_dec_job_started(const void *p, size_t n, pt_job_started *m)
     return done(&r);
 }
 
+/* --- bulk load ------------------------------------------------------------ */
+
+int pt_enc_job_begin_bulk(pt_buf *out, const pt_job_begin_bulk *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_JOB_BEGIN_BULK);
+    pt_wr_str(&w, m->id.p, m->id.n);
+    pt_wr_u8(&w, m->mode);
+    pt_wr_u64(&w, m->size_hint);
+    return finish(&w);
+}
+
+int pt_dec_job_begin_bulk(const void *p, size_t n, pt_job_begin_bulk *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->id = rd_str(&r);
+    m->mode = pt_rd_u8(&r);
+    m->size_hint = pt_rd_u64(&r);
+    if (done(&r) < 0 || m->mode > PT_BULK_ON)
+        return -EBADMSG;
+    return 0;
+}
+
+int pt_enc_job_started_bulk(pt_buf *out, const pt_job_started_bulk *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_JOB_STARTED_BULK);
+    pt_wr_str(&w, m->s.id.p, m->s.id.n);
+    pt_wr_u64(&w, m->s.committed);
+    pt_wr_u8(&w, m->s.already_done);
+    pt_wr_u8(&w, m->bulk);
+    return finish(&w);
+}
+
+int pt_dec_job_started_bulk(const void *p, size_t n, pt_job_started_bulk *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->s.id = rd_str(&r);
+    m->s.committed = pt_rd_u64(&r);
+    m->s.already_done = pt_rd_u8(&r);
+    m->bulk = pt_rd_u8(&r);
+    return done(&r);
+}
+
+int pt_enc_bulk_phase(pt_buf *out, const pt_bulk_phase *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_BULK_PHASE);
+    pt_wr_str(&w, m->phase.p, m->phase.n);
+    pt_wr_u64(&w, m->done_bytes);
+    pt_wr_u64(&w, m->total_bytes);
+    return finish(&w);
+}
+
+int pt_dec_bulk_phase(const void *p, size_t n, pt_bulk_phase *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->phase = rd_str(&r);
+    m->done_bytes = pt_rd_u64(&r);
+    m->total_bytes = pt_rd_u64(&r);
+    return done(&r);
+}
+
 /* --- ROWS and EXPORT_ROWS ------------------------------------------------- */
 
 void pt_rows_begin(pt_rows_wr *rw, pt_buf *out, int type)

@@ -70,6 +70,33 @@ typedef struct pt_job_started {
 int pt_enc_job_started(pt_buf *out, const pt_job_started *m);
 int pt_dec_job_started(const void *p, size_t n, pt_job_started *m);
 
+/* JOB_BEGIN_BULK (client): a job that may be loaded in bulk. */
+enum pt_bulk_mode { PT_BULK_AUTO = 0, PT_BULK_ON = 1 };
+typedef struct pt_job_begin_bulk {
+    pt_str id;
+    uint8_t mode;             /* enum pt_bulk_mode */
+    uint64_t size_hint;       /* the client's input bytes, 0 unknown */
+} pt_job_begin_bulk;
+int pt_enc_job_begin_bulk(pt_buf *out, const pt_job_begin_bulk *m);
+int pt_dec_job_begin_bulk(const void *p, size_t n, pt_job_begin_bulk *m);
+
+/* JOB_STARTED_BULK (daemon): JOB_STARTED plus the mode chosen. */
+typedef struct pt_job_started_bulk {
+    pt_job_started s;
+    uint8_t bulk;             /* 1: rows are staged and ingested at JOB_END */
+} pt_job_started_bulk;
+int pt_enc_job_started_bulk(pt_buf *out, const pt_job_started_bulk *m);
+int pt_dec_job_started_bulk(const void *p, size_t n, pt_job_started_bulk *m);
+
+/* BULK_PHASE (daemon): where a bulk job is; phase is receiving, sorting,
+ * writing-ssts or ingesting. */
+typedef struct pt_bulk_phase {
+    pt_str phase;
+    uint64_t done_bytes, total_bytes;
+} pt_bulk_phase;
+int pt_enc_bulk_phase(pt_buf *out, const pt_bulk_phase *m);
+int pt_dec_bulk_phase(const void *p, size_t n, pt_bulk_phase *m);
+
 /* A row of ROWS (client) or EXPORT_ROWS (daemon; op is always put). */
 typedef struct pt_row {
     uint8_t op;               /* enum pt_op */

@@ -48,6 +48,9 @@ static int dec_hello(const char *p, size_t n) { pt_hello m; return pt_dec_hello(
 static int dec_error(const char *p, size_t n) { pt_error_msg m; return pt_dec_error(p, n, &m); }
 static int dec_job_begin(const char *p, size_t n) { pt_str m; return pt_dec_job_begin(p, n, &m); }
 static int dec_started(const char *p, size_t n) { pt_job_started m; return pt_dec_job_started(p, n, &m); }
+static int dec_begin_bulk(const char *p, size_t n) { pt_job_begin_bulk m; return pt_dec_job_begin_bulk(p, n, &m); }
+static int dec_started_bulk(const char *p, size_t n) { pt_job_started_bulk m; return pt_dec_job_started_bulk(p, n, &m); }
+static int dec_bulk_phase(const char *p, size_t n) { pt_bulk_phase m; return pt_dec_bulk_phase(p, n, &m); }
 static int dec_ack(const char *p, size_t n) { pt_chunk_ack m; return pt_dec_chunk_ack(p, n, &m); }
 static int dec_progress(const char *p, size_t n) { pt_progress m; return pt_dec_progress(p, n, &m); }
 static int dec_job_end(const char *p, size_t n) { uint64_t v; return pt_dec_job_end(p, n, &v); }
@@ -507,6 +510,53 @@ TEST(mget_and_values)
     pt_buf_free(&b);
 }
 
+TEST(bulk_frames)
+{
+    pt_job_begin_bulk bb = {{"big-1", 5}, PT_BULK_AUTO, 418000000ull}, bb2;
+    pt_job_started_bulk sb = {{{"big-1", 5}, 77, 0}, 1}, sb2;
+    pt_bulk_phase ph = {{"writing-ssts", 12}, 1234567, 9999999}, ph2;
+    pt_buf b;
+    size_t n;
+    const char *p;
+    char bad[64];
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_job_begin_bulk(&b, &bb), 0);
+    p = payload_of(&b, PT_MSG_JOB_BEGIN_BULK, &n);
+    CHECK_EQ_INT(pt_dec_job_begin_bulk(p, n, &bb2), 0);
+    CHECK(streq(bb2.id, "big-1"));
+    CHECK_EQ_INT(bb2.mode, PT_BULK_AUTO);
+    CHECK_EQ_INT(bb2.size_hint, 418000000ull);
+    check_bounds(p, n, dec_begin_bulk);
+    /* an unknown mode is refused */
+    memcpy(bad, p, n);
+    bad[4 + 5] = 2;
+    CHECK_EQ_INT(pt_dec_job_begin_bulk(bad, n, &bb2), -EBADMSG);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_job_started_bulk(&b, &sb), 0);
+    p = payload_of(&b, PT_MSG_JOB_STARTED_BULK, &n);
+    CHECK_EQ_INT(pt_dec_job_started_bulk(p, n, &sb2), 0);
+    CHECK(streq(sb2.s.id, "big-1"));
+    CHECK_EQ_INT(sb2.s.committed, 77);
+    CHECK_EQ_INT(sb2.s.already_done, 0);
+    CHECK_EQ_INT(sb2.bulk, 1);
+    check_bounds(p, n, dec_started_bulk);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_bulk_phase(&b, &ph), 0);
+    p = payload_of(&b, PT_MSG_BULK_PHASE, &n);
+    CHECK_EQ_INT(pt_dec_bulk_phase(p, n, &ph2), 0);
+    CHECK(streq(ph2.phase, "writing-ssts"));
+    CHECK_EQ_INT(ph2.done_bytes, 1234567);
+    CHECK_EQ_INT(ph2.total_bytes, 9999999);
+    check_bounds(p, n, dec_bulk_phase);
+
+    CHECK_STREQ(pt_msg_name(PT_MSG_BULK_PHASE), "BULK_PHASE");
+    CHECK_STREQ(pt_err_name(PT_ERR_BULK_MODE), "bulk-mode");
+    pt_buf_free(&b);
+}
+
 int main(void)
 {
     RUN(hello_and_hello_ok);
@@ -520,5 +570,6 @@ int main(void)
     RUN(reload_frames);
     RUN(scan);
     RUN(mget_and_values);
+    RUN(bulk_frames);
     return CHECK_DONE();
 }
