@@ -70,6 +70,9 @@ typedef struct pt_config {
     uint64_t idle_timeout_ms;       /* listen.idle_timeout_ms */
     uint64_t write_timeout_ms;      /* listen.write_timeout_ms */
 
+    uint64_t bulk_auto_min_bytes;       /* bulk.auto_min_bytes */
+    uint64_t bulk_sort_buffer_bytes;    /* bulk.sort_buffer_bytes */
+    uint64_t bulk_staging_retention_ms; /* bulk.staging_retention_ms */
     uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */
     uint64_t chunk_max_bytes;  /* ingest.chunk_max_bytes */
     uint64_t chunk_linger_ms;  /* ingest.chunk_linger_ms: seal a partial chunk after this idle time */

@@ -68,6 +68,19 @@ const pt_key pt_keys[] = {
      RELOAD(LISTEN),
      "a client that takes none of its answers for this long is dropped; 0 = never"},
 
+    {"bulk.auto_min_bytes", U64(bulk_auto_min_bytes), "67108864", 0, UINT64_C(1) << 50,
+     "bytes", RELOAD(INGEST),
+     "a job whose client announces at least this much input (JOB_BEGIN_BULK's size hint) "
+     "is loaded in bulk: staged, sorted, written as SST files, ingested at its end; "
+     "0 = only when asked (ingest --bulk)"},
+    {"bulk.sort_buffer_bytes", U64(bulk_sort_buffer_bytes), "67108864", 65536,
+     UINT64_C(1) << 40, "bytes", RELOAD(INGEST),
+     "memory a bulk job sorts its rows in; larger jobs spill sorted runs under the data dir"},
+    {"bulk.staging_retention_ms", U64(bulk_staging_retention_ms), "86400000", 0,
+     UINT64_C(31536000000), "ms", RELOAD(INGEST),
+     "a bulk job's staged rows, unfinished and untouched this long, are removed (its "
+     "client can no longer resume it); 0 = kept for ever"},
+
     {"ingest.chunk_max_rows", U64(chunk_max_rows), "8192", 1, 1000000,
      "rows", RELOAD(INGEST), "rows per chunk (one RocksDB write batch)"},
     {"ingest.chunk_max_bytes", U64(chunk_max_bytes), "1048576", 4096,
