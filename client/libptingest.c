@@ -61,6 +61,9 @@ struct pti_client {
     int already_done;
     uint64_t committed;
     uint64_t rows_sent, rows_acked, bytes_acked, done_rows, done_bytes;
+    int bulk;             /* the job is loaded in bulk */
+    char bulk_phase[32];
+    uint64_t bulk_done, bulk_total;
     int rows_open;        /* a ROWS frame is being built at the end of out */
     pt_rows_wr rows_wr;
     pti_progress_cb progress_cb;
@@ -133,14 +136,27 @@ static int on_frame(pti_client *c, int type, const char *p, size_t len)
         pt_progress m;
         if (pt_dec_progress(p, len, &m) < 0)
             return -EBADMSG;
+        memset(&pr, 0, sizeof(pr));
         pr.rows_acked = m.rows_acked;
         pr.bytes_acked = m.bytes_acked;
         pr.rows_per_s = m.rows_per_s;
         pr.queue_bytes = m.queue_bytes;
         pr.queue_capacity = m.queue_capacity;
         copy_str(pr.stall_state, sizeof(pr.stall_state), m.stall_state);
+        memcpy(pr.bulk_phase, c->bulk_phase, sizeof(pr.bulk_phase));
+        pr.bulk_done_bytes = c->bulk_done;
+        pr.bulk_total_bytes = c->bulk_total;
         if (c->progress_cb)
             c->progress_cb(c->progress_ud, &pr);
+        return 0;
+    }
+    case PT_MSG_BULK_PHASE: {
+        pt_bulk_phase m;
+        if (pt_dec_bulk_phase(p, len, &m) < 0)
+            return -EBADMSG;
+        copy_str(c->bulk_phase, sizeof(c->bulk_phase), m.phase);
+        c->bulk_done = m.done_bytes;
+        c->bulk_total = m.total_bytes;
         return 0;
     }
     case PT_MSG_JOB_DONE: {
@@ -812,7 +828,29 @@ static int job_begin_once(pti_client *c, const char *job_id, char *err, size_t e
     return 0;
 }
 
-int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
+static int job_begin_bulk_once(pti_client *c, const char *job_id, int bulk,
+                               uint64_t size_hint, char *err, size_t errlen)
+{
+    pt_job_begin_bulk m = {pt_str_c(job_id), bulk ? PT_BULK_ON : PT_BULK_AUTO, size_hint};
+    pt_job_started_bulk a;
+    pt_buf f;
+    int rc;
+
+    pt_buf_init(&f);
+    pt_enc_job_begin_bulk(&f, &m);
+    if ((rc = request(c, &f, PT_MSG_JOB_STARTED_BULK, err, errlen)) < 0)
+        return rc;
+    if (pt_dec_job_started_bulk(c->reply.data, c->reply.len, &a) < 0)
+        return fail(c, -EBADMSG, err, errlen);
+    copy_str(c->job_id, sizeof(c->job_id), a.s.id);
+    c->committed = a.s.committed;
+    c->already_done = a.s.already_done;
+    c->bulk = a.bulk;
+    return 0;
+}
+
+static int job_begin_mode(pti_client *c, const char *job_id, int bulk, uint64_t size_hint,
+                          char *err, size_t errlen)
 {
     int rc;
 
@@ -820,8 +858,12 @@ int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
         set_err(err, errlen, "%s", "a job is already open on this connection");
         return -EINVAL;
     }
+    c->bulk = 0;
+    c->bulk_phase[0] = '\0';
+    c->bulk_done = c->bulk_total = 0;
     for (int tries = 0;; tries++) {
-        rc = job_begin_once(c, job_id, err, errlen);
+        rc = bulk < 0 ? job_begin_once(c, job_id, err, errlen)
+                      : job_begin_bulk_once(c, job_id, bulk, size_hint, err, errlen);
         if (rc != -EREMOTEIO || c->daemon_err != PT_ERR_RETRY || tries >= 300)
             break;
         ptt_wait(&c->t, 0, 100); /* the old run's last chunks are being written */
@@ -835,6 +877,19 @@ int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
     c->in_job = !c->already_done;
     return 0;
 }
+
+int pti_job_begin(pti_client *c, const char *job_id, char *err, size_t errlen)
+{
+    return job_begin_mode(c, job_id, -1, 0, err, errlen);
+}
+
+int pti_job_begin_bulk(pti_client *c, const char *job_id, int bulk, uint64_t size_hint,
+                       char *err, size_t errlen)
+{
+    return job_begin_mode(c, job_id, bulk ? 1 : 0, size_hint, err, errlen);
+}
+
+int pti_job_bulk(const pti_client *c) { return c->bulk; }
 
 uint64_t pti_job_committed(const pti_client *c) { return c->committed; }
 int pti_job_already_done(const pti_client *c) { return c->already_done; }

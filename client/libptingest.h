@@ -47,6 +47,11 @@ typedef struct pti_progress {
     uint64_t queue_bytes;
     uint64_t queue_capacity;
     char stall_state[32];  /* ok | pacing | rocksdb-delayed | rocksdb-stopped */
+    /* a bulk job (pti_job_begin_bulk): its phase, "" otherwise: receiving,
+     * sorting, writing-ssts, ingesting; bytes done of the phase's total
+     * (0: unknown) */
+    char bulk_phase[32];
+    uint64_t bulk_done_bytes, bulk_total_bytes;
 } pti_progress;
 
 typedef void (*pti_progress_cb)(void *ud, const pti_progress *p);
@@ -162,6 +167,14 @@ uint64_t pti_job_committed(const pti_client *c);
 int pti_job_already_done(const pti_client *c);
 const char *pti_job_id(const pti_client *c);
 void pti_set_progress_cb(pti_client *c, pti_progress_cb cb, void *ud);
+/* pti_job_begin for a job that may be loaded in bulk: the daemon stages
+ * its rows and, at pti_job_end, sorts them, writes SST files and ingests
+ * them all at once (visible together at JOB_DONE). bulk 1 asks for it,
+ * 0 lets the daemon decide from size_hint (the input's size in bytes, 0
+ * unknown) and its bulk.auto_min_bytes. pti_job_bulk says what it chose. */
+int pti_job_begin_bulk(pti_client *c, const char *job_id, int bulk, uint64_t size_hint,
+                       char *err, size_t errlen);
+int pti_job_bulk(const pti_client *c);
 int pti_job_put(pti_client *c, unsigned rel, const char *key, size_t klen,
                 const char *val, size_t vlen, char *err, size_t errlen);
 int pti_job_del(pti_client *c, unsigned rel, const char *key, size_t klen,

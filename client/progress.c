@@ -101,7 +101,7 @@ void progress_format(const progress_bar *p, uint64_t now, char *out, size_t outl
     double rate = secs > 0 ? (double)p->rows_acked / secs : 0;
     uint64_t durable = p->durable_bytes, pending = p->sent_bytes > durable
                                                        ? p->sent_bytes - durable : 0;
-    char eta[32] = "?", bar[24], phase[48] = "";
+    char eta[32] = "?", bar[24], phase[64] = "";
     size_t n = 0;
 
     if (p->total_bytes) {

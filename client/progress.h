@@ -33,7 +33,7 @@ typedef struct progress_bar {
     uint64_t rows_per_s;     /* the daemon's figure */
     uint64_t queue_bytes, queue_capacity;
     char stall[32];
-    char phase[32];          /* a bulk job's phase, "" otherwise */
+    char phase[48];          /* a bulk job's phase, "" otherwise */
     int drawn;
     /* checkpoints after base, oldest first, in a ring */
     progress_mark base;

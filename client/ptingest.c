@@ -28,6 +28,7 @@ typedef struct cli {
     int nargs;
     const char *job;
     int progress;  /* -1 auto, 0 off, 1 on */
+    int bulk;      /* -1 the daemon decides from the input's size, 0 off, 1 on */
     int json;
     /* scan and get: keys as typed (JSON-escaped), unescaped by the command */
     const char *prefix, *from, *to, *after, *limit, *keys_file;
@@ -41,7 +42,11 @@ static void usage(FILE *out)
             "usage: ptingest [--socket PATH] [--daemon-user USER] COMMAND [ARGS]\n"
             "\n"
             "  gen [--entities N] [--seed S]   Parseltongue-shaped NDJSON on stdout\n"
-            "  ingest [FILE|-] [--job ID] [--progress|--no-progress]\n"
+            "  ingest [FILE|-] [--job ID] [--progress|--no-progress] [--bulk|--no-bulk]\n"
+            "                                  --bulk: rows staged, sorted, written as SST\n"
+            "                                  files and visible all at once at the end;\n"
+            "                                  by default the daemon picks it for a large\n"
+            "                                  file (bulk.auto_min_bytes)\n"
             "  get REL KEY                     print the stored value (exit 1 if absent)\n"
             "  get REL KEY KEY... | --keys FILE|-\n"
             "                                  NDJSON of the keys found, in the order asked;\n"
@@ -142,6 +147,15 @@ static void on_progress(void *ud, const pti_progress *p)
     in->bar.queue_bytes = p->queue_bytes;
     in->bar.queue_capacity = p->queue_capacity;
     snprintf(in->bar.stall, sizeof(in->bar.stall), "%s", p->stall_state);
+    if (!p->bulk_phase[0])
+        in->bar.phase[0] = '\0';
+    else if (p->bulk_total_bytes)
+        snprintf(in->bar.phase, sizeof(in->bar.phase), "%.20s %llu/%llu MB", p->bulk_phase,
+                 (unsigned long long)(p->bulk_done_bytes / 1000000 % 1000000),
+                 (unsigned long long)(p->bulk_total_bytes / 1000000 % 1000000));
+    else
+        snprintf(in->bar.phase, sizeof(in->bar.phase), "%.20s %llu MB", p->bulk_phase,
+                 (unsigned long long)(p->bulk_done_bytes / 1000000 % 1000000));
     /* also while the client waits for the last acknowledgements */
     progress_draw(&in->bar, 0);
 }
@@ -325,13 +339,18 @@ static int cmd_ingest(const cli *o)
     if ((rc = connect_or_say(o, &in.c)) != 0)
         goto out;
     pti_set_progress_cb(in.c, on_progress, &in);
-    if ((rc = pti_job_begin(in.c, o->job, err, sizeof(err))) < 0) {
+    if ((rc = o->bulk == 0 ? pti_job_begin(in.c, o->job, err, sizeof(err))
+                           : pti_job_begin_bulk(in.c, o->job, o->bulk == 1,
+                                                in.bar.total_bytes, err, sizeof(err))) < 0) {
         fprintf(stderr, "ptingest: %s\n", err);
         rc = exit_for(rc);
         goto out;
     }
     if (!o->job)
-        fprintf(stderr, "ptingest: job %s\n", pti_job_id(in.c));
+        fprintf(stderr, "ptingest: job %s%s\n", pti_job_id(in.c),
+                pti_job_bulk(in.c) ? " (bulk)" : "");
+    else if (pti_job_bulk(in.c))
+        fprintf(stderr, "ptingest: job %s is loaded in bulk\n", pti_job_id(in.c));
     if (pti_job_already_done(in.c)) {
         fprintf(stderr, "ptingest: job %s is already done (%llu rows); nothing to ingest\n",
                 pti_job_id(in.c), (unsigned long long)pti_job_committed(in.c));
@@ -900,7 +919,7 @@ static int take_value(int argc, char **argv, int *i, const char *name, const cha
 
 int main(int argc, char **argv)
 {
-    cli o = {.progress = -1, .entities = 1000, .seed = 1};
+    cli o = {.progress = -1, .bulk = -1, .entities = 1000, .seed = 1};
     const char *cmd = NULL, *v;
     char **args = calloc((size_t)argc + 1, sizeof(char *));
     int r, rc;
@@ -933,6 +952,10 @@ int main(int argc, char **argv)
             o.progress = 1;
         } else if (strcmp(a, "--no-progress") == 0) {
             o.progress = 0;
+        } else if (strcmp(a, "--bulk") == 0) {
+            o.bulk = 1;
+        } else if (strcmp(a, "--no-bulk") == 0) {
+            o.bulk = 0;
         } else if (strcmp(a, "--json") == 0) {
             o.json = 1;
         } else if (strcmp(a, "--reverse") == 0) {

@@ -31,6 +31,7 @@ typedef struct chunk {
     uint64_t end_row;       /* the job's row count once this chunk is in */
     int need_sync;          /* fsync the WAL before acknowledging */
     int final;              /* the job's last chunk */
+    struct bulkload *bulk;  /* a bulk job's: staged, not written (bulkload.h) */
     uint64_t sealed_ns;     /* for commit latency */
     /* the writer's verdict, read by the loop thread after hand-back */
     int status;

@@ -19,6 +19,7 @@
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "bulk.h"
+#include "bulkload.h"
 #include "chunk_queue.h"
 #include "jobs.h"
 #include "listen.h"
@@ -258,6 +259,11 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
                                     &d->bulk, &d->sink, &d->shutdown_grace_ms, d->reads};
     /* records older than the retention are dropped as they load */
     jobs_set_retention(d->jobs, d->cfg.job_retention_ms);
+    /* start-up, before serving: abandoned bulk staging goes (bulkload.h) */
+    if ((r = bulkload_cleanup(store_data_dir(d->store), d->cfg.bulk_staging_retention_ms, NULL,
+                              NULL)) < 0)
+        log_warn("%s/%s: cannot clean up: %s", store_data_dir(d->store), BULKLOAD_DIR,
+                 strerror(-r));
     return jobs_load_records(d->jobs, diag);
 }
 

@@ -14,9 +14,9 @@ size_t jobrec_encode(const jobrec *r, char *out, size_t outlen)
 {
     int n = snprintf(out, outlen,
                      "v1 rows=%" PRIu64 " bytes=%" PRIu64 " state=%s created_ms=%" PRIu64
-                     " updated_ms=%" PRIu64,
+                     " updated_ms=%" PRIu64 "%s",
                      r->rows, r->bytes, r->state == JOBREC_DONE ? "done" : "running",
-                     r->created_ms, r->updated_ms);
+                     r->created_ms, r->updated_ms, r->bulk ? " bulk=1" : "");
     return n < 0 ? 0 : (size_t)n < outlen ? (size_t)n : outlen - 1;
 }
 
@@ -31,8 +31,12 @@ int jobrec_decode(const char *text, size_t len, jobrec *r)
     buf[len] = '\0';
     if (sscanf(buf, "v1 rows=%" SCNu64 " bytes=%" SCNu64 " state=%15s created_ms=%" SCNu64
                     " updated_ms=%" SCNu64 "%n",
-               &r->rows, &r->bytes, state, &r->created_ms, &r->updated_ms, &used) != 5 ||
-        (size_t)used != len)
+               &r->rows, &r->bytes, state, &r->created_ms, &r->updated_ms, &used) != 5)
+        return -EINVAL;
+    r->bulk = 0;
+    if ((size_t)used + 7 == len && memcmp(buf + used, " bulk=1", 7) == 0)
+        r->bulk = 1;
+    else if ((size_t)used != len)
         return -EINVAL;
     if (strcmp(state, "done") == 0)
         r->state = JOBREC_DONE;

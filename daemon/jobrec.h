@@ -31,6 +31,7 @@ typedef struct jobrec {
     int state;
     uint64_t created_ms;  /* wall clock, for expiry and status */
     uint64_t updated_ms;
+    int bulk;             /* a bulk job (bulkload.h): " bulk=1" at the end */
 } jobrec;
 
 /* Returns the length written to out (< JOBREC_MAX). */

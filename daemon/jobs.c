@@ -13,6 +13,7 @@
 #include "../common/protocol.h"
 #include "../common/rowcheck.h"
 #include "../config/config.h"
+#include "bulkload.h"
 
 struct job {
     struct job *next;          /* jobs.list: active and recent, newest first */
@@ -38,6 +39,7 @@ struct job {
     uint64_t last_progress_ns, last_progress_rows;
     uint64_t rate_rows_per_s;
     char error[256];
+    bulkload *bulk;                /* a bulk job, else NULL */
 };
 
 struct jobs {
@@ -125,6 +127,7 @@ int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
 
 static void free_job(job *j)
 {
+    bulkload_free(j->bulk);
     chunker_free(&j->ck);
     for (chunk *c; (c = chunk_list_pop(&j->sealed));)
         chunk_free(c);
@@ -161,9 +164,15 @@ void jobs_free(jobs *js)
         uv_close((uv_handle_t *)&js->expiry, free_after_close);
 }
 
+static void arm_expiry(jobs *js);
+
 void jobs_set_limits(jobs *js, const jobs_limits *l)
 {
+    int rearm = js->lim.bulk_staging_retention_ms != l->bulk_staging_retention_ms;
+
     js->lim = *l;
+    if (rearm)
+        arm_expiry(js);
     /* running jobs cut their next chunks to the new sizes */
     for (job *j = js->list; j; j = j->next) {
         j->ck.max_rows = l->chunk_max_rows;
@@ -171,20 +180,29 @@ void jobs_set_limits(jobs *js, const jobs_limits *l)
     }
 }
 
-void jobs_set_retention(jobs *js, uint64_t retention_ms)
+/* The expiry timer: often enough to honour short retentions (of the
+ * records and of bulk staging), at most hourly. */
+static void arm_expiry(jobs *js)
 {
-    uint64_t every;
+    uint64_t every = 3600000, st = js->lim.bulk_staging_retention_ms;
 
-    js->retention_ms = retention_ms;
-    if (!retention_ms) {
+    if (!js->retention_ms && !st) {
         uv_timer_stop(&js->expiry);
         return;
     }
-    /* often enough to honour short retentions, at most hourly */
-    every = retention_ms < 3600000 ? retention_ms : 3600000;
+    if (js->retention_ms && js->retention_ms < every)
+        every = js->retention_ms;
+    if (st && st < every)
+        every = st;
     if (every < 1000)
         every = 1000;
     uv_timer_start(&js->expiry, on_expiry, every, every);
+}
+
+void jobs_set_retention(jobs *js, uint64_t retention_ms)
+{
+    js->retention_ms = retention_ms;
+    arm_expiry(js);
 }
 
 static void evict_records(jobs *js);
@@ -279,10 +297,22 @@ static int check_same_id(jobs *js, const char *id, size_t idlen, int *code, char
 job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
                int *code, char *err, size_t errlen)
 {
+    int bulk;
+
+    return job_begin_bulk(js, client, id, idlen, -1, 0, &bulk, committed, code, err, errlen);
+}
+
+job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mode,
+                    uint64_t size_hint, int *bulk, uint64_t *committed, int *code, char *err,
+                    size_t errlen)
+{
     job_record *rec = NULL;
     job *j;
 
     *code = PT_ERR_PROTOCOL;
+    *bulk = mode == PT_BULK_ON ||
+            (mode == PT_BULK_AUTO && js->lim.bulk_auto_min_bytes &&
+             size_hint >= js->lim.bulk_auto_min_bytes);
     *committed = 0;
     if (idlen && !valid_job_id(id, idlen)) {
         snprintf(err, errlen, "job id must be 1-%d characters of A-Z a-z 0-9 - _ . :",
@@ -298,6 +328,18 @@ job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *c
         *committed = rec->r.rows;
         *code = 0;
         return NULL;
+    }
+    if (rec && rec->r.rows && rec->r.bulk != *bulk) {
+        /* its durable rows are staged (bulk) or in the database (not) */
+        if (mode == PT_BULK_AUTO && rec->r.bulk) {
+            *bulk = 1;
+        } else {
+            *code = PT_ERR_BULK_MODE;
+            snprintf(err, errlen, "job %s was begun %s; resume it %s", rec->id,
+                     rec->r.bulk ? "in bulk mode" : "without bulk mode",
+                     rec->r.bulk ? "with --bulk" : "without --bulk");
+            return NULL;
+        }
     }
     if (!(j = calloc(1, sizeof(*j)))) {
         snprintf(err, errlen, "out of memory");
@@ -317,6 +359,13 @@ job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *c
         }
         evict_records(js); /* a new record may push the table past its cap */
     }
+    if (*bulk && bulkload_new(&j->bulk, store_data_dir(js->s), j->id,
+                              js->lim.bulk_sort_buffer_bytes, err, errlen) < 0) {
+        free(j);
+        *code = PT_ERR_STORE;
+        return NULL;
+    }
+    rec->r.bulk = *bulk;
     j->rec = rec;
     j->client = client;
     j->state = JOB_RUNNING;
@@ -388,6 +437,7 @@ static void take_sealed(job *j, chunk_list *sealed)
 
         c->job = j;
         c->job_token = j->token;
+        c->bulk = j->bulk;
         c->sealed_ns = now;
         c->need_sync = js->lim.sync == PT_SYNC_CHUNK ||
                        (js->lim.sync == PT_SYNC_JOB && c->final);
@@ -398,6 +448,7 @@ static void take_sealed(job *j, chunk_list *sealed)
         r.state = c->final ? JOBREC_DONE : JOBREC_RUNNING;
         r.created_ms = j->rec ? j->rec->r.created_ms : now_ms();
         r.updated_ms = now_ms();
+        r.bulk = j->bulk != NULL;
         n = jobrec_encode(&r, rec, sizeof(rec));
         store_batch_put_meta(js->s, c->batch, j->id, strlen(j->id), rec, n);
         c->mem = store_batch_bytes(c->batch);
@@ -776,6 +827,15 @@ static void progress(job *j, uint64_t now)
     j->last_progress_ns = now;
     j->last_progress_rows = j->rows_acked;
     j->js->ev.progress(j->client, j->rows_acked, j->bytes_acked, j->rate_rows_per_s);
+    if (j->bulk && j->js->ev.bulk_phase) {
+        bulkload_info bi;
+        bulkload_get_info(j->bulk, &bi);
+        if (bi.phase == BULK_RECEIVING)
+            j->js->ev.bulk_phase(j->client, bulk_phase_name(bi.phase), bi.staged_bytes, 0);
+        else
+            j->js->ev.bulk_phase(j->client, bulk_phase_name(bi.phase), bi.done_bytes,
+                                 bi.total_bytes);
+    }
 }
 
 void jobs_tick(jobs *js, uint64_t now)
@@ -846,12 +906,74 @@ static uint64_t drop_records(jobs *js, int evict)
     return n;
 }
 
+/* Abandoned bulk staging is removed on the thread pool (it reads and
+ * removes directories); the running bulk jobs' directories are kept. */
+typedef struct cleanup_work {
+    uv_work_t req;
+    char *data_dir;
+    uint64_t retention_ms;
+    size_t nkeep;
+    char (*keep)[2 * JOB_ID_MAX + 1];
+} cleanup_work;
+
+static int cleanup_keep(void *ud, const char *name)
+{
+    cleanup_work *w = ud;
+
+    for (size_t i = 0; i < w->nkeep; i++)
+        if (strcmp(w->keep[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void cleanup_run(uv_work_t *req)
+{
+    cleanup_work *w = req->data;
+
+    bulkload_cleanup(w->data_dir, w->retention_ms, cleanup_keep, w);
+}
+
+static void cleanup_done(uv_work_t *req, int status)
+{
+    cleanup_work *w = req->data;
+
+    (void)status;
+    free(w->data_dir);
+    free(w->keep);
+    free(w);
+}
+
+static void cleanup_staging(jobs *js)
+{
+    cleanup_work *w;
+    size_t n = 0;
+
+    if (!js->lim.bulk_staging_retention_ms || !(w = calloc(1, sizeof(*w))))
+        return;
+    for (job *j = js->list; j; j = j->next)
+        n += j->bulk != NULL;
+    w->req.data = w;
+    w->retention_ms = js->lim.bulk_staging_retention_ms;
+    w->data_dir = strdup(store_data_dir(js->s));
+    w->keep = calloc(n + 1, sizeof(*w->keep));
+    if (!w->data_dir || !w->keep) {
+        cleanup_done(&w->req, 0);
+        return;
+    }
+    for (job *j = js->list; j; j = j->next)
+        if (j->bulk && (job_active(j) || j->inflight))
+            bulkload_dir_name(j->id, w->keep[w->nkeep++], sizeof(w->keep[0]));
+    if (uv_queue_work(js->expiry.loop, &w->req, cleanup_run, cleanup_done) < 0)
+        cleanup_done(&w->req, 0);
+}
+
 void jobs_expire(jobs *js)
 {
     uint64_t n = drop_records(js, 0);
 
     if (n)
         log_info("job records: %llu expired", (unsigned long long)n);
+    cleanup_staging(js);
 }
 
 static void evict_records(jobs *js)
@@ -906,4 +1028,16 @@ void job_get_info(const job *j, job_info *out)
     out->chunks_in_queue = j->inflight;
     out->has_client = j->client != NULL;
     out->error = j->error;
+    out->bulk = j->bulk != NULL;
+    if (j->bulk) {
+        bulkload_info bi;
+        bulkload_get_info(j->bulk, &bi);
+        out->bulk_phase = bi.phase;
+        out->bulk_staged_bytes = bi.staged_bytes;
+        out->bulk_done_bytes = bi.done_bytes;
+        out->bulk_total_bytes = bi.total_bytes;
+        out->bulk_runs = bi.runs;
+        out->bulk_spilled_bytes = bi.spilled_bytes;
+        out->bulk_sst_bytes = bi.sst_bytes;
+    }
 }

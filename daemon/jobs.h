@@ -56,6 +56,9 @@ typedef struct job_events {
     /* The set of active jobs or their sizes changed (events_ud). */
     void (*activity)(void *events_ud);
     void *events_ud;
+    /* A bulk job's phase (bulkload.h), with progress (NULL: not sent). */
+    void (*bulk_phase)(void *client, const char *phase, uint64_t done_bytes,
+                       uint64_t total_bytes);
 } job_events;
 
 /* Where sealed chunks go and finished ones come back from. */
@@ -74,6 +77,9 @@ typedef struct jobs_limits {
     uint64_t max_key_bytes, max_value_bytes;
     int sync;                     /* enum pt_sync_mode */
     uint64_t chunk_linger_ms, progress_interval_ms;
+    uint64_t bulk_auto_min_bytes;     /* bulk.auto_min_bytes, 0: only when asked */
+    uint64_t bulk_sort_buffer_bytes;  /* bulk.sort_buffer_bytes */
+    uint64_t bulk_staging_retention_ms; /* bulk.staging_retention_ms */
 } jobs_limits;
 
 int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
@@ -98,6 +104,15 @@ int jobs_load_records(jobs *js, pt_diag *diag);
  * A resumed job starts at *committed rows. */
 job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
                int *code, char *err, size_t errlen);
+/* The same for JOB_BEGIN_BULK: mode is enum pt_bulk_mode, size_hint the
+ * client's input bytes (0 unknown). *bulk says whether the job is loaded
+ * in bulk (bulkload.h): asked, or announced at least bulk.auto_min_bytes,
+ * or a resumed bulk job. A job begun in one mode and resumed in the other
+ * is refused (PT_ERR_BULK_MODE). job_begin is this with mode -1 (never
+ * bulk). */
+job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mode,
+                    uint64_t size_hint, int *bulk, uint64_t *committed, int *code, char *err,
+                    size_t errlen);
 /* One ROWS payload. -EBADMSG for a malformed frame, -EINVAL/-E2BIG for a
  * bad row (err names it), -ENOMEM. */
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen);
@@ -128,7 +143,9 @@ void jobs_seal_all(jobs *js);
 void jobs_drop_sealed(jobs *js);
 /* No chunk of any job is sealed or in the queue. */
 int jobs_idle(const jobs *js);
-/* Delete expired progress records (the retention timer calls it). */
+/* Delete expired progress records (the retention timer calls it), and
+ * remove abandoned bulk staging (bulk.staging_retention_ms) on the thread
+ * pool. */
 void jobs_expire(jobs *js);
 
 /* For status, metrics and the bulk policy. */
@@ -141,6 +158,10 @@ typedef struct job_info {
     uint64_t chunks_waiting, chunks_in_queue;
     int has_client;
     const char *error;
+    int bulk;                      /* loaded in bulk; then: */
+    int bulk_phase;                /* enum bulk_phase */
+    uint64_t bulk_staged_bytes, bulk_done_bytes, bulk_total_bytes;
+    uint64_t bulk_runs, bulk_spilled_bytes, bulk_sst_bytes;
 } job_info;
 typedef struct jobs_stats {
     uint64_t rows_received, bytes_received;

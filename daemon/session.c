@@ -195,6 +195,46 @@ static int handle_job_begin(session *s, const char *p, size_t len)
     return code == PT_ERR_RETRY ? 0 : -EINVAL;
 }
 
+static int handle_job_begin_bulk(session *s, const char *p, size_t len)
+{
+    char err[256], id[JOB_ID_MAX + 1];
+    pt_job_begin_bulk m;
+    pt_job_started_bulk a;
+    uint64_t committed;
+    int code, bulk;
+    pt_buf b;
+
+    if (pt_dec_job_begin_bulk(p, len, &m) < 0) {
+        conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed JOB_BEGIN_BULK");
+        return -EBADMSG;
+    }
+    if (s->job) {
+        conn_send_error(s->c, PT_ERR_PROTOCOL, "JOB_BEGIN_BULK while job %s is open",
+                        job_id(s->job));
+        return -EPROTO;
+    }
+    if (s->ss->draining) {
+        conn_send_error(s->c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
+        return -ESHUTDOWN;
+    }
+    s->job = job_begin_bulk(s->ss->js, s, m.id.p, m.id.n, m.mode, m.size_hint, &bulk,
+                            &committed, &code, err, sizeof(err));
+    if (!s->job && code != 0) {
+        conn_send_error(s->c, code, "%s", err);
+        return code == PT_ERR_RETRY || code == PT_ERR_BULK_MODE ? 0 : -EINVAL;
+    }
+    if (s->job)
+        log_debug("job %s: client %llu, %s", job_id(s->job), (unsigned long long)conn_id(s->c),
+                  bulk ? "bulk" : "memtable");
+    snprintf(id, sizeof(id), "%.*s", (int)m.id.n, m.id.p);
+    a.s.id = pt_str_c(s->job ? job_id(s->job) : id);
+    a.s.committed = committed;
+    a.s.already_done = s->job == NULL;
+    a.bulk = (uint8_t)bulk;
+    pt_buf_init(&b);
+    return send_frame(s, pt_enc_job_started_bulk(&b, &a), &b) < 0 ? -EIO : 0;
+}
+
 static int handle_rows(session *s, const char *p, size_t len)
 {
     char err[512];
@@ -310,6 +350,7 @@ static int on_frame(void *ud, conn *c, int type, const char *p, size_t len)
     switch (type) {
     case PT_MSG_HELLO: return handle_hello(s, p, len);
     case PT_MSG_JOB_BEGIN: return handle_job_begin(s, p, len);
+    case PT_MSG_JOB_BEGIN_BULK: return handle_job_begin_bulk(s, p, len);
     case PT_MSG_ROWS: return handle_rows(s, p, len);
     case PT_MSG_JOB_END: return handle_job_end(s, p, len);
     case PT_MSG_GET:
@@ -586,6 +627,16 @@ static void job_progress(void *client, uint64_t rows, uint64_t bytes, uint64_t r
     send_frame(s, pt_enc_progress(&b, &m), &b);
 }
 
+static void job_bulk_phase(void *client, const char *phase, uint64_t done, uint64_t total)
+{
+    session *s = client;
+    pt_bulk_phase m = {pt_str_c(phase), done, total};
+    pt_buf b;
+
+    pt_buf_init(&b);
+    send_frame(s, pt_enc_bulk_phase(&b, &m), &b);
+}
+
 static void job_done(void *client, uint64_t rows, uint64_t bytes, uint64_t ms)
 {
     session *s = client;
@@ -623,6 +674,7 @@ void sessions_job_events(job_events *ev)
     ev->done = job_done;
     ev->failed = job_failed;
     ev->unblocked = job_unblocked;
+    ev->bulk_phase = job_bulk_phase;
 }
 
 static int read_send(void *client, pt_buf *frame, int notify)

@@ -40,6 +40,9 @@ static void apply_ingest(const settings_target *t, const pt_config *c)
         .sync = c->sync,
         .chunk_linger_ms = c->chunk_linger_ms,
         .progress_interval_ms = c->progress_interval_ms,
+        .bulk_auto_min_bytes = c->bulk_auto_min_bytes,
+        .bulk_sort_buffer_bytes = c->bulk_sort_buffer_bytes,
+        .bulk_staging_retention_ms = c->bulk_staging_retention_ms,
     };
 
     jobs_set_limits(t->jobs, &jl);

@@ -1129,3 +1129,8 @@ struct rocksdb_options_t *store_cf_options(store *s, int rel)
 {
     return s->cf_opts[cf_index(s, rel)] ? s->cf_opts[cf_index(s, rel)] : s->db_opts;
 }
+
+const char *store_batch_data(store_batch *b, size_t *len)
+{
+    return rocksdb_writebatch_data(b->wb, len);
+}

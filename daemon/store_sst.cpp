@@ -27,6 +27,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
 
 // store_sst.h's declarations (store.h itself is C only: its atomics)
 extern "C" {
@@ -35,6 +36,9 @@ typedef struct store_sst store_sst;
 struct rocksdb_t *store_rocksdb(store *s);
 struct rocksdb_column_family_handle_t *store_cf_handle(store *s, int rel);
 struct rocksdb_options_t *store_cf_options(store *s, int rel);
+size_t store_nrelations(const store *s);
+typedef int (*store_batch_row_fn)(void *ud, int rel, int op, const char *key, size_t klen,
+                                  const char *val, size_t vlen);
 }
 
 struct rocksdb_t {
@@ -193,4 +197,60 @@ extern "C" void store_sst_free(store_sst *x)
     for (const sst_file &f : x->files)
         std::remove(f.path.c_str()); // moved ones are links: the database keeps its own
     delete x;
+}
+
+namespace {
+
+// Rows of a WriteBatch with the relation of their column family.
+class RowHandler : public rocksdb::WriteBatch::Handler {
+  public:
+    RowHandler(store *s, store_batch_row_fn fn, void *ud) : fn_(fn), ud_(ud)
+    {
+        for (size_t i = 0; i < store_nrelations(s); i++)
+            ids_.push_back(store_cf_handle(s, (int)i)->rep->GetID());
+        meta_ = store_cf_handle(s, -1)->rep->GetID();
+    }
+    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice &k, const rocksdb::Slice &v) override
+    {
+        return row(cf, 0, k, v);
+    }
+    rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice &k) override
+    {
+        return row(cf, 1, k, rocksdb::Slice());
+    }
+    int rc = 0;
+
+  private:
+    rocksdb::Status row(uint32_t cf, int op, const rocksdb::Slice &k, const rocksdb::Slice &v)
+    {
+        int rel = cf == meta_ ? -1 : -2;
+        for (size_t i = 0; i < ids_.size(); i++)
+            if (ids_[i] == cf)
+                rel = (int)i;
+        rc = fn_(ud_, rel, op, k.data(), k.size(), v.data(), v.size());
+        return rc ? rocksdb::Status::Aborted() : rocksdb::Status::OK();
+    }
+    store_batch_row_fn fn_;
+    void *ud_;
+    std::vector<uint32_t> ids_;
+    uint32_t meta_;
+};
+
+} // namespace
+
+extern "C" int store_batch_each(store *s, const char *rep, size_t len, store_batch_row_fn fn,
+                                void *ud, char *err, size_t errlen)
+{
+    RowHandler h(s, fn, ud);
+    rocksdb::WriteBatch wb(std::string(rep, len));
+    rocksdb::Status st = wb.Iterate(&h);
+
+    if (h.rc)
+        return h.rc;
+    if (!st.ok()) {
+        if (errlen)
+            std::snprintf(err, errlen, "damaged staged batch: %s", st.ToString().c_str());
+        return -EBADMSG;
+    }
+    return 0;
 }

@@ -38,6 +38,18 @@ uint64_t store_sst_bytes(const store_sst *x);
 uint64_t store_sst_files(const store_sst *x);
 void store_sst_free(store_sst *x);
 
+/* A batch's encoded form (RocksDB's WriteBatch representation), valid
+ * until the batch changes. */
+const char *store_batch_data(store_batch *b, size_t *len);
+/* Every row of an encoded batch with its relation index (STORE_SST_META
+ * for the meta column family; rows of other column families are passed
+ * with rel -2). A non-zero return of fn stops it and is returned; -EBADMSG
+ * when the encoding is damaged. */
+typedef int (*store_batch_row_fn)(void *ud, int rel, int op, const char *key, size_t klen,
+                                  const char *val, size_t vlen);
+int store_batch_each(store *s, const char *rep, size_t len, store_batch_row_fn fn, void *ud,
+                     char *err, size_t errlen);
+
 /* --- for the C++ shims: the store's RocksDB handles (store.c) ----------- */
 struct rocksdb_t;
 struct rocksdb_column_family_handle_t;

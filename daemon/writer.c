@@ -9,6 +9,7 @@
 
 #include "../common/clock.h"
 #include "../common/log.h"
+#include "bulkload.h"
 #include "pacer.h"
 
 /* Configuration is set before the thread starts or through atomics; the
@@ -271,8 +272,10 @@ static void write_group(writer *w, chunk_list *group)
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
             continue;
         }
-        c->status = write_chunk(w, c);
-        if (c->status < 0 && retry_after_resume(w, c) == 0)
+        /* a bulk job's chunk is staged, and its last one sorted, written
+         * as SST files and ingested, here on this thread (bulkload.h) */
+        c->status = c->bulk ? bulkload_write(c->bulk, w->s, c) : write_chunk(w, c);
+        if (c->status < 0 && !c->bulk && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
             mark_failed(w, c->job_token);

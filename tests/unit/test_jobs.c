@@ -146,7 +146,7 @@ static void ev_activity(void *ud)
 }
 
 static const job_events events = {ev_acked, ev_progress, ev_done, ev_failed, ev_unblocked,
-                                  ev_activity, NULL};
+                                  ev_activity, NULL, NULL};
 
 static void build_rows(pt_buf *b, int n, int rel, const char *prefix, int first)
 {
@@ -178,7 +178,7 @@ static int add_rows(job *j, int n, const char *prefix, int first)
 static void start_jobs(store *s, uint64_t cap, uint64_t rows_per_chunk)
 {
     job_sink sink = {q_has_room, q_push, q_take_done, &fq, q_capacity};
-    jobs_limits l = {rows_per_chunk, 1 << 20, 1024, 1 << 20, 0, 20, 500};
+    jobs_limits l = {rows_per_chunk, 1 << 20, 1024, 1 << 20, 0, 20, 500, 0, 0, 0};
     pt_diag d;
 
     memset(&fq, 0, sizeof(fq));

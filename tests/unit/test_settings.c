@@ -60,7 +60,7 @@ static void rd_stalled(void *c, const char *m) { (void)c, (void)m; }
 static void old_record(store *s)
 {
     store_batch *b = store_batch_new();
-    jobrec r = {3, 30, JOBREC_DONE, 0, 0};
+    jobrec r = {3, 30, JOBREC_DONE, 0, 0, 0};
     char text[JOBREC_MAX], err[256];
     size_t n;
 
@@ -77,7 +77,7 @@ TEST(apply_reaches_the_modules)
     char dir[64];
     store *s = fixture_store(dir, sizeof(dir));
     job_sink sink = {sink_room, sink_push, sink_done, NULL, NULL};
-    job_events ev = {ev_acked, ev_prog, ev_done, ev_failed, ev_nop, ev_nop, NULL};
+    job_events ev = {ev_acked, ev_prog, ev_done, ev_failed, ev_nop, ev_nop, NULL, NULL};
     session_env env = {env_status, env_prog, ev_nop, NULL, NULL};
     read_client_ops rops = {rd_send, rd_error, ev_nop, rd_stalled};
     chunk_queue q;

@@ -1,0 +1,540 @@
+/* bulkload.c - stage, sort, write SSTs, ingest (bulkload.h). */
+#include "bulkload.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "chunk.h"
+#include "sorter.h"
+#include "store_sst.h"
+
+#define STAGE_MAGIC 0x53425450u /* "PTBS" */
+
+typedef struct stage_hdr {
+    uint32_t magic, len;
+    uint64_t end_row;
+} stage_hdr;
+
+/* a meta row of the final chunk, for the meta SST */
+typedef struct meta_row {
+    char *key, *val;
+    size_t klen, vlen;
+    int op;
+} meta_row;
+
+struct bulkload {
+    char *dir;        /* <data dir>/ptingestd-bulk/<hex id> */
+    char *top;        /* <data dir>/ptingestd-bulk */
+    char id[256];
+    uint64_t sort_buffer;
+    int fd;           /* the stage file, -1 until the first chunk */
+    uint64_t staged;  /* its length */
+    atomic_int phase;
+    atomic_uint_fast64_t a_staged, a_done, a_total, a_runs, a_spilled, a_sst, a_files;
+    /* writer thread, while it finishes */
+    store *s;
+    sorter *so;
+    store_sst *sst;
+    store_batch *meta;  /* a non-final chunk's progress record */
+    meta_row *mrows;
+    size_t nmrows, capmrows;
+    char *err;
+    size_t errlen;
+};
+
+const char *bulk_phase_name(int phase)
+{
+    static const char *const names[BULK_NPHASES] = {"receiving", "sorting", "writing-ssts",
+                                                    "ingesting", "done", "failed"};
+    return phase >= 0 && phase < BULK_NPHASES ? names[phase] : "unknown";
+}
+
+void bulkload_dir_name(const char *job_id, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    /* hex: a job id may be "." or "..", and ':' is not a Windows name */
+    for (const unsigned char *p = (const unsigned char *)job_id; *p && o + 2 < outlen; p++) {
+        out[o++] = hex[*p >> 4];
+        out[o++] = hex[*p & 15];
+    }
+    out[o] = '\0';
+}
+
+int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
+                 uint64_t sort_buffer_bytes, char *err, size_t errlen)
+{
+    bulkload *b = calloc(1, sizeof(*b));
+    char name[2 * 128 + 1];
+    size_t n;
+
+    *out = NULL;
+    if (!b)
+        goto oom;
+    bulkload_dir_name(job_id, name, sizeof(name));
+    n = strlen(data_dir) + sizeof(BULKLOAD_DIR) + 2;
+    if (!(b->top = malloc(n)) || !(b->dir = malloc(n + strlen(name) + 1)))
+        goto oom;
+    snprintf(b->top, n, "%s/%s", data_dir, BULKLOAD_DIR);
+    snprintf(b->dir, n + strlen(name) + 1, "%s/%s", b->top, name);
+    snprintf(b->id, sizeof(b->id), "%s", job_id);
+    b->sort_buffer = sort_buffer_bytes;
+    b->fd = -1;
+    *out = b;
+    return 0;
+oom:
+    if (b) {
+        free(b->top);
+        free(b->dir);
+    }
+    free(b);
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+}
+
+static void free_mrows(bulkload *b)
+{
+    for (size_t i = 0; i < b->nmrows; i++) {
+        free(b->mrows[i].key);
+        free(b->mrows[i].val);
+    }
+    free(b->mrows);
+    b->mrows = NULL;
+    b->nmrows = b->capmrows = 0;
+}
+
+void bulkload_free(bulkload *b)
+{
+    if (!b)
+        return;
+    if (b->fd >= 0)
+        close(b->fd);
+    sorter_free(b->so);
+    store_sst_free(b->sst);
+    free_mrows(b);
+    free(b->top);
+    free(b->dir);
+    free(b);
+}
+
+void bulkload_get_info(const bulkload *b, bulkload_info *out)
+{
+    out->phase = atomic_load(&b->phase);
+    out->staged_bytes = atomic_load(&b->a_staged);
+    out->done_bytes = atomic_load(&b->a_done);
+    out->total_bytes = atomic_load(&b->a_total);
+    out->runs = atomic_load(&b->a_runs);
+    out->spilled_bytes = atomic_load(&b->a_spilled);
+    out->sst_bytes = atomic_load(&b->a_sst);
+    out->sst_files = atomic_load(&b->a_files);
+}
+
+/* c->err, for the job's client and the log (cut to fit). */
+static int fail(chunk *c, int r, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof(c->err), fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static int sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) < 0)
+        r = -errno;
+    close(fd);
+    return r;
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int read_full(int fd, void *p, size_t n, uint64_t off)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+static int write_full(int fd, const void *p, size_t n, uint64_t off)
+{
+    size_t put = 0;
+
+    while (put < n) {
+        ssize_t r = pwrite(fd, (const char *)p + put, n - put, (off_t)(off + put));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        put += (size_t)r;
+    }
+    return 0;
+}
+
+/* First chunk of this run: open the stage file; a resumed job keeps the
+ * chunks up to its committed row count start and drops what follows. */
+static int open_stage(bulkload *b, chunk *c, uint64_t start)
+{
+    char path[4200];
+    uint64_t off = 0, end = 0;
+    stage_hdr h;
+    int r, created = 0;
+    struct stat st;
+
+    if ((r = make_dir(b->top)) < 0 || (r = make_dir(b->dir)) < 0)
+        return fail(c, r, "cannot create bulk staging directory %s: %s", b->dir, strerror(-r));
+    snprintf(path, sizeof(path), "%s/stage", b->dir);
+    created = stat(path, &st) != 0;
+    if ((b->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+        return fail(c, -errno, "cannot open bulk stage file %s: %s", path, strerror(errno));
+    while (end < start && (r = read_full(b->fd, &h, sizeof(h), off)) == 1) {
+        if (h.magic != STAGE_MAGIC || h.end_row > start)
+            break;
+        off += sizeof(h) + h.len;
+        end = h.end_row;
+    }
+    if (r < 0)
+        return fail(c, r, "cannot read bulk stage file %s: %s", path, strerror(-r));
+    if (end != start) {
+        return fail(c, -EIO,
+                    "job's staged rows are missing: %s holds fewer than its %llu durable rows "
+                    "(removed after bulk.staging_retention_ms?); start it again under a new id",
+                    path, (unsigned long long)start);
+    }
+    if (ftruncate(b->fd, (off_t)off) < 0 || fdatasync(b->fd) < 0)
+        return fail(c, -errno, "cannot truncate bulk stage file %s: %s", path, strerror(errno));
+    if (created && ((r = sync_dir(b->dir)) < 0 || (r = sync_dir(b->top)) < 0))
+        return fail(c, r, "cannot sync bulk staging directory %s: %s", b->dir, strerror(-r));
+    if (start)
+        log_info("job %s: bulk staging resumed at row %llu (%llu staged bytes)", b->id,
+                 (unsigned long long)start, (unsigned long long)off);
+    b->staged = off;
+    atomic_store(&b->a_staged, off);
+    return 0;
+}
+
+/* The meta rows of a chunk: a non-final chunk's go to RocksDB now, the
+ * final chunk's (its done record) into the meta SST. */
+static int take_meta(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
+                     size_t vlen)
+{
+    bulkload *b = ud;
+
+    if (rel != STORE_SST_META)
+        return 0;
+    if (b->meta) {
+        if (op)
+            store_batch_del_meta(b->s, b->meta, key, klen);
+        else
+            store_batch_put_meta(b->s, b->meta, key, klen, val, vlen);
+        return 0;
+    }
+    if (b->nmrows == b->capmrows) {
+        size_t n = b->capmrows ? b->capmrows * 2 : 8;
+        meta_row *m = realloc(b->mrows, n * sizeof(*m));
+        if (!m)
+            return -ENOMEM;
+        b->mrows = m;
+        b->capmrows = n;
+    }
+    meta_row *m = &b->mrows[b->nmrows];
+    if (!(m->key = malloc(klen + 1)) || !(m->val = malloc(vlen + 1))) {
+        free(m->key);
+        return -ENOMEM;
+    }
+    memcpy(m->key, key, klen);
+    memcpy(m->val, val, vlen);
+    m->klen = klen;
+    m->vlen = vlen;
+    m->op = op;
+    b->nmrows++;
+    return 0;
+}
+
+static int stage(bulkload *b, chunk *c)
+{
+    size_t len;
+    const char *rep = store_batch_data(c->batch, &len);
+    stage_hdr h = {STAGE_MAGIC, (uint32_t)len, c->end_row};
+    int r;
+
+    if (len > UINT32_MAX)
+        return fail(c, -E2BIG, "chunk too large to stage");
+    if ((r = write_full(b->fd, &h, sizeof(h), b->staged)) < 0 ||
+        (r = write_full(b->fd, rep, len, b->staged + sizeof(h))) < 0 ||
+        (fdatasync(b->fd) < 0 && (r = -errno) < 0))
+        return fail(c, r, "cannot write bulk stage file in %s: %s", b->dir, strerror(-r));
+    b->staged += sizeof(h) + len;
+    atomic_store(&b->a_staged, b->staged);
+    return 0;
+}
+
+/* --- finish: sort, write, ingest ----------------------------------------- */
+
+static int replay_row(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
+                      size_t vlen)
+{
+    bulkload *b = ud;
+
+    if (rel < 0)
+        return 0; /* progress records: the final one goes in the meta SST */
+    return sorter_add(b->so, op, (unsigned)rel, key, klen, val, vlen, b->err, b->errlen);
+}
+
+static int emit_row(void *ud, int op, unsigned rel, const char *key, size_t klen,
+                    const char *val, size_t vlen)
+{
+    bulkload *b = ud;
+    int r = store_sst_add(b->sst, (int)rel, op, key, klen, val, vlen, b->err, b->errlen);
+
+    atomic_store(&b->a_sst, store_sst_bytes(b->sst));
+    atomic_fetch_add(&b->a_done, klen + vlen);
+    return r;
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+    const meta_row *x = a, *y = b;
+    int c = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
+
+    return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char sub[4400];
+
+    if (d) {
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+            if (e->d_type == DT_DIR)
+                remove_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+static int finish(bulkload *b, chunk *c)
+{
+    char runs[4200], ssts[4200];
+    char *buf = NULL;
+    size_t cap = 0;
+    uint64_t off = 0;
+    sorter_stats ss;
+    stage_hdr h;
+    int r = 0;
+
+    b->err = c->err;
+    b->errlen = sizeof(c->err);
+    snprintf(runs, sizeof(runs), "%s/runs", b->dir);
+    snprintf(ssts, sizeof(ssts), "%s/sst", b->dir);
+    remove_tree(runs); /* leftovers of a run that crashed while finishing */
+    remove_tree(ssts);
+    if ((r = make_dir(runs)) < 0 || (r = make_dir(ssts)) < 0)
+        return fail(c, r, "cannot create %s: %s", runs, strerror(-r));
+    if ((r = sorter_new(&b->so, runs, b->sort_buffer, c->err, sizeof(c->err))) < 0 ||
+        (r = store_sst_new(&b->sst, b->s, ssts, c->err, sizeof(c->err))) < 0)
+        return r;
+    /* sorting: replay the stage file */
+    atomic_store(&b->a_done, 0);
+    atomic_store(&b->a_total, b->staged);
+    atomic_store(&b->phase, BULK_SORTING);
+    while (off < b->staged) {
+        if ((r = read_full(b->fd, &h, sizeof(h), off)) != 1 || h.magic != STAGE_MAGIC) {
+            r = r < 0 ? r : -EBADMSG;
+            break;
+        }
+        if (h.len > cap) {
+            char *nb = realloc(buf, h.len);
+            if (!nb) {
+                r = -ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap = h.len;
+        }
+        if ((r = read_full(b->fd, buf, h.len, off + sizeof(h))) != 1) {
+            r = r < 0 ? r : -EBADMSG;
+            break;
+        }
+        if ((r = store_batch_each(b->s, buf, h.len, replay_row, b, c->err, sizeof(c->err))) < 0)
+            break;
+        off += sizeof(h) + h.len;
+        atomic_store(&b->a_done, off);
+        sorter_get_stats(b->so, &ss);
+        atomic_store(&b->a_runs, ss.runs);
+        atomic_store(&b->a_spilled, ss.spilled_bytes);
+    }
+    free(buf);
+    if (r < 0) {
+        if (!c->err[0])
+            fail(c, r, "cannot read bulk stage file in %s: %s", b->dir, strerror(-r));
+        return r;
+    }
+    /* writing: the sorted rows, then the job's done record */
+    sorter_get_stats(b->so, &ss);
+    atomic_store(&b->a_done, 0);
+    atomic_store(&b->a_total, ss.bytes_in);
+    atomic_store(&b->phase, BULK_WRITING);
+    if ((r = sorter_finish(b->so, emit_row, b, c->err, sizeof(c->err))) < 0) {
+        if (!c->err[0])
+            fail(c, r, "cannot sort the staged rows in %s: %s", b->dir, strerror(-r));
+        return r;
+    }
+    sorter_get_stats(b->so, &ss);
+    atomic_store(&b->a_runs, ss.runs);
+    atomic_store(&b->a_spilled, ss.spilled_bytes);
+    qsort(b->mrows, b->nmrows, sizeof(b->mrows[0]), cmp_meta);
+    for (size_t i = 0; i < b->nmrows && r == 0; i++)
+        if (i + 1 == b->nmrows || cmp_meta(&b->mrows[i], &b->mrows[i + 1]) != 0)
+            r = store_sst_add(b->sst, STORE_SST_META, b->mrows[i].op, b->mrows[i].key,
+                              b->mrows[i].klen, b->mrows[i].val, b->mrows[i].vlen, c->err,
+                              sizeof(c->err));
+    if (r < 0)
+        return r;
+    /* ingesting: every file at once */
+    atomic_store(&b->phase, BULK_INGESTING);
+    if ((r = store_sst_ingest(b->sst, c->err, sizeof(c->err))) < 0)
+        return r;
+    atomic_store(&b->a_sst, store_sst_bytes(b->sst));
+    atomic_store(&b->a_files, store_sst_files(b->sst));
+    log_info("job %s: bulk load of %llu rows (%llu distinct) ingested: %llu SST files, "
+             "%.1f MB; %llu sorted runs spilled (%.1f MB)",
+             b->id, (unsigned long long)ss.rows_in, (unsigned long long)ss.rows_out,
+             (unsigned long long)store_sst_files(b->sst), (double)store_sst_bytes(b->sst) / 1e6,
+             (unsigned long long)ss.runs, (double)ss.spilled_bytes / 1e6);
+    /* done: the staged rows are in the database */
+    sorter_free(b->so);
+    b->so = NULL;
+    store_sst_free(b->sst);
+    b->sst = NULL;
+    close(b->fd);
+    b->fd = -1;
+    remove_tree(b->dir);
+    atomic_store(&b->phase, BULK_DONE);
+    return 0;
+}
+
+int bulkload_write(bulkload *b, store *s, chunk *c)
+{
+    char err[256];
+    int r;
+
+    b->s = s;
+    c->err[0] = '\0';
+    if (b->fd < 0 && (r = open_stage(b, c, c->end_row - c->rows)) < 0)
+        goto failed;
+    if ((r = stage(b, c)) < 0)
+        goto failed;
+    if (!c->final) {
+        /* the progress record, now that the rows it counts are on disk */
+        if (!(b->meta = store_batch_new()))
+            return fail(c, -ENOMEM, "out of memory");
+        r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
+                             store_batch_bytes(c->batch), take_meta, b, err, sizeof(err));
+        if (r == 0)
+            r = store_write(s, b->meta, 0, c->err, sizeof(c->err));
+        else
+            fail(c, r, "cannot read a chunk's progress record: %s", err);
+        store_batch_free(b->meta);
+        b->meta = NULL;
+        if (r < 0)
+            goto failed;
+        return 0;
+    }
+    if ((r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
+                              store_batch_bytes(c->batch), take_meta, b, err, sizeof(err))) < 0) {
+        fail(c, r, "cannot read a chunk's progress record: %s", err);
+        goto failed;
+    }
+    if ((r = finish(b, c)) < 0)
+        goto failed;
+    return 0;
+failed:
+    /* the next attempt (a resume) starts from the stage file again */
+    free_mrows(b);
+    sorter_free(b->so);
+    b->so = NULL;
+    store_sst_free(b->sst);
+    b->sst = NULL;
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
+    atomic_store(&b->phase, BULK_FAILED);
+    log_error("job %s: bulk load failed: %s", b->id, c->err);
+    return r;
+}
+
+/* --- abandoned staging ---------------------------------------------------- */
+
+int bulkload_cleanup(const char *data_dir, uint64_t retention_ms,
+                     int (*keep)(void *ud, const char *dir_name), void *ud)
+{
+    char top[4096], path[4400], stage_path[4500];
+    struct dirent *e;
+    struct stat st;
+    time_t now = time(NULL);
+    DIR *d;
+    int n = 0;
+
+    if (!retention_ms)
+        return 0;
+    snprintf(top, sizeof(top), "%s/%s", data_dir, BULKLOAD_DIR);
+    if (!(d = opendir(top)))
+        return errno == ENOENT ? 0 : -errno;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || (keep && keep(ud, e->d_name)))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", top, e->d_name);
+        snprintf(stage_path, sizeof(stage_path), "%s/stage", path);
+        /* the stage file's last append, else the directory's */
+        if (stat(stage_path, &st) != 0 && stat(path, &st) != 0)
+            continue;
+        if ((uint64_t)(now - st.st_mtime) * 1000 < retention_ms)
+            continue;
+        log_info("bulk staging %s: untouched for %llu s (bulk.staging_retention_ms): removed",
+                 path, (unsigned long long)(now - st.st_mtime));
+        remove_tree(path);
+        n++;
+    }
+    closedir(d);
+    return n;
+}

@@ -1,0 +1,86 @@
+/* bulkload.h - a job loaded in bulk: staged, sorted, written as SST
+ * files and ingested at its end (issue: the write path is skipped).
+ *
+ * Files, under <data dir>/ptingestd-bulk/<job id in hex>/:
+ *   stage   every chunk of the job as it arrived: a 16-byte header
+ *           (u32 magic, u32 length, u64 the job's row count after it)
+ *           and the chunk's encoded WriteBatch
+ *   runs/   the sorter's spilled sorted runs (sorter.h)
+ *   sst/    the SST files being written (store_sst.h)
+ *
+ * Durability: a chunk is acknowledged once its bytes are appended to
+ * `stage` and fdatasync'ed, and its progress record (the job's committed
+ * row count) is written to RocksDB's WAL (fsynced per ingest.sync) - the
+ * record only after the stage bytes are on disk, so the record never
+ * counts rows the stage file lacks. The stage file and the directories
+ * are fsynced when created. A resumed job's first chunk truncates the
+ * stage file after the chunk that ends at the committed row count (bytes
+ * past it came from chunks never acknowledged).
+ *
+ * The final chunk (JOB_END) runs the rest on the writer thread: replay
+ * the stage file into the sorter (phase sorting), write the sorted rows
+ * as one SST file per relation (writing-ssts), and ingest them together
+ * with an SST holding the job's "done" progress record in ONE atomic
+ * IngestExternalFiles (ingesting): the rows and the record become
+ * visible at the same instant, so a crash anywhere before leaves the
+ * job resumable from its staged rows and after leaves it done. Then the
+ * job's directory is removed.
+ *
+ * Threads: created and freed on the loop thread; bulkload_write runs on
+ * the writer thread only (one chunk at a time); the loop reads the
+ * phase and byte counters (atomics) for status and progress.
+ */
+#ifndef PT_BULKLOAD_H
+#define PT_BULKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct chunk;
+typedef struct bulkload bulkload;
+
+enum bulk_phase {
+    BULK_RECEIVING,
+    BULK_SORTING,
+    BULK_WRITING,
+    BULK_INGESTING,
+    BULK_DONE,
+    BULK_FAILED,
+    BULK_NPHASES
+};
+const char *bulk_phase_name(int phase);
+
+#define BULKLOAD_DIR "ptingestd-bulk"
+
+/* No disk I/O: the files are made by the first chunk. */
+int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
+                 uint64_t sort_buffer_bytes, char *err, size_t errlen);
+void bulkload_free(bulkload *b);
+
+/* Writer thread: stage chunk c of the job (and, for the final chunk,
+ * sort, write and ingest). 0, or -errno with c->err set. */
+int bulkload_write(bulkload *b, store *s, struct chunk *c);
+
+typedef struct bulkload_info {
+    int phase;
+    uint64_t staged_bytes;      /* in the stage file */
+    uint64_t done_bytes;        /* of the current phase */
+    uint64_t total_bytes;       /* of the current phase, 0 unknown */
+    uint64_t runs, spilled_bytes, sst_bytes, sst_files;
+} bulkload_info;
+/* Any thread. */
+void bulkload_get_info(const bulkload *b, bulkload_info *out);
+
+/* The job directory's name for a job id (hex of the id), in out (at
+ * least 2 * JOB_ID_MAX + 1 bytes). */
+void bulkload_dir_name(const char *job_id, char *out, size_t outlen);
+
+/* Remove the job directories under data_dir untouched for retention_ms
+ * (0: none), except those keep() claims (their job runs). Any thread but
+ * the loop (it reads directories). How many were removed, or -errno. */
+int bulkload_cleanup(const char *data_dir, uint64_t retention_ms,
+                     int (*keep)(void *ud, const char *dir_name), void *ud);
+
+#endif
