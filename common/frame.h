@@ -62,6 +62,12 @@ enum pt_msg {
                               and the daemon's own user only (else ERROR denied) */
     PT_MSG_RELOAD_R = 41,  /* S: u8 applied, str message; sent once the reload
                               is over (applied, or the file refused and why) */
+
+    /* databases (docs/protocol.md, "Databases") */
+    PT_MSG_USE = 50,       /* C: str db: the connection's database from now on */
+    PT_MSG_USE_OK = 51,    /* S: str db (echo) */
+    PT_MSG_DB_REQUEST = 52, /* C: u8 op (enum pt_db_op), str name, str dir */
+    PT_MSG_DB_RESULT = 53, /* S: str json */
 };
 
 enum pt_err {
@@ -78,6 +84,11 @@ enum pt_err {
     PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
     PT_ERR_DENIED = 12,    /* listen.allow does not admit the client (sent at
                               accept, before HELLO), or a request it may not make */
+    PT_ERR_BAD_NAME = 13,  /* a database name breaks the rules (dbname.h) */
+    PT_ERR_NO_DATABASE = 14, /* a read or command on a database that does not exist */
+    PT_ERR_EXISTS = 15,    /* restore onto an existing name; a create or
+                              checkpoint whose directory exists */
+    PT_ERR_DB_BUSY = 16,   /* drop while a job writes into the database */
 };
 
 enum pt_op { PT_OP_PUT = 0, PT_OP_DEL = 1 };
