@@ -1060,6 +1060,7 @@ typedef struct db_answer {
     pt_buf name, dir, state;
     uint64_t rows, bytes_on_disk, files, bytes, linked_files, jobs_active;
     int created;
+    int rows_unknown;         /* "rows":null: a database closed since start */
     unsigned seen;            /* 1 << the DA_ bit of each member read */
 } db_answer;
 
@@ -1090,6 +1091,8 @@ static int db_member(jrd *j, const pt_buf *key, db_answer *a)
         return a->seen |= DA_STATE, j_string(j, &a->state);
     if (key_is(key, "created"))
         return a->seen |= DA_CREATED, j_bool(j, &a->created);
+    if (key_is(key, "rows") && j_word(j, "null"))
+        return a->seen |= DA_ROWS, a->rows_unknown = 1, 0;
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
         if (key_is(key, nums[i].name))
             return a->seen |= nums[i].bit, j_u64(j, (uint64_t *)((char *)a + nums[i].off));
@@ -1171,6 +1174,7 @@ static int db_walk_list(const char *json, pt_buf *row, int *width)
                 goto out;
             }
             a.seen = 0;
+            a.rows_unknown = 0;
             efirst = 1;
             while ((r = j_member(&j, &efirst, &key)) > 0)
                 if ((r = db_member(&j, &key, &a)) < 0)
@@ -1185,9 +1189,13 @@ static int db_walk_list(const char *json, pt_buf *row, int *width)
             if (!row)
                 continue;
             human_mb(mb, sizeof(mb), a.bytes_on_disk);
-            pt_buf_printf(row, "%-*.*s %14llu %12s  %.*s\n", *width, (int)a.name.len,
-                          a.name.data, (unsigned long long)a.rows, mb, (int)a.state.len,
-                          a.state.data);
+            if (a.rows_unknown) /* not open since the daemon started */
+                pt_buf_printf(row, "%-*.*s %14s %12s  %.*s\n", *width, (int)a.name.len,
+                              a.name.data, "-", mb, (int)a.state.len, a.state.data);
+            else
+                pt_buf_printf(row, "%-*.*s %14llu %12s  %.*s\n", *width, (int)a.name.len,
+                              a.name.data, (unsigned long long)a.rows, mb, (int)a.state.len,
+                              a.state.data);
         }
     }
     j_ws(&j);

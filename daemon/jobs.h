@@ -40,6 +40,18 @@ enum job_state {
 typedef struct jobs jobs;
 typedef struct job job;
 
+/* A database as jobs see it: the store its chunks go to and its progress
+ * records (a job id is unique within its database). Owned by the
+ * database registry (dbs.h); jobs only count the jobs that hold it. */
+typedef struct jobdb {
+    store *s;
+    const char *name;
+    jobrecs recs;
+    uint64_t held;             /* jobs not finished or with chunks out */
+    struct jobdb *next;        /* jobs' list of attached databases */
+    int attached;
+} jobdb;
+
 /* What a job tells its client. `client` is what job_begin was given; a
  * job whose client is gone (job_client_gone) reports nothing. */
 typedef struct job_events {
@@ -76,12 +88,16 @@ typedef struct jobs_limits {
     uint64_t chunk_linger_ms, progress_interval_ms;
 } jobs_limits;
 
-int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
-             const job_events *ev);
+int jobs_new(jobs **out, uv_loop_t *loop, const job_sink *sink, const job_events *ev);
+/* A database opened: its records (loaded with jobs_load_records) join the
+ * expiry and the cap. Detach before it closes; db->held must be 0. */
+void jobs_attach(jobs *js, jobdb *db);
+void jobs_detach(jobs *js, jobdb *db);
 /* The daemon stops: close the expiry timer (the loop still runs). */
 void jobs_close(jobs *js);
-/* After every job is gone from the queue (the writer stopped). Without
- * jobs_close first, the loop must run once more to release it. NULL ok. */
+/* After every job is gone from the queue (the writer stopped), and after
+ * the databases were detached (dbs_free). Without jobs_close first, the
+ * loop must run once more to release it. NULL ok. */
 void jobs_free(jobs *js);
 void jobs_set_limits(jobs *js, const jobs_limits *l);
 /* ingest.job_retention_ms: (re)arms the expiry of progress records. */
@@ -89,15 +105,16 @@ void jobs_set_retention(jobs *js, uint64_t retention_ms);
 /* ingest.max_job_records: past it, the oldest records go (finished ones
  * first), now and as jobs begin. */
 void jobs_set_max_records(jobs *js, uint64_t max_records);
-/* Start-up: the progress records in the store. */
-int jobs_load_records(jobs *js, pt_diag *diag);
+/* The progress records in db->s into db->recs; expired ones are deleted.
+ * Any thread, before the database is attached. */
+int jobs_load_records(jobdb *db, uint64_t retention_ms, pt_diag *diag);
 
 /* Open a job for client. id "" (idlen 0) lets the daemon name it. NULL
  * when no job was opened: *code is 0 when the id names a job already done
  * (*committed its rows, nothing to do), else an enum pt_err with err.
  * A resumed job starts at *committed rows. */
-job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
-               int *code, char *err, size_t errlen);
+job *job_begin(jobs *js, jobdb *db, void *client, const char *id, size_t idlen,
+               uint64_t *committed, int *code, char *err, size_t errlen);
 /* One ROWS payload. -EBADMSG for a malformed frame, -EINVAL/-E2BIG for a
  * bad row (err names it), -ENOMEM. */
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen);
@@ -134,6 +151,7 @@ void jobs_expire(jobs *js);
 /* For status, metrics and the bulk policy. */
 typedef struct job_info {
     const char *id;
+    const char *db;
     int state;
     uint64_t rows_acked, bytes_acked, rows_in, bytes_in;
     uint64_t rate_rows_per_s;
@@ -158,6 +176,9 @@ void jobs_get_stats(const jobs *js, jobs_stats *st);
 const job *jobs_first(const jobs *js);
 const job *jobs_next(const job *j);
 void job_get_info(const job *j, job_info *out);
-const jobrecs *jobs_records(const jobs *js);
+/* Progress records of every attached database. */
+uint64_t jobs_records_count(const jobs *js);
+/* Attached databases: NULL after the last. */
+const jobdb *jobs_dbs(const jobs *js);
 
 #endif
