@@ -140,7 +140,7 @@ static int refuse_low_space(writer *w, chunk_list *group)
     store *s = NULL;
 
     for (chunk *c = group->head; c && !s; c = c->next)
-        if (!c->forget && c->store)
+        if (!c->forget && !c->flush && c->store)
             s = c->store;
     if (!s)
         return 0;
@@ -156,8 +156,9 @@ static int refuse_low_space(writer *w, chunk_list *group)
         return 0;
     atomic_fetch_add(&w->refused_low_space, 1);
     for (chunk *c = group->head; c; c = c->next) {
-        if (c->forget) { /* lets go, writes nothing */
-            forget(w, c->store);
+        if (c->forget || c->flush) { /* lets go or flushes: never refused */
+            if (c->forget)
+                forget(w, c->store);
             c->status = 0;
             continue;
         }
@@ -334,44 +335,72 @@ static int write_chunk(writer *w, chunk *c)
     return r;
 }
 
-/* One WAL fsync per database that a chunk of the group asked it of; a
- * chunk whose database's fsync failed is not durable as asked. */
-#define SYNCED_MAX 16
+/* One WAL fsync per database that a chunk of the group asked it of, the
+ * databases' fsyncs at the same time (each its own WAL file: they need
+ * not queue behind one another); a chunk whose database's fsync failed is
+ * not durable as asked. */
+#define SYNCED_MAX 64
 typedef struct synced {
     store *s;
     int r;
+    int threaded;
+    uv_thread_t t;
+    char err[200];
 } synced;
+
+static void sync_one(void *arg)
+{
+    synced *y = arg;
+
+    y->r = store_sync_wal(y->s, y->err, sizeof(y->err));
+}
+
+static synced *synced_find(synced *v, size_t n, const store *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].s == s)
+            return &v[i];
+    return NULL;
+}
 
 static void sync_group(writer *w, chunk_list *group)
 {
-    synced done[SYNCED_MAX];
+    synced v[SYNCED_MAX];
     size_t n = 0;
 
+    for (chunk *c = group->head; c; c = c->next)
+        if (c->status == 0 && c->need_sync && n < SYNCED_MAX && !synced_find(v, n, c->store)) {
+            v[n].s = c->store;
+            v[n].threaded = 0;
+            v[n].err[0] = '\0';
+            n++;
+        }
+    for (size_t i = 1; i < n; i++)
+        v[i].threaded = uv_thread_create(&v[i].t, sync_one, &v[i]) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].threaded)
+            sync_one(&v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].threaded)
+            uv_thread_join(&v[i].t);
+        atomic_fetch_add(&w->syncs, 1);
+        if (v[i].r < 0) {
+            atomic_fetch_add(&w->errors, 1);
+            log_error("%s: WAL fsync failed: %s", store_data_dir(v[i].s), v[i].err);
+        }
+    }
     for (chunk *c = group->head; c; c = c->next) {
-        char err[200] = "";
-        size_t i;
-        int r;
-
+        synced *y, one;
         if (c->status != 0 || !c->need_sync)
             continue;
-        for (i = 0; i < n && done[i].s != c->store; i++)
-            ;
-        if (i < n) {
-            r = done[i].r;
-            snprintf(err, sizeof(err), "see the first chunk's error");
-        } else {
-            r = store_sync_wal(c->store, err, sizeof(err));
+        if (!(y = synced_find(v, n, c->store))) { /* past SYNCED_MAX databases */
+            one.s = c->store;
+            sync_one(y = &one);
             atomic_fetch_add(&w->syncs, 1);
-            if (r < 0) {
-                atomic_fetch_add(&w->errors, 1);
-                log_error("%s: WAL fsync failed: %s", store_data_dir(c->store), err);
-            }
-            if (n < SYNCED_MAX)
-                done[n++] = (synced){c->store, r};
         }
-        if (r < 0) {
-            c->status = r;
-            snprintf(c->err, sizeof(c->err), "WAL fsync failed: %s", err);
+        if (y->r < 0) {
+            c->status = y->r;
+            snprintf(c->err, sizeof(c->err), "WAL fsync failed: %s", y->err);
         }
     }
 }
@@ -381,9 +410,13 @@ static void write_group(writer *w, chunk_list *group)
     uint64_t t0 = pt_now_ns();
 
     for (chunk *c = group->head; c; c = c->next) {
-        if (c->forget || !c->store) { /* a database let go, or a wake-up */
+        if (c->forget || c->flush || !c->store) { /* no rows: let go, flush, wake */
+            char err[200];
             if (c->forget)
                 forget(w, c->store);
+            else if (c->flush && store_flush_all(c->store, err, sizeof(err)) < 0)
+                log_warn("%s: cannot flush the memtables of a quiet database: %s",
+                         store_data_dir(c->store), err);
             c->status = 0;
             continue;
         }
@@ -414,12 +447,12 @@ static void write_group(writer *w, chunk_list *group)
     atomic_fetch_add(&w->busy_ns, t1 - t0);
     atomic_fetch_add(&w->groups, 1);
     for (chunk *c = group->head; c; c = c->next) {
-        if (c->status == 0 && !c->forget) {
+        if (c->status == 0 && !c->forget && !c->flush) {
             atomic_fetch_add(&w->chunks_written, 1);
             atomic_fetch_add(&w->rows_written, c->rows);
             atomic_fetch_add(&w->bytes_written, c->bytes);
         }
-        if (!c->forget)
+        if (!c->forget && !c->flush)
             lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
     }
 }
