@@ -46,6 +46,10 @@ const pt_key pt_keys[] = {
      UINT64_C(604800000), "ms", RELOAD(DATABASES),
      "a database nothing has used for this long is closed (reopened on demand; never "
      "the default one); 0 = never"},
+    {"databases.idle_flush_ms", U64(databases_idle_flush_ms), "5000", 0,
+     UINT64_C(86400000), "ms", RELOAD(DATABASES),
+     "a database whose jobs have all ended flushes its memtables after this long without "
+     "a new one (their memory, and its write-ahead log, go); 0 = never"},
     {"databases.memtable_budget_bytes", U64(databases_memtable_budget_bytes), "1073741824",
      UINT64_C(16) << 20, UINT64_C(1) << 50, "bytes", RESTART,
      "memtables of all databases together; past it the largest are flushed"},

@@ -25,6 +25,8 @@ typedef struct chunk {
     store *store;           /* the database the batch goes to */
     int forget;             /* no rows: the writer lets go of `store` (it
                                is about to close) before handing it back */
+    int flush;              /* no rows: the writer starts a flush of
+                               `store`'s memtables (it went quiet) */
     struct job *job;        /* loop thread only */
     /* a chunk of no job: told when it is back (loop thread) */
     void (*done)(void *ud, struct chunk *c);

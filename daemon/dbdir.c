@@ -57,6 +57,7 @@ int dbdir_list(const char *path, dbdir_entry_cb cb, void *ud, char *err, size_t 
 
 typedef struct walk {
     const char *dir;
+    const char *skip;
     dbdir_stats *st;
     char *err;
     size_t errlen;
@@ -70,6 +71,10 @@ static int measure_entry(void *ud, const char *name, int is_dir)
     int r;
 
     (void)is_dir;
+    if (w->skip && strcmp(name, w->skip) == 0) {
+        free(p);
+        return 0;
+    }
     if (!p)
         return -ENOMEM;
     r = uv_fs_lstat(NULL, &req, p, NULL);
@@ -80,7 +85,7 @@ static int measure_entry(void *ud, const char *name, int is_dir)
     }
     if ((req.statbuf.st_mode & S_IFMT) == S_IFDIR) {
         uv_fs_req_cleanup(&req);
-        r = dbdir_measure(p, w->st, w->err, w->errlen);
+        r = dbdir_measure(p, NULL, w->st, w->err, w->errlen);
         free(p);
         return r;
     }
@@ -93,9 +98,10 @@ static int measure_entry(void *ud, const char *name, int is_dir)
     return 0;
 }
 
-int dbdir_measure(const char *path, dbdir_stats *st, char *err, size_t errlen)
+int dbdir_measure(const char *path, const char *skip, dbdir_stats *st, char *err,
+                  size_t errlen)
 {
-    walk w = {path, st, err, errlen};
+    walk w = {path, skip, st, err, errlen};
 
     return dbdir_list(path, measure_entry, &w, err, errlen);
 }
@@ -131,7 +137,7 @@ static int remove_entry(void *ud, const char *name, int is_dir)
 
 int dbdir_remove(const char *path, char *err, size_t errlen)
 {
-    walk w = {path, NULL, err, errlen};
+    walk w = {path, NULL, NULL, err, errlen};
     uv_fs_t req;
     int r;
 

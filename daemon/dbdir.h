@@ -14,9 +14,12 @@ typedef struct dbdir_stats {
     uint64_t linked;      /* files that share their data with another name */
 } dbdir_stats;
 
-/* Files and bytes under path (recursively); linked counts files with more
- * than one hard link. 0, or <0 (a libuv/errno code) with err. */
-int dbdir_measure(const char *path, dbdir_stats *st, char *err, size_t errlen);
+/* Files and bytes under path (recursively), but for its entry named skip
+ * (NULL: none; the default database's directory holds the others);
+ * linked counts files with more than one hard link. 0, or <0 (a
+ * libuv/errno code) with err. */
+int dbdir_measure(const char *path, const char *skip, dbdir_stats *st, char *err,
+                  size_t errlen);
 
 /* Copy the files of src (flat: a RocksDB directory has no subdirectories
  * that matter; subdirectories are refused) into dst, which must not exist.

@@ -90,6 +90,7 @@ typedef struct list_entry {
     char *dir;
     store *s;                  /* held open for the walk, or NULL */
     db *d;
+    int is_default;
     uint64_t rows, bytes;
     int rows_known;
 } list_entry;
@@ -276,7 +277,7 @@ static void close_work(work *w)
     w->s = NULL;
     if (!w->drop)
         return;
-    dbdir_measure(w->path, &w->st, w->msg, sizeof(w->msg));
+    dbdir_measure(w->path, NULL, &w->st, w->msg, sizeof(w->msg));
     w->r = dbdir_rename(w->path, w->path2, w->msg, sizeof(w->msg));
 }
 
@@ -294,7 +295,7 @@ static void checkpoint_work(work *w)
         snprintf(w->msg, sizeof(w->msg), "checkpoint into %s failed: %s", w->path, err);
         return;
     }
-    w->r = dbdir_measure(w->path, &w->st, w->msg, sizeof(w->msg));
+    w->r = dbdir_measure(w->path, NULL, &w->st, w->msg, sizeof(w->msg));
 }
 
 /* Copy the checkpoint in under a temporary name, open it once (RocksDB
@@ -359,7 +360,8 @@ static void list_work(work *w)
     for (size_t i = 0; i < w->nentries; i++) {
         list_entry *e = &w->entries[i];
         dbdir_stats st = {0};
-        if (dbdir_measure(e->dir, &st, err, sizeof(err)) == 0)
+        /* the default database's directory holds the others' */
+        if (dbdir_measure(e->dir, e->is_default ? "databases" : NULL, &st, err, sizeof(err)) == 0)
             e->bytes = st.bytes;
         if (e->s && store_property_u64(e->s, "rocksdb.estimate-num-keys", 1, &e->rows) == 0)
             e->rows_known = 1;
@@ -656,10 +658,30 @@ static void start_close(db *d)
     ds->env.push(ds->env.ud, c);
 }
 
+/* A database whose jobs have all ended flushes its memtables once it has
+ * been quiet a while: their memory goes back to the shared budget, its
+ * write-ahead log can go, and a restart replays nothing. */
+static void flush_quiet(dbs *ds, db *d, uint64_t now_ns)
+{
+    uint64_t quiet_ns = ds->lim.idle_flush_ms * 1000000ull;
+    chunk *c;
+
+    if (!quiet_ns || d->state != DB_OPEN || !d->jd.unflushed || d->jd.held ||
+        now_ns - d->jd.quiet_since_ns < quiet_ns || !(c = chunk_new()))
+        return;
+    d->jd.unflushed = 0;
+    c->store = d->s;
+    c->flush = 1;
+    c->sealed_ns = now_ns;
+    ds->env.push(ds->env.ud, c);
+}
+
 void dbs_tick(dbs *ds, uint64_t now_ns)
 {
     uint64_t idle_ns = ds->lim.idle_close_ms * 1000000ull;
 
+    for (db *d = ds->list; d; d = d->next)
+        flush_quiet(ds, d, now_ns);
     if (!idle_ns)
         return;
     for (db *d = ds->list; d; d = d->next)
@@ -792,6 +814,7 @@ static int start_list(dbs_admin *a)
         e->state = state_name(d->state);
         if (!(e->dir = strdup(d->dir)))
             continue;
+        e->is_default = d->is_default;
         if (d->state == DB_OPEN) { /* held, so it stays open for the walk */
             e->s = d->s;
             e->d = d;
@@ -1105,6 +1128,7 @@ int dbs_new(dbs **out, uv_loop_t *loop, const pt_config *cfg, jobs *js, const db
     ds->inflight = inflight;
     ds->lim.max_open = cfg->databases_max_open;
     ds->lim.idle_close_ms = cfg->databases_idle_close_ms;
+    ds->lim.idle_flush_ms = cfg->databases_idle_flush_ms;
     if ((r = config_clone(&ds->cfg, cfg)) < 0)
         return r;
     ds->st.memtable_budget_bytes = cfg->databases_memtable_budget_bytes;

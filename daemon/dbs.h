@@ -47,6 +47,7 @@ typedef struct dbs_env {
 typedef struct dbs_limits {
     uint64_t max_open;         /* databases.max_open */
     uint64_t idle_close_ms;    /* databases.idle_close_ms; 0 = never */
+    uint64_t idle_flush_ms;    /* databases.idle_flush_ms; 0 = never */
 } dbs_limits;
 
 /* Opens the default database (synchronously: the daemon serves nothing
@@ -56,7 +57,9 @@ int dbs_new(dbs **out, uv_loop_t *loop, const pt_config *cfg, jobs *js, const db
 /* A reload: later opens use cfg (copied). */
 int dbs_set_config(dbs *ds, const pt_config *cfg);
 void dbs_set_limits(dbs *ds, const dbs_limits *l);
-/* Close the databases idle past databases.idle_close_ms. */
+/* Flush the memtables of databases quiet past databases.idle_flush_ms
+ * (through the writer: a `flush` chunk), close those idle past
+ * databases.idle_close_ms. */
 void dbs_tick(dbs *ds, uint64_t now_ns);
 /* Shutdown, the writer stopped and nothing in flight: close every store. */
 void dbs_close_all(dbs *ds);

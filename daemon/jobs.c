@@ -147,7 +147,10 @@ void jobs_detach(jobs *js, jobdb *db)
 static void let_go_db(job *j)
 {
     if (j->db && !job_active(j) && !j->inflight && !j->sealed.n) {
-        j->db->held--;
+        if (--j->db->held == 0) {
+            j->db->quiet_since_ns = pt_now_ns();
+            j->db->unflushed = 1;
+        }
         j->db = NULL;
         j->rec = NULL; /* the records go with the database */
     }

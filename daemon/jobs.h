@@ -48,6 +48,8 @@ typedef struct jobdb {
     const char *name;
     jobrecs recs;
     uint64_t held;             /* jobs not finished or with chunks out */
+    uint64_t quiet_since_ns;   /* when held last fell to 0 */
+    int unflushed;             /* written since its last idle flush (dbs.h) */
     struct jobdb *next;        /* jobs' list of attached databases */
     int attached;
 } jobdb;

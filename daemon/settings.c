@@ -98,7 +98,8 @@ static void apply_reads(const settings_target *t, const pt_config *c)
 
 static void apply_databases(const settings_target *t, const pt_config *c)
 {
-    dbs_limits l = {c->databases_max_open, c->databases_idle_close_ms};
+    dbs_limits l = {c->databases_max_open, c->databases_idle_close_ms,
+                    c->databases_idle_flush_ms};
 
     dbs_set_limits(t->dbs, &l);
 }

@@ -18,6 +18,9 @@ start_daemon --config "$T/cfg.yaml"
 PTINGEST_DB=Beta "$PTINGEST" ingest "$T/b.ndjson" --job same --no-progress 2>"$T/beta.err" \
     || fail "ingest into Beta (PTINGEST_DB): $(cat "$T/beta.err")"
 grep -q "already done" "$T/beta.err" && fail "job id 'same' leaked across databases"
+# nothing in default yet: its size is not the others' (they live inside it)
+def_bytes=$("$PTINGEST" db list --json | sed 's/.*"name":"default","state":"[a-z]*","rows":[0-9]*,"bytes_on_disk":\([0-9]*\).*/\1/')
+[ "$def_bytes" -lt 1000000 ] || fail "default counts the other databases' bytes: $def_bytes"
 "$PTINGEST" ingest "$T/b.ndjson" --no-progress 2>/dev/null || fail "ingest into default"
 [ "$("$PTINGEST" --db alpha count)" -eq "$(wc -l <"$T/a.ndjson")" ] || fail "alpha count"
 [ "$("$PTINGEST" --db Beta count)" -eq "$(wc -l <"$T/b.ndjson")" ] || fail "Beta count"

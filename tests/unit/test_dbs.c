@@ -19,6 +19,7 @@
 
 static chunk_list pushed;
 static uint64_t inflight;
+static int flushes;
 static dbs *ds;
 static jobs *js;
 static char dir[64];
@@ -36,7 +37,8 @@ static void pump(void)
     for (int i = 0; i < 2000; i++) {
         chunk *c;
         while ((c = chunk_list_pop(&pushed))) {
-            CHECK(c->forget);
+            CHECK(c->forget != c->flush); /* one or the other */
+            flushes += c->flush;
             c->status = 0;
             if (c->done)
                 c->done(c->done_ud, c);
@@ -268,7 +270,7 @@ static int in_state(const char *name, const char *state)
 
 TEST(bounded_and_idle)
 {
-    dbs_limits l = {3, 0};
+    dbs_limits l = {3, 0, 0};
     db *b, *c, *d;
     int code;
 
@@ -288,6 +290,20 @@ TEST(bounded_and_idle)
     CHECK(in_state("c", "open"));
     dbs_release(c);
     dbs_release(d);
+    /* quiet after its jobs: flushed once, through the writer */
+    l.idle_flush_ms = 1;
+    dbs_set_limits(ds, &l);
+    db_jobs(c)->unflushed = 1;
+    db_jobs(c)->quiet_since_ns = uv_hrtime();
+    flushes = 0;
+    dbs_tick(ds, uv_hrtime()); /* not yet */
+    pump();
+    CHECK_EQ_INT(flushes, 0);
+    uv_sleep(3);
+    dbs_tick(ds, uv_hrtime());
+    dbs_tick(ds, uv_hrtime());
+    pump();
+    CHECK_EQ_INT(flushes, 1);
     /* idle close, and reopen on demand with the rows */
     l.idle_close_ms = 1;
     dbs_set_limits(ds, &l);
