@@ -337,10 +337,15 @@ static void db_ready(db_wait *w, db *d, int code, const char *msg)
         r = code == PT_ERR_STORE ? -EIO : 0;
     } else if (s->pending_type == PT_MSG_JOB_BEGIN) {
         pt_str m;
-        if (pt_dec_job_begin(s->pending, s->pending_len, &m) == 0)
-            r = begin_job(s, d, m);
-        else
+        if (s->ss->draining) { /* began to drain while the database opened */
             dbs_release(d);
+            conn_send_error(s->c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
+            r = -ESHUTDOWN;
+        } else if (pt_dec_job_begin(s->pending, s->pending_len, &m) == 0) {
+            r = begin_job(s, d, m);
+        } else {
+            dbs_release(d);
+        }
     } else {
         r = start_read(s, d, s->pending_type, s->pending, s->pending_len);
     }
