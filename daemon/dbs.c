@@ -601,6 +601,25 @@ static void close_after(work *w)
     }
 }
 
+/* The close could not start (out of memory): the database stays as it
+ * was, and whoever waits on the close hears so. */
+static void close_failed(db *d, const char *why)
+{
+    dbs_admin *drop = d->drop;
+    char msg[256];
+
+    snprintf(msg, sizeof(msg), "database %s: cannot close: %s", d->name, why);
+    log_error("%s", msg);
+    d->drop = NULL;
+    d->state = d->s ? DB_OPEN : DB_CLOSED;
+    if (d->s)
+        jobs_attach(d->ds->js, &d->jd);
+    if (drop)
+        admin_answer(drop, PT_ERR_STORE, msg);
+    if (d->s && d->waiters)
+        tell_waiters(d, 0, NULL);
+}
+
 static void queue_close(db *d)
 {
     dbs *ds = d->ds;
@@ -610,8 +629,7 @@ static void queue_close(db *d)
     if (!w || !(w->path = strdup(d->dir))) {
         if (w)
             free_work(w);
-        log_error("database %s: cannot close: out of memory", d->name);
-        d->state = DB_OPEN;
+        close_failed(d, "out of memory");
         return;
     }
     w->s = d->s;
@@ -621,13 +639,13 @@ static void queue_close(db *d)
                  (unsigned long long)++ds->seq);
         if (!(w->path2 = join(ds->root, tmp))) {
             free_work(w);
-            d->state = DB_OPEN;
+            close_failed(d, "out of memory");
             return;
         }
     }
     if (queue_work(w) < 0) {
         free_work(w);
-        d->state = DB_OPEN;
+        close_failed(d, "cannot queue the close");
     }
 }
 
@@ -646,8 +664,7 @@ static void start_close(db *d)
     d->state = DB_CLOSING;
     jobs_detach(ds->js, &d->jd);
     if (!(c = chunk_new())) {
-        d->state = DB_OPEN;
-        jobs_attach(ds->js, &d->jd);
+        close_failed(d, "out of memory");
         return;
     }
     c->store = d->s;
