@@ -152,6 +152,7 @@ settle() { sync; sleep 1; }
 start_daemon() {   # MODE
     rm -rf "$w/data" "$w/s"
     printf 'ingest:\n  sync: %s\n' "$1" >"$w/cfg.yaml"
+    : >"$w/daemon.log" # empty before the wait: the last daemon's "ready" must not count
     "$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" \
         >"$w/daemon.log" 2>&1 &
     dpid=$!

@@ -401,7 +401,7 @@ static void *pipeliner_main(void *arg)
     return NULL;
 }
 
-static uint64_t bad_sent, bad_answered, bad_codes[16];
+static uint64_t bad_sent, bad_answered, bad_codes[32]; /* enum pt_err, the last: any above */
 
 /* One malformed input on a new connection; the ERROR code it got, or 0. */
 static int one_bad(int kind)
@@ -489,7 +489,7 @@ static void *malformed_main(void *arg)
         int code = one_bad(i % 6);
         if (code > 0) {
             bad_answered++;
-            bad_codes[code < 16 ? code : 15]++;
+            bad_codes[code < 32 ? code : 31]++;
         }
         sleep_ms(20);
     }
@@ -599,7 +599,7 @@ int main(int argc, char **argv)
            (unsigned long long)pipe_frames, pipe_closed_at);
     printf("malformed_sent=%llu malformed_answered=%llu", (unsigned long long)bad_sent,
            (unsigned long long)bad_answered);
-    for (int i = 1; i < 16; i++)
+    for (int i = 1; i < 32; i++)
         if (bad_codes[i])
             printf(" code_%s=%llu", pt_err_name(i), (unsigned long long)bad_codes[i]);
     printf("\nseconds=%.1f\n", elapsed());

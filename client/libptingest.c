@@ -13,6 +13,7 @@
 
 #include "../common/buf.h"
 #include "../common/compat.h"
+#include "../common/dbname.h"
 #include "../common/frame.h"
 #include "../common/protocol.h"
 #include "../common/paths.h"
@@ -38,6 +39,7 @@ struct pti_client {
     char **rels;
     int daemon_err;
     char daemon_msg[512];
+    char db[PT_DBNAME_MAX + 1]; /* the connection's database */
     /* reply to a request */
     int reply_type;
     pt_buf reply;
@@ -358,6 +360,7 @@ int pti_connect_daemon_user(pti_client **out, const char *path, const char *daem
     }
     if (!(c = calloc(1, sizeof(*c))))
         return fail(c, -ENOMEM, err, errlen);
+    memcpy(c->db, PT_DB_DEFAULT, sizeof(PT_DB_DEFAULT));
     if (!daemon_user || !*daemon_user)
         daemon_user = getenv("PTINGEST_DAEMON_USER");
     if ((r = ptt_connect(&c->t, path, daemon_user, err, errlen)) < 0) {
@@ -806,6 +809,113 @@ int pti_status(pti_client *c, char **json, char *err, size_t errlen)
 int pti_metrics(pti_client *c, char **text, char *err, size_t errlen)
 {
     return text_request(c, PT_MSG_METRICS, PT_MSG_METRICS_R, text, err, errlen);
+}
+
+/* --- databases ------------------------------------------------------------ */
+
+_Static_assert((int)PTI_DB_LIST == (int)PT_DB_LIST &&
+                   (int)PTI_DB_CREATE == (int)PT_DB_CREATE &&
+                   (int)PTI_DB_DROP == (int)PT_DB_DROP &&
+                   (int)PTI_DB_CHECKPOINT == (int)PT_DB_CHECKPOINT &&
+                   (int)PTI_DB_RESTORE == (int)PT_DB_RESTORE,
+               "libptingest.h's database operations are the wire's");
+
+/* A name as the daemon would take it: -EINVAL with the rule otherwise. */
+static int check_db_name(const char *name, char *err, size_t errlen)
+{
+    char rule[160], quoted[100];
+    size_t n = name ? strlen(name) : 0;
+
+    if (pt_dbname_check(name, n, rule, sizeof(rule)) == 0)
+        return 0;
+    pt_dbname_quote(name ? name : "", n, quoted, sizeof(quoted));
+    if (errlen)
+        snprintf(err, errlen, "bad database name \"%s\": %s", quoted, rule);
+    return -EINVAL;
+}
+
+/* A request that must not be mixed into a job or a streamed answer. */
+static int idle_or_say(pti_client *c, const char *what, char *err, size_t errlen)
+{
+    if (c->in_job)
+        return bad_input(err, errlen, "%s: a job is open on this connection", what);
+    if (c->streaming)
+        return bad_input(err, errlen, "%s: a scan's answer is still being read", what);
+    return 0;
+}
+
+int pti_use_db(pti_client *c, const char *db, char *err, size_t errlen)
+{
+    pt_buf f;
+    pt_str echo;
+    int rc;
+
+    if ((rc = check_db_name(db, err, errlen)) < 0 ||
+        (rc = idle_or_say(c, "cannot change the database", err, errlen)) < 0)
+        return rc;
+    pt_buf_init(&f);
+    if ((rc = pt_enc_use(&f, pt_str_c(db))) < 0) {
+        pt_buf_free(&f);
+        return fail(c, rc, err, errlen);
+    }
+    if ((rc = request(c, &f, PT_MSG_USE_OK, err, errlen)) < 0)
+        return rc;
+    /* the daemon names the database it now uses: it must be this one */
+    if (pt_dec_use(c->reply.data, c->reply.len, &echo) < 0 || echo.n != strlen(db) ||
+        memcmp(echo.p, db, echo.n) != 0)
+        return fail(c, -EBADMSG, err, errlen);
+    memcpy(c->db, db, echo.n + 1);
+    return 0;
+}
+
+const char *pti_current_db(const pti_client *c) { return c->db; }
+
+int pti_db_request(pti_client *c, int op, const char *name, const char *dir, char **json,
+                   char *err, size_t errlen)
+{
+    int with_dir = op == PTI_DB_CHECKPOINT || op == PTI_DB_RESTORE;
+    pt_db_request m;
+    pt_buf f;
+    pt_str t;
+    int rc;
+
+    *json = NULL;
+    if (op < PTI_DB_LIST || op > PTI_DB_RESTORE) {
+        if (errlen)
+            snprintf(err, errlen, "unknown database operation %d", op);
+        return -EINVAL;
+    }
+    if (op == PTI_DB_LIST && name && *name)
+        return bad_input(err, errlen, "%s", "listing the databases takes no name");
+    if (op != PTI_DB_LIST && (rc = check_db_name(name, err, errlen)) < 0)
+        return rc;
+    if (with_dir && (!dir || !*dir))
+        return bad_input(err, errlen, "database %s needs a directory", pt_db_op_name(op));
+    if (with_dir && !pt_is_absolute_path(dir)) {
+        if (errlen)
+            snprintf(err, errlen, "database %s: the directory must be an absolute path, "
+                     "not \"%s\"", pt_db_op_name(op), dir);
+        return -EINVAL;
+    }
+    if (!with_dir && dir && *dir)
+        return bad_input(err, errlen, "database %s takes no directory", pt_db_op_name(op));
+    if ((rc = idle_or_say(c, "cannot run a database operation", err, errlen)) < 0)
+        return rc;
+    m.op = (uint8_t)op;
+    m.name = pt_str_c(op == PTI_DB_LIST ? NULL : name);
+    m.dir = pt_str_c(with_dir ? dir : NULL);
+    pt_buf_init(&f);
+    if ((rc = pt_enc_db_request(&f, &m)) < 0) {
+        pt_buf_free(&f);
+        return fail(c, rc, err, errlen);
+    }
+    if ((rc = request(c, &f, PT_MSG_DB_RESULT, err, errlen)) < 0)
+        return rc;
+    if (pt_dec_db_result(c->reply.data, c->reply.len, &t) < 0)
+        return fail(c, -EBADMSG, err, errlen);
+    if (!(*json = strndup(t.p, t.n)))
+        return fail(c, -ENOMEM, err, errlen);
+    return 0;
 }
 
 /* --- ingest -------------------------------------------------------------- */

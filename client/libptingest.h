@@ -155,6 +155,46 @@ int pti_metrics(pti_client *c, char **text, char *err, size_t errlen);
  * needs a restart, or why it was refused. */
 int pti_reload(pti_client *c, char **msg, char *err, size_t errlen);
 
+/* Databases (docs/protocol.md, "Databases"). A connection starts on the
+ * database "default"; pti_use_db moves it to db for every later request
+ * (ingest, reads, status, metrics). The name is checked here first (1-64
+ * characters of A-Z a-z 0-9 - _ ., not "." or ".."): -EINVAL with err
+ * naming the rule, nothing sent. Not while a job is open or a scan's
+ * answer is being read (-EINVAL). The daemon opens and creates nothing
+ * on USE: a read of a database that does not exist fails then with
+ * -EREMOTEIO and PT_ERR_NO_DATABASE (14), while a job creates it. The
+ * library never reads $PTINGEST_DB; the ptingest command does. */
+int pti_use_db(pti_client *c, const char *db, char *err, size_t errlen);
+/* The connection's database: "default" until pti_use_db changes it. */
+const char *pti_current_db(const pti_client *c);
+
+/* The operations of pti_db_request (the wire's enum pt_db_op). */
+enum pti_db_op {
+    PTI_DB_LIST = 1,       /* name and dir NULL */
+    PTI_DB_CREATE = 2,     /* name; dir NULL */
+    PTI_DB_DROP = 3,       /* name; dir NULL */
+    PTI_DB_CHECKPOINT = 4, /* name; dir: an absolute path that does not exist yet */
+    PTI_DB_RESTORE = 5,    /* name (must not exist); dir: an absolute path */
+};
+/* One operation on the daemon's databases, whichever the connection uses.
+ * On success *json (malloc'd) is the daemon's answer, one JSON object:
+ *   list        {"databases":[{"name":..,"state":"open"|"closed"|"dropping",
+ *                "rows":N,"bytes_on_disk":N,"jobs_active":N},...]}
+ *   create      {"name":..,"created":true|false}  (false: it existed)
+ *   drop        {"name":..,"bytes_on_disk":N}     (freed in the background)
+ *   checkpoint  {"name":..,"dir":..,"files":N,"bytes":N,"linked_files":N}
+ *   restore     {"name":..,"dir":..,"files":N,"bytes":N}
+ * The name is checked here as for pti_use_db, and dir must be absolute
+ * (the caller resolves a relative one): -EINVAL, nothing sent. The
+ * daemon's refusals are -EREMOTEIO with pti_daemon_error(): PT_ERR_BAD_NAME
+ * (13), PT_ERR_NO_DATABASE (14), PT_ERR_EXISTS (15: restore onto an
+ * existing name, a create's or checkpoint's directory exists),
+ * PT_ERR_DB_BUSY (16: drop while a job writes into it), PT_ERR_STORE (4),
+ * PT_ERR_BAD_REQUEST (10); none of them ends the connection. Not while a
+ * job is open or a scan's answer is being read (-EINVAL). */
+int pti_db_request(pti_client *c, int op, const char *name, const char *dir, char **json,
+                   char *err, size_t errlen);
+
 /* Ingest. job_id NULL or "" lets the daemon name the job. A job id the
  * daemon knows is resumed: pti_job_committed() rows of it are already
  * durable and the caller continues with the row after them (the daemon

@@ -10,6 +10,7 @@
 
 #include "../common/buf.h"
 #include "../common/compat.h"
+#include "../common/dbname.h"
 #include "../common/jsonesc.h"
 #include "../common/paths.h"
 #include "gen.h"
@@ -24,6 +25,7 @@ enum { EXIT_OK = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EX
 typedef struct cli {
     const char *socket;
     const char *daemon_user; /* --daemon-user, else $PTINGEST_DAEMON_USER (libptingest) */
+    const char *db;          /* --db, else $PTINGEST_DB, else "default" */
     char **args;   /* command arguments, options removed */
     int nargs;
     const char *job;
@@ -39,7 +41,7 @@ typedef struct cli {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: ptingest [--socket PATH] [--daemon-user USER] COMMAND [ARGS]\n"
+            "usage: ptingest [--socket PATH] [--daemon-user USER] [--db NAME] COMMAND [ARGS]\n"
             "\n"
             "  gen [--entities N] [--seed S]   Parseltongue-shaped NDJSON on stdout\n"
             "  ingest [FILE|-] [--job ID] [--progress|--no-progress] [--bulk|--no-bulk]\n"
@@ -57,7 +59,17 @@ static void usage(FILE *out)
             "  export [REL]                    NDJSON of the stored rows, key order\n"
             "  status [--json]                 daemon state\n"
             "  metrics                         Prometheus text format\n"
+            "  db list [--json]                the databases: name, rows, bytes on disk, state\n"
+            "  db create NAME                  an empty database (a first ingest creates one too)\n"
+            "  db drop NAME                    delete a database and its rows\n"
+            "  db checkpoint NAME DIR          a consistent copy in DIR (new), while ingest runs\n"
+            "  db restore NAME DIR             a checkpoint in DIR becomes database NAME (new)\n"
             "\n"
+            "Database: every command works on --db NAME, else $PTINGEST_DB, else\n"
+            "\"default\"; a first ingest creates it. The db commands name theirs as\n"
+            "NAME instead. A name is 1-64 characters of A-Z a-z 0-9 - _ . other than\n"
+            "\".\" and \"..\"; upper and lower case are different names.\n"
+            "DIR may be relative: it is made absolute against the current directory.\n"
             "Keys and bounds are written as in NDJSON, without the quotes (\\\" \\\\ \\n\n"
             "\\u00e9 ...): any key export prints works. --from is inclusive, --to\n"
             "exclusive; --after starts past K in the scan's direction.\n"
@@ -77,6 +89,8 @@ static int exit_for(int r)
     return EXIT_UNREACHABLE;
 }
 
+/* Connect, and move to the chosen database unless it is the default one
+ * (a connection starts there: nothing is sent for it). */
 static int connect_or_say(const cli *o, pti_client **c)
 {
     char err[512];
@@ -86,7 +100,27 @@ static int connect_or_say(const cli *o, pti_client **c)
         fprintf(stderr, "ptingest: %s\n", err);
         return r == -EREMOTEIO ? EXIT_DAEMON : EXIT_UNREACHABLE;
     }
+    if (o->db && strcmp(o->db, PT_DB_DEFAULT) != 0 &&
+        (r = pti_use_db(*c, o->db, err, sizeof(err))) < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        pti_close(*c);
+        *c = NULL;
+        return exit_for(r);
+    }
     return 0;
+}
+
+/* A database name from the command line or $PTINGEST_DB: 0, or the
+ * usage exit status after saying which rule it breaks. */
+static int db_name_ok(const char *name)
+{
+    char rule[160], quoted[100];
+
+    if (pt_dbname_check(name, strlen(name), rule, sizeof(rule)) == 0)
+        return 0;
+    pt_dbname_quote(name, strlen(name), quoted, sizeof(quoted));
+    fprintf(stderr, "ptingest: bad database name \"%s\": %s\n", quoted, rule);
+    return EXIT_USAGE;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -897,6 +931,475 @@ static int cmd_status_human(const cli *o)
     return EXIT_OK;
 }
 
+/* --- databases ------------------------------------------------------------ */
+
+/* The daemon's answers to a DB_REQUEST are small JSON objects of known
+ * shape (docs/protocol.md, "Databases"); this reads them, skipping any
+ * member it does not know. */
+typedef struct jrd {
+    const char *p, *end;
+} jrd;
+
+static void j_ws(jrd *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
+}
+
+static int j_char(jrd *j, char c)
+{
+    j_ws(j);
+    if (j->p < j->end && *j->p == c) {
+        j->p++;
+        return 1;
+    }
+    return 0;
+}
+
+static int j_string(jrd *j, pt_buf *out)
+{
+    const char *start;
+    char err[128];
+
+    if (!j_char(j, '"'))
+        return -EBADMSG;
+    for (start = j->p; j->p < j->end && *j->p != '"'; j->p++)
+        if (*j->p == '\\' && j->p + 1 < j->end)
+            j->p++;
+    if (j->p >= j->end)
+        return -EBADMSG;
+    pt_buf_reset(out);
+    /* a NUL-terminated text even when empty */
+    if (pt_buf_reserve(out, 1) < 0 ||
+        json_unescape(out, start, (size_t)(j->p - start), err, sizeof(err)) < 0)
+        return -EBADMSG;
+    out->data[out->len] = '\0';
+    j->p++;
+    return 0;
+}
+
+static int j_u64(jrd *j, uint64_t *v)
+{
+    uint64_t n = 0;
+    int digits = 0;
+
+    j_ws(j);
+    for (; j->p < j->end && *j->p >= '0' && *j->p <= '9'; j->p++, digits++) {
+        if (n > (UINT64_MAX - 9) / 10)
+            return -EBADMSG;
+        n = n * 10 + (uint64_t)(*j->p - '0');
+    }
+    *v = n;
+    return digits ? 0 : -EBADMSG;
+}
+
+static int j_word(jrd *j, const char *w)
+{
+    size_t n = strlen(w);
+
+    j_ws(j);
+    if ((size_t)(j->end - j->p) >= n && memcmp(j->p, w, n) == 0) {
+        j->p += n;
+        return 1;
+    }
+    return 0;
+}
+
+static int j_bool(jrd *j, int *v)
+{
+    if (j_word(j, "true"))
+        return *v = 1, 0;
+    if (j_word(j, "false"))
+        return *v = 0, 0;
+    return -EBADMSG;
+}
+
+/* Any value, for members not known here. */
+static int j_skip(jrd *j, int depth)
+{
+    pt_buf tmp;
+    int r = 0;
+
+    if (depth > 32)
+        return -EBADMSG;
+    j_ws(j);
+    if (j->p >= j->end)
+        return -EBADMSG;
+    if (*j->p == '"') {
+        pt_buf_init(&tmp);
+        r = j_string(j, &tmp);
+        pt_buf_free(&tmp);
+        return r;
+    }
+    if (*j->p == '{' || *j->p == '[') {
+        char close = *j->p == '{' ? '}' : ']';
+        int first = 1;
+        j->p++;
+        while (!j_char(j, close)) {
+            if (!first && !j_char(j, ','))
+                return -EBADMSG;
+            first = 0;
+            if (close == '}') {
+                pt_buf_init(&tmp);
+                r = j_string(j, &tmp);
+                pt_buf_free(&tmp);
+                if (r < 0 || !j_char(j, ':'))
+                    return -EBADMSG;
+            }
+            if ((r = j_skip(j, depth + 1)) < 0)
+                return r;
+        }
+        return 0;
+    }
+    if (j_word(j, "true") || j_word(j, "false") || j_word(j, "null"))
+        return 0;
+    if (*j->p == '-')
+        j->p++;
+    while (j->p < j->end && strchr("0123456789.eE+-", *j->p))
+        j->p++;
+    return 0;
+}
+
+/* The members of an object one by one: 1 with the next key (its ':'
+ * read), 0 at the closing brace, <0. *first starts at 1. */
+static int j_member(jrd *j, int *first, pt_buf *key)
+{
+    if (j_char(j, '}'))
+        return 0;
+    if (!*first && !j_char(j, ','))
+        return -EBADMSG;
+    *first = 0;
+    if (j_string(j, key) < 0 || !j_char(j, ':'))
+        return -EBADMSG;
+    return 1;
+}
+
+static int key_is(const pt_buf *key, const char *name)
+{
+    return key->len == strlen(name) && memcmp(key->data, name, key->len) == 0;
+}
+
+/* What a DB_RESULT may hold, list entries aside. */
+typedef struct db_answer {
+    pt_buf name, dir, state;
+    uint64_t rows, bytes_on_disk, files, bytes, linked_files, jobs_active;
+    int created;
+    int rows_unknown;         /* "rows":null: a database closed since start */
+    unsigned seen;            /* 1 << the DA_ bit of each member read */
+} db_answer;
+
+enum { DA_NAME = 1, DA_DIR = 2, DA_STATE = 4, DA_ROWS = 8, DA_BYTES_ON_DISK = 16,
+       DA_FILES = 32, DA_BYTES = 64, DA_LINKED = 128, DA_JOBS = 256, DA_CREATED = 512 };
+
+/* One member of a result object or of a list entry into a. */
+static int db_member(jrd *j, const pt_buf *key, db_answer *a)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+        size_t off;
+    } nums[] = {
+        {"rows", DA_ROWS, offsetof(db_answer, rows)},
+        {"bytes_on_disk", DA_BYTES_ON_DISK, offsetof(db_answer, bytes_on_disk)},
+        {"files", DA_FILES, offsetof(db_answer, files)},
+        {"bytes", DA_BYTES, offsetof(db_answer, bytes)},
+        {"linked_files", DA_LINKED, offsetof(db_answer, linked_files)},
+        {"jobs_active", DA_JOBS, offsetof(db_answer, jobs_active)},
+    };
+
+    if (key_is(key, "name"))
+        return a->seen |= DA_NAME, j_string(j, &a->name);
+    if (key_is(key, "dir"))
+        return a->seen |= DA_DIR, j_string(j, &a->dir);
+    if (key_is(key, "state"))
+        return a->seen |= DA_STATE, j_string(j, &a->state);
+    if (key_is(key, "created"))
+        return a->seen |= DA_CREATED, j_bool(j, &a->created);
+    if (key_is(key, "rows") && j_word(j, "null"))
+        return a->seen |= DA_ROWS, a->rows_unknown = 1, 0;
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        if (key_is(key, nums[i].name))
+            return a->seen |= nums[i].bit, j_u64(j, (uint64_t *)((char *)a + nums[i].off));
+    return j_skip(j, 1);
+}
+
+static void db_answer_init(db_answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    pt_buf_init(&a->name);
+    pt_buf_init(&a->dir);
+    pt_buf_init(&a->state);
+}
+
+static void db_answer_free(db_answer *a)
+{
+    pt_buf_free(&a->name);
+    pt_buf_free(&a->dir);
+    pt_buf_free(&a->state);
+}
+
+/* A flat result object (create, drop, checkpoint, restore) holding at
+ * least the members in `need`. */
+static int db_parse_result(const char *json, unsigned need, db_answer *a)
+{
+    jrd j = {json, json + strlen(json)};
+    pt_buf key;
+    int first = 1, r;
+
+    pt_buf_init(&key);
+    if (!j_char(&j, '{'))
+        r = -EBADMSG;
+    else
+        while ((r = j_member(&j, &first, &key)) > 0)
+            if ((r = db_member(&j, &key, a)) < 0)
+                break;
+    pt_buf_free(&key);
+    j_ws(&j);
+    if (r == 0 && (j.p != j.end || (a->seen & need) != need))
+        r = -EBADMSG;
+    return r;
+}
+
+static void human_mb(char *out, size_t outlen, uint64_t bytes)
+{
+    snprintf(out, outlen, "%.1f MB", (double)bytes / 1e6);
+}
+
+/* The list's entries, each to `row` (NULL: only check them); *width
+ * grows to the longest name. */
+static int db_walk_list(const char *json, pt_buf *row, int *width)
+{
+    jrd j = {json, json + strlen(json)};
+    pt_buf key;
+    db_answer a;
+    int first = 1, efirst, r, listed = 0;
+
+    pt_buf_init(&key);
+    db_answer_init(&a);
+    if (!j_char(&j, '{')) {
+        r = -EBADMSG;
+        goto out;
+    }
+    while ((r = j_member(&j, &first, &key)) > 0) {
+        if (!key_is(&key, "databases")) {
+            if ((r = j_skip(&j, 1)) < 0)
+                break;
+            continue;
+        }
+        listed = 1;
+        if (!j_char(&j, '[')) {
+            r = -EBADMSG;
+            break;
+        }
+        for (int n = 0; !j_char(&j, ']'); n++) {
+            char mb[32];
+            if ((n && !j_char(&j, ',')) || !j_char(&j, '{')) {
+                r = -EBADMSG;
+                goto out;
+            }
+            a.seen = 0;
+            a.rows_unknown = 0;
+            efirst = 1;
+            while ((r = j_member(&j, &efirst, &key)) > 0)
+                if ((r = db_member(&j, &key, &a)) < 0)
+                    goto out;
+            if (r < 0 || (a.seen & (DA_NAME | DA_STATE | DA_ROWS | DA_BYTES_ON_DISK)) !=
+                             (DA_NAME | DA_STATE | DA_ROWS | DA_BYTES_ON_DISK)) {
+                r = -EBADMSG;
+                goto out;
+            }
+            if ((int)a.name.len > *width)
+                *width = a.name.len > 1000 ? 1000 : (int)a.name.len;
+            if (!row)
+                continue;
+            human_mb(mb, sizeof(mb), a.bytes_on_disk);
+            if (a.rows_unknown) /* not open since the daemon started */
+                pt_buf_printf(row, "%-*.*s %14s %12s  %.*s\n", *width, (int)a.name.len,
+                              a.name.data, "-", mb, (int)a.state.len, a.state.data);
+            else
+                pt_buf_printf(row, "%-*.*s %14llu %12s  %.*s\n", *width, (int)a.name.len,
+                              a.name.data, (unsigned long long)a.rows, mb, (int)a.state.len,
+                              a.state.data);
+        }
+    }
+    j_ws(&j);
+    if (r == 0 && (!listed || j.p != j.end))
+        r = -EBADMSG;
+out:
+    pt_buf_free(&key);
+    db_answer_free(&a);
+    return r;
+}
+
+/* The list as a table, its columns as wide as the longest name needs. */
+static int db_print_list(const char *json)
+{
+    pt_buf out;
+    int width = 4, r;
+
+    if ((r = db_walk_list(json, NULL, &width)) < 0)
+        return r;
+    pt_buf_init(&out);
+    pt_buf_printf(&out, "%-*s %14s %12s  %s\n", width, "NAME", "ROWS", "ON DISK", "STATE");
+    if ((r = db_walk_list(json, &out, &width)) == 0 && out.len)
+        fwrite(out.data, 1, out.len, stdout);
+    pt_buf_free(&out);
+    return r;
+}
+
+/* One line saying what the operation did. */
+static int db_print_result(int op, const char *name, const char *dir, const char *json)
+{
+    static const unsigned need[] = {
+        [PTI_DB_CREATE] = DA_CREATED,
+        [PTI_DB_DROP] = DA_BYTES_ON_DISK,
+        [PTI_DB_CHECKPOINT] = DA_FILES | DA_BYTES | DA_LINKED,
+        [PTI_DB_RESTORE] = DA_FILES | DA_BYTES,
+    };
+    char mb[32];
+    db_answer a;
+    int r;
+
+    db_answer_init(&a);
+    if ((r = db_parse_result(json, need[op], &a)) < 0)
+        goto out;
+    if (a.dir.len)
+        dir = a.dir.data;
+    switch (op) {
+    case PTI_DB_CREATE:
+        if (a.created)
+            printf("created %s\n", name);
+        else
+            printf("%s exists already; nothing changed\n", name);
+        break;
+    case PTI_DB_DROP:
+        human_mb(mb, sizeof(mb), a.bytes_on_disk);
+        printf("dropped %s (%s on disk freed in the background)\n", name, mb);
+        break;
+    case PTI_DB_CHECKPOINT:
+        human_mb(mb, sizeof(mb), a.bytes);
+        printf("checkpoint of %s in %s: %llu files, %s (%llu files hard-linked)\n", name, dir,
+               (unsigned long long)a.files, mb, (unsigned long long)a.linked_files);
+        break;
+    default:
+        human_mb(mb, sizeof(mb), a.bytes);
+        printf("restored %s from %s: %llu files, %s\n", name, dir,
+               (unsigned long long)a.files, mb);
+        break;
+    }
+out:
+    db_answer_free(&a);
+    return r;
+}
+
+/* DIR as the daemon needs it: absolute, resolved against our current
+ * directory (the daemon's is not ours). */
+static int absolute_dir(const char *dir, pt_buf *out)
+{
+    char cwd[4096];
+    size_t n;
+    char sep;
+
+    pt_buf_reset(out);
+    if (pt_is_absolute_path(dir))
+        return pt_buf_append_str(out, dir);
+    if (!getcwd(cwd, sizeof(cwd)))
+        return -errno;
+    n = strlen(cwd);
+    sep = strchr(cwd, '/') || !strchr(cwd, '\\') ? '/' : '\\';
+    while (dir[0] == '.' && pt_is_path_sep(dir[1])) /* "./x" is "x" */
+        for (dir += 2; pt_is_path_sep(*dir); dir++)
+            ;
+    if (pt_buf_append(out, cwd, n) < 0 ||
+        ((n == 0 || !pt_is_path_sep(cwd[n - 1])) && pt_buf_append_byte(out, sep) < 0) ||
+        pt_buf_append_str(out, strcmp(dir, ".") == 0 ? "" : dir) < 0)
+        return -ENOMEM;
+    /* no trailing separator, the root aside */
+    while (out->len > 1 && pt_is_path_sep(out->data[out->len - 1]))
+        out->data[--out->len] = '\0';
+    return 0;
+}
+
+static int cmd_db(const cli *o)
+{
+    static const struct {
+        const char *name;
+        int op, nargs;
+        const char *usage;
+    } ops[] = {
+        {"list", PTI_DB_LIST, 0, "db list [--json]"},
+        {"create", PTI_DB_CREATE, 1, "db create NAME"},
+        {"drop", PTI_DB_DROP, 1, "db drop NAME"},
+        {"checkpoint", PTI_DB_CHECKPOINT, 2, "db checkpoint NAME DIR"},
+        {"restore", PTI_DB_RESTORE, 2, "db restore NAME DIR"},
+    };
+    const char *name = NULL, *sub = o->nargs ? o->args[0] : "";
+    pti_client *c;
+    char err[512], *json = NULL;
+    pt_buf dir;
+    size_t i;
+    int r, rc;
+
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (strcmp(sub, ops[i].name) == 0)
+            break;
+    if (i == sizeof(ops) / sizeof(ops[0])) {
+        if (*sub)
+            fprintf(stderr, "ptingest: unknown db command \"%s\"\n", sub);
+        fprintf(stderr, "usage: ptingest db list [--json]\n"
+                        "       ptingest db create|drop NAME\n"
+                        "       ptingest db checkpoint|restore NAME DIR\n");
+        return EXIT_USAGE;
+    }
+    if (o->nargs - 1 != ops[i].nargs || (o->json && ops[i].op != PTI_DB_LIST)) {
+        fprintf(stderr, "usage: ptingest %s\n", ops[i].usage);
+        return EXIT_USAGE;
+    }
+    if (ops[i].nargs && (rc = db_name_ok(name = o->args[1])) != 0)
+        return rc;
+    pt_buf_init(&dir);
+    if (ops[i].nargs == 2) {
+        if (!*o->args[2]) {
+            fprintf(stderr, "ptingest: db %s: DIR is empty\n", sub);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        if ((r = absolute_dir(o->args[2], &dir)) < 0) {
+            fprintf(stderr, "ptingest: %s: cannot make it absolute: %s\n", o->args[2],
+                    strerror(-r));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if ((rc = connect_or_say(o, &c)) != 0)
+        goto out;
+    r = pti_db_request(c, ops[i].op, name, ops[i].nargs == 2 ? dir.data : NULL, &json, err,
+                       sizeof(err));
+    pti_close(c);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: %s\n", err);
+        rc = exit_for(r);
+        goto out;
+    }
+    if (ops[i].op == PTI_DB_LIST && o->json)
+        r = printf("%s\n", json) < 0 ? -EIO : 0;
+    else if (ops[i].op == PTI_DB_LIST)
+        r = db_print_list(json);
+    else
+        r = db_print_result(ops[i].op, name, dir.data, json);
+    if (r < 0) {
+        fprintf(stderr, "ptingest: malformed answer from ptingestd: %s\n", json);
+        rc = exit_for(-EBADMSG);
+    } else if (fflush(stdout) != 0) {
+        fprintf(stderr, "ptingest: writing the answer failed: %s\n", strerror(errno));
+        rc = EXIT_USAGE;
+    }
+out:
+    free(json);
+    pt_buf_free(&dir);
+    return rc;
+}
+
 /* --- command line -------------------------------------------------------- */
 
 static int take_value(int argc, char **argv, int *i, const char *name, const char **out)
@@ -932,6 +1435,7 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if ((r = take_value(argc, argv, &i, "--socket", &o.socket)) ||
             (r = take_value(argc, argv, &i, "--daemon-user", &o.daemon_user)) ||
+            (r = take_value(argc, argv, &i, "--db", &o.db)) ||
             (r = take_value(argc, argv, &i, "--job", &o.job)) ||
             (r = take_value(argc, argv, &i, "--prefix", &o.prefix)) ||
             (r = take_value(argc, argv, &i, "--from", &o.from)) ||
@@ -991,6 +1495,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptingest: --keys is an option of get\n");
         goto usage;
     }
+    if (strcmp(cmd, "db") == 0) {
+        /* the db commands name their database; $PTINGEST_DB is not theirs */
+        if (o.db) {
+            fprintf(stderr, "ptingest: the db commands take the database as NAME, not --db\n");
+            goto usage;
+        }
+    } else if (strcmp(cmd, "gen") != 0) {
+        if (!o.db && (v = getenv("PTINGEST_DB")) && *v)
+            o.db = v;
+        if (!o.db)
+            o.db = PT_DB_DEFAULT;
+        if ((rc = db_name_ok(o.db)) != 0) {
+            free(args);
+            return rc;
+        }
+    }
     if (strcmp(cmd, "gen") == 0)
         rc = cmd_gen(&o);
     else if (strcmp(cmd, "ingest") == 0)
@@ -1007,6 +1527,8 @@ int main(int argc, char **argv)
         rc = o.json ? cmd_text(&o, 0) : cmd_status_human(&o);
     else if (strcmp(cmd, "metrics") == 0)
         rc = cmd_text(&o, 1);
+    else if (strcmp(cmd, "db") == 0)
+        rc = cmd_db(&o);
     else {
         fprintf(stderr, "ptingest: unknown command \"%s\"\n", cmd);
         goto usage;

@@ -173,6 +173,10 @@ const char *pt_msg_name(int type)
     case PT_MSG_MGET_VALUES: return "MGET_VALUES";
     case PT_MSG_RELOAD: return "RELOAD";
     case PT_MSG_RELOAD_R: return "RELOAD_R";
+    case PT_MSG_USE: return "USE";
+    case PT_MSG_USE_OK: return "USE_OK";
+    case PT_MSG_DB_REQUEST: return "DB_REQUEST";
+    case PT_MSG_DB_RESULT: return "DB_RESULT";
     case PT_MSG_JOB_BEGIN_BULK: return "JOB_BEGIN_BULK";
     case PT_MSG_JOB_STARTED_BULK: return "JOB_STARTED_BULK";
     case PT_MSG_BULK_PHASE: return "BULK_PHASE";
@@ -195,6 +199,10 @@ const char *pt_err_name(int code)
     case PT_ERR_BAD_REQUEST: return "bad-request";
     case PT_ERR_TIMEOUT: return "timeout";
     case PT_ERR_DENIED: return "denied";
+    case PT_ERR_BAD_NAME: return "bad-name";
+    case PT_ERR_NO_DATABASE: return "no-database";
+    case PT_ERR_EXISTS: return "exists";
+    case PT_ERR_DB_BUSY: return "db-busy";
     case PT_ERR_BULK_MODE: return "bulk-mode";
     default: return "unknown";
     }

@@ -62,6 +62,12 @@ enum pt_msg {
                               and the daemon's own user only (else ERROR denied) */
     PT_MSG_RELOAD_R = 41,  /* S: u8 applied, str message; sent once the reload
                               is over (applied, or the file refused and why) */
+
+    /* databases (docs/protocol.md, "Databases") */
+    PT_MSG_USE = 50,       /* C: str db: the connection's database from now on */
+    PT_MSG_USE_OK = 51,    /* S: str db (echo) */
+    PT_MSG_DB_REQUEST = 52, /* C: u8 op (enum pt_db_op), str name, str dir */
+    PT_MSG_DB_RESULT = 53, /* S: str json */
     /* bulk load (60-69) */
     PT_MSG_JOB_BEGIN_BULK = 60,   /* C: str job_id, u8 mode (0 auto, 1 bulk),
                                      u64 size_hint (input bytes, 0 unknown) */
@@ -84,6 +90,11 @@ enum pt_err {
     PT_ERR_TIMEOUT = 11,   /* the client was too slow (handshake, frame, idle) */
     PT_ERR_DENIED = 12,    /* listen.allow does not admit the client (sent at
                               accept, before HELLO), or a request it may not make */
+    PT_ERR_BAD_NAME = 13,  /* a database name breaks the rules (dbname.h) */
+    PT_ERR_NO_DATABASE = 14, /* a read or command on a database that does not exist */
+    PT_ERR_EXISTS = 15,    /* restore onto an existing name; a create or
+                              checkpoint whose directory exists */
+    PT_ERR_DB_BUSY = 16,   /* drop while a job writes into the database */
     PT_ERR_BULK_MODE = 20, /* the job was begun in the other mode (bulk or not) */
 };
 

@@ -631,3 +631,69 @@ int pt_dec_reload_r(const void *p, size_t n, pt_reload_r *m)
     m->message = rd_str(&r);
     return done(&r);
 }
+
+/* --- databases ------------------------------------------------------------ */
+
+int pt_enc_use(pt_buf *out, pt_str db)
+{
+    return pt_enc_text(out, PT_MSG_USE, db);
+}
+
+int pt_enc_use_ok(pt_buf *out, pt_str db)
+{
+    return pt_enc_text(out, PT_MSG_USE_OK, db);
+}
+
+int pt_dec_use(const void *p, size_t n, pt_str *db)
+{
+    return pt_dec_text(p, n, db);
+}
+
+int pt_enc_db_request(pt_buf *out, const pt_db_request *m)
+{
+    pt_wr w;
+
+    pt_wr_begin(&w, out, PT_MSG_DB_REQUEST);
+    pt_wr_u8(&w, m->op);
+    pt_wr_str(&w, m->name.p, m->name.n);
+    pt_wr_str(&w, m->dir.p, m->dir.n);
+    return finish(&w);
+}
+
+int pt_dec_db_request(const void *p, size_t n, pt_db_request *m)
+{
+    pt_rd r;
+
+    pt_rd_init(&r, p, n);
+    m->op = pt_rd_u8(&r);
+    m->name = rd_str(&r);
+    m->dir = rd_str(&r);
+    if (done(&r) < 0 || m->op < PT_DB_LIST || m->op > PT_DB_RESTORE)
+        return -EBADMSG;
+    if ((m->op == PT_DB_LIST && m->name.n) ||
+        (m->op != PT_DB_CHECKPOINT && m->op != PT_DB_RESTORE && m->dir.n))
+        return -EBADMSG;
+    return 0;
+}
+
+const char *pt_db_op_name(int op)
+{
+    switch (op) {
+    case PT_DB_LIST: return "list";
+    case PT_DB_CREATE: return "create";
+    case PT_DB_DROP: return "drop";
+    case PT_DB_CHECKPOINT: return "checkpoint";
+    case PT_DB_RESTORE: return "restore";
+    default: return "unknown";
+    }
+}
+
+int pt_enc_db_result(pt_buf *out, pt_str json)
+{
+    return pt_enc_text(out, PT_MSG_DB_RESULT, json);
+}
+
+int pt_dec_db_result(const void *p, size_t n, pt_str *json)
+{
+    return pt_dec_text(p, n, json);
+}

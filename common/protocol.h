@@ -254,6 +254,39 @@ typedef struct pt_reload_r {
 int pt_enc_reload_r(pt_buf *out, const pt_reload_r *m);
 int pt_dec_reload_r(const void *p, size_t n, pt_reload_r *m);
 
+/* USE (client) and USE_OK (daemon, the name echoed): a database name.
+ * The decoder checks the frame only; whether the name follows dbname.h's
+ * rules is the daemon's to check (ERROR bad-name, the connection stays). */
+int pt_enc_use(pt_buf *out, pt_str db);
+int pt_enc_use_ok(pt_buf *out, pt_str db);
+/* Either of the two payloads. */
+int pt_dec_use(const void *p, size_t n, pt_str *db);
+
+/* DB_REQUEST (client): an operation on the daemon's databases. */
+enum pt_db_op {
+    PT_DB_LIST = 1,        /* name and dir empty */
+    PT_DB_CREATE = 2,      /* name; dir empty */
+    PT_DB_DROP = 3,        /* name; dir empty */
+    PT_DB_CHECKPOINT = 4,  /* name, dir: an absolute path that must not exist */
+    PT_DB_RESTORE = 5,     /* name (must not exist), dir: an absolute path */
+};
+typedef struct pt_db_request {
+    uint8_t op;               /* enum pt_db_op */
+    pt_str name, dir;
+} pt_db_request;
+int pt_enc_db_request(pt_buf *out, const pt_db_request *m);
+/* Also -EBADMSG for an op outside enum pt_db_op, a name sent with LIST or
+ * a dir sent with LIST, CREATE or DROP (a field the op has no use for
+ * must be empty, as a SCAN bound without its flag). The name's rules and
+ * the dir's being absolute are the daemon's to check. */
+int pt_dec_db_request(const void *p, size_t n, pt_db_request *m);
+/* "list", "create", "drop", "checkpoint", "restore", or "unknown". */
+const char *pt_db_op_name(int op);
+
+/* DB_RESULT (daemon): the outcome as one JSON object (docs/protocol.md). */
+int pt_enc_db_result(pt_buf *out, pt_str json);
+int pt_dec_db_result(const void *p, size_t n, pt_str *json);
+
 /* A NUL-terminated string (NULL = "") as a pt_str. */
 static inline pt_str pt_str_c(const char *s)
 {

@@ -56,6 +56,11 @@ typedef struct pt_relation {
 typedef struct pt_config {
     char *path;      /* the file loaded; NULL when running on built-in defaults */
     char *data_dir;  /* data_dir */
+    uint64_t databases_max_open;              /* databases.max_open */
+    uint64_t databases_idle_close_ms;         /* databases.idle_close_ms */
+    uint64_t databases_idle_flush_ms;         /* databases.idle_flush_ms */
+    uint64_t databases_memtable_budget_bytes; /* databases.memtable_budget_bytes */
+    uint64_t databases_block_cache_bytes;     /* databases.block_cache_bytes */
     char *listen_path; /* listen.path; NULL = platform default (see config_default_socket) */
     unsigned listen_mode; /* listen.mode, octal text in YAML ("0660") */
     char *listen_allow;   /* listen.allow: "A,group:B" users and groups admitted

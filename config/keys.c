@@ -35,7 +35,27 @@
  * time the section part of the name changes. */
 const pt_key pt_keys[] = {
     {"data_dir", STR(data_dir), "./ptingestd-data", 0, 0, "", RESTART,
-     "directory holding the RocksDB database"},
+     "directory holding the databases: the default one itself, the others under "
+     "databases/"},
+
+    {"databases.max_open", U64(databases_max_open), "64", 2, 100000, "databases",
+     RELOAD(DATABASES),
+     "databases open at once, the default one included; past it the least recently used "
+     "idle one is closed first"},
+    {"databases.idle_close_ms", U64(databases_idle_close_ms), "600000", 0,
+     UINT64_C(604800000), "ms", RELOAD(DATABASES),
+     "a database nothing has used for this long is closed (reopened on demand; never "
+     "the default one); 0 = never"},
+    {"databases.idle_flush_ms", U64(databases_idle_flush_ms), "5000", 0,
+     UINT64_C(86400000), "ms", RELOAD(DATABASES),
+     "a database whose jobs have all ended flushes its memtables after this long without "
+     "a new one (their memory, and its write-ahead log, go); 0 = never"},
+    {"databases.memtable_budget_bytes", U64(databases_memtable_budget_bytes), "1073741824",
+     UINT64_C(16) << 20, UINT64_C(1) << 50, "bytes", RESTART,
+     "memtables of all databases together; past it the largest are flushed"},
+    {"databases.block_cache_bytes", U64(databases_block_cache_bytes), "134217728", 0,
+     UINT64_C(1) << 50, "bytes", RESTART,
+     "one block cache shared by every database"},
 
     {"listen.path", STR(listen_path), NULL, 0, 0, "", NULLABLE | RESTART,
      "Unix socket (Windows: named pipe); null = platform default"},

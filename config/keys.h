@@ -51,6 +51,7 @@ typedef enum pt_apply {
     PT_APPLY_BULK,       /* the bulk-ingest profile's policy */
     PT_APPLY_STALL,      /* the stall monitor's sampling */
     PT_APPLY_READS,      /* reads' page size and stalled-reader timeout */
+    PT_APPLY_DATABASES,  /* how many databases stay open, and for how long */
     PT_APPLY_ROCKSDB,    /* RocksDB's own options: the reload hands them to
                           * RocksDB (SetOptions) before the hooks run */
     PT_APPLY_COUNT

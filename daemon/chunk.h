@@ -22,7 +22,15 @@ struct job;
 typedef struct chunk {
     struct chunk *next;
     store_batch *batch;
+    store *store;           /* the database the batch goes to */
+    int forget;             /* no rows: the writer lets go of `store` (it
+                               is about to close) before handing it back */
+    int flush;              /* no rows: the writer starts a flush of
+                               `store`'s memtables (it went quiet) */
     struct job *job;        /* loop thread only */
+    /* a chunk of no job: told when it is back (loop thread) */
+    void (*done)(void *ud, struct chunk *c);
+    void *done_ud;
     uint64_t rows;          /* rows in the batch */
     uint64_t bytes;         /* key + value bytes of those rows */
     uint64_t cost;          /* bytes + CHUNK_ROW_OVERHEAD per row: the bound */

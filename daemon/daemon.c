@@ -19,8 +19,8 @@
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "bulk.h"
-#include "bulkload.h"
 #include "chunk_queue.h"
+#include "dbs.h"
 #include "jobs.h"
 #include "listen.h"
 #include "reads.h"
@@ -43,7 +43,8 @@ struct pt_daemon {
     daemon_hooks hooks;
     int state;
     uint64_t start_ns;
-    store *store;
+    dbs *dbs;
+    store *store;              /* the default database's */
     chunk_queue queue;
     int queue_ok;
     writer *writer;
@@ -93,6 +94,7 @@ static void status_src_of(pt_daemon *d, status_src *s)
     s->queue = &d->queue;
     s->writer = d->writer;
     s->store = d->store;
+    s->dbs = d->dbs;
     s->stall = &d->stall;
     s->jobs = d->jobs;
     s->sessions = d->sessions;
@@ -139,11 +141,12 @@ static void on_activity(void *ud)
     bulk_update(&d->bulk, d->jobs, d->writer, &d->sink);
 }
 
-static int env_status_text(void *ud, int type, pt_buf *out)
+static int env_status_text(void *ud, int type, const char *dbname, pt_buf *out)
 {
     status_src s;
 
     status_src_of(ud, &s);
+    s.db = dbname;
     return type == PT_MSG_STATUS ? status_json(&s, out) : status_metrics(&s, out);
 }
 
@@ -185,6 +188,8 @@ static void reload_install(void *ud, pt_config *next)
 
     d->cfg = *next;
     d->config_loaded_unix_ms = (uint64_t)time(NULL) * 1000;
+    if (dbs_set_config(d->dbs, &d->cfg) < 0)
+        log_warn("out of memory: databases opened from now on keep the previous settings");
     settings_apply(&d->settings, &d->cfg, &old);
     config_free(&old);
 }
@@ -217,6 +222,7 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
     read_client_ops rops = {0};
     session_env env = {env_status_text, env_progress_info, env_changed, env_reload, NULL};
     reload_ops ro = {reload_live, reload_install, reload_done, NULL};
+    dbs_env dbenv;
     pt_daemon *d;
     int r;
 
@@ -231,8 +237,6 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
         return r;
     d->config_loaded_unix_ms = (uint64_t)time(NULL) * 1000;
     pt_log_set_level(d->cfg.log_level);
-    if ((r = store_open(&d->store, &d->cfg, diag)) < 0)
-        return r;
     r = chunk_queue_init(&d->queue, d->cfg.queue_max_bytes, wake_from_writer, d);
     if (r < 0) {
         diag_error(diag, "ptingestd", 0, 0, "cannot create the chunk queue: %s", uv_strerror(r));
@@ -246,25 +250,28 @@ int daemon_new(pt_daemon **out, uv_loop_t *loop, const pt_config *cfg, const dae
     sessions_read_ops(&rops);
     env.ud = d;
     ro.ud = d;
-    if ((r = writer_new(&d->writer, &d->queue, d->store, d->cfg.initial_rate_bytes_per_sec)) < 0 ||
-        (r = jobs_new(&d->jobs, loop, d->store, &d->sink, &ev)) < 0 ||
-        (r = reads_new(&d->reads, loop, d->store, &rops, (unsigned)d->cfg.reads_workers,
+    if ((r = writer_new(&d->writer, &d->queue, d->cfg.initial_rate_bytes_per_sec)) < 0 ||
+        (r = jobs_new(&d->jobs, loop, &d->sink, &ev)) < 0) {
+        diag_error(diag, "ptingestd", 0, 0, "out of memory");
+        return r;
+    }
+    /* the default database opens here; the others when asked for */
+    dbenv = (dbs_env){sink_push, d};
+    if ((r = dbs_new(&d->dbs, loop, &d->cfg, d->jobs, &dbenv, &d->inflight, diag)) < 0)
+        return r;
+    d->store = dbs_default_store(d->dbs);
+    if ((r = reads_new(&d->reads, loop, &rops, (unsigned)d->cfg.reads_workers,
                        &d->inflight)) < 0 ||
-        (r = sessions_new(&d->sessions, loop, d->store, d->jobs, d->reads, &env)) < 0 ||
+        (r = sessions_new(&d->sessions, loop, d->dbs, d->jobs, d->reads, &env)) < 0 ||
         (r = reloader_new(&d->reloader, loop, d->store, &ro, &d->inflight)) < 0) {
         diag_error(diag, "ptingestd", 0, 0, "out of memory");
         return r;
     }
     d->settings = (settings_target){&d->queue, d->writer, d->jobs, d->sessions, &d->stall,
-                                    &d->bulk, &d->sink, &d->shutdown_grace_ms, d->reads};
-    /* records older than the retention are dropped as they load */
+                                    &d->bulk, &d->sink, &d->shutdown_grace_ms, d->reads,
+                                    d->dbs};
     jobs_set_retention(d->jobs, d->cfg.job_retention_ms);
-    /* start-up, before serving: abandoned bulk staging goes (bulkload.h) */
-    if ((r = bulkload_cleanup(store_data_dir(d->store), d->cfg.bulk_staging_retention_ms, NULL,
-                              NULL)) < 0)
-        log_warn("%s/%s: cannot clean up: %s", store_data_dir(d->store), BULKLOAD_DIR,
-                 strerror(-r));
-    return jobs_load_records(d->jobs, diag);
+    return 0;
 }
 
 static void on_wake(uv_async_t *a)
@@ -288,6 +295,8 @@ static void on_tick(uv_timer_t *t)
             daemon_reload_over(d, "this daemon cannot reload");
     }
     reads_tick(d->reads, pt_now_ns());
+    if (d->state == DAEMON_READY)
+        dbs_tick(d->dbs, pt_now_ns());
     sessions_tick(d->sessions, pt_now_ns());
     /* Thread-pool work (reads, stall samples) finishing is one of the
      * things a drain waits for; the tick notices it. */
@@ -454,13 +463,13 @@ void daemon_free(pt_daemon *d)
     if (!d)
         return;
     writer_free(d->writer);
+    dbs_free(d->dbs); /* detaches from jobs: before them */
     jobs_free(d->jobs);
     reads_free(d->reads);
     sessions_free(d->sessions);
     reloader_free(d->reloader);
     if (d->queue_ok)
         chunk_queue_destroy(&d->queue);
-    store_close(d->store);
     config_free(&d->cfg);
     free(d);
 }

@@ -14,9 +14,13 @@
  *     over and takes them back through two queues and a finished list
  *     under the pool's mutex, the daemon's second lock, and a uv_async
  *     wake-up;
- *   - work items on libuv's thread pool (stall.c, reload.c) touch only
- *     the store and their own request until their after-callback runs
- *     back on the loop thread;
+ *   - work items on libuv's thread pool (stall.c, reload.c, dbs.c) touch
+ *     only the store and their own request until their after-callback runs
+ *     back on the loop thread; a database's opening store is its work
+ *     item's until then, and a closing one is closed only after the writer
+ *     has let go of it (a `forget` chunk through the queue);
+ *   - RocksDB's own threads share the databases' block cache and memtable
+ *     budget (store_share.cpp), which RocksDB locks itself;
  *   - RocksDB's own threads record file timings into the store's
  *     histograms (lock-free atomics, lathist.h).
  * There are no process-wide variables.

@@ -23,6 +23,8 @@ struct job {
     int in_ready;
     jobs *js;
     void *client;              /* NULL once the client is gone */
+    jobdb *db;                 /* held while active or with chunks out */
+    char dbname[72];           /* for status, after the database is let go */
     char id[JOB_ID_MAX + 1];
     uint64_t token;            /* unique per daemon run, for the writer */
     int state;
@@ -43,7 +45,7 @@ struct job {
 };
 
 struct jobs {
-    store *s;
+    jobdb *dbs;                /* attached databases */
     job_sink sink;
     job_events ev;
     jobs_limits lim;
@@ -52,7 +54,6 @@ struct jobs {
     job *ready_head, *ready_tail;
     int admitting, admit_again;
     uint64_t next_token;
-    jobrecs recs;
     uint64_t retention_ms;
     uint64_t max_records;      /* ingest.max_job_records */
     uv_timer_t expiry;
@@ -100,15 +101,13 @@ static void on_expiry(uv_timer_t *t)
     jobs_expire(t->data);
 }
 
-int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
-             const job_events *ev)
+int jobs_new(jobs **out, uv_loop_t *loop, const job_sink *sink, const job_events *ev)
 {
     jobs *js = calloc(1, sizeof(*js));
 
     *out = NULL;
     if (!js)
         return -ENOMEM;
-    js->s = s;
     js->sink = *sink;
     js->ev = *ev;
     js->next_token = 1;
@@ -123,6 +122,44 @@ int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
     js->expiry.data = js;
     *out = js;
     return 0;
+}
+
+static void cleanup_staging_of(jobs *js, jobdb *db);
+
+void jobs_attach(jobs *js, jobdb *db)
+{
+    if (db->attached)
+        return;
+    db->next = js->dbs;
+    js->dbs = db;
+    db->attached = 1;
+    /* abandoned bulk staging of a database that opens goes first */
+    cleanup_staging_of(js, db);
+}
+
+void jobs_detach(jobs *js, jobdb *db)
+{
+    for (jobdb **pp = &js->dbs; *pp; pp = &(*pp)->next)
+        if (*pp == db) {
+            *pp = db->next;
+            break;
+        }
+    db->attached = 0;
+    db->next = NULL;
+}
+
+/* The job no longer needs its database once it is over and nothing of it
+ * is sealed or in the queue: the database may then close or be dropped. */
+static void let_go_db(job *j)
+{
+    if (j->db && !job_active(j) && !j->inflight && !j->sealed.n) {
+        if (--j->db->held == 0) {
+            j->db->quiet_since_ns = pt_now_ns();
+            j->db->unflushed = 1;
+        }
+        j->db = NULL;
+        j->rec = NULL; /* the records go with the database */
+    }
 }
 
 static void free_job(job *j)
@@ -153,9 +190,8 @@ void jobs_free(jobs *js)
         return;
     for (j = js->list; j; j = next) {
         next = j->next;
-        free_job(j);
+        free_job(j); /* the databases may be gone already: held is theirs */
     }
-    jobrecs_free(&js->recs);
     /* The timer's memory is the struct's. Closed (jobs_close) while the
      * loop ran: free now; else once the loop has run its close. */
     if (uv_is_closing((uv_handle_t *)&js->expiry))
@@ -213,9 +249,9 @@ void jobs_set_max_records(jobs *js, uint64_t max_records)
     evict_records(js);
 }
 
-int jobs_load_records(jobs *js, pt_diag *diag)
+int jobs_load_records(jobdb *db, uint64_t retention_ms, pt_diag *diag)
 {
-    return jobrecs_load(&js->recs, js->s, js->retention_ms, now_ms(), diag);
+    return jobrecs_load(&db->recs, db->s, retention_ms, now_ms(), diag);
 }
 
 /* Keep the most recent finished jobs for status; free older ones. */
@@ -226,7 +262,9 @@ static void trim_jobs(jobs *js)
 
     while (*pp) {
         job *j = *pp;
-        int idle = !job_active(j) && !j->client && !j->inflight && !j->sealed.n &&
+        int idle;
+        let_go_db(j);
+        idle = !job_active(j) && !j->client && !j->inflight && !j->sealed.n &&
                    !j->in_ready;
         if (idle && ++finished > JOBS_RECENT) {
             *pp = j->next;
@@ -261,23 +299,23 @@ static int job_named(const jobs *js, const char *id)
 
 /* "job-<unix time>-<token>", made unique against every job and record:
  * a client may have chosen exactly such a name itself. */
-static void auto_name(jobs *js, job *j)
+static void auto_name(jobs *js, jobdb *db, job *j)
 {
     unsigned long long t = (unsigned long long)time(NULL), tok = j->token;
 
     snprintf(j->id, sizeof(j->id), "job-%llu-%llu", t, tok);
-    for (unsigned n = 2; job_named(js, j->id) || jobrecs_find(&js->recs, j->id, strlen(j->id));
+    for (unsigned n = 2; job_named(js, j->id) || jobrecs_find(&db->recs, j->id, strlen(j->id));
          n++)
         snprintf(j->id, sizeof(j->id), "job-%llu-%llu-%u", t, tok, n);
 }
 
 /* A job id already known: running now, still writing its last chunks
  * after its client went away, or finished. */
-static int check_same_id(jobs *js, const char *id, size_t idlen, int *code, char *err,
-                         size_t errlen)
+static int check_same_id(jobs *js, const jobdb *db, const char *id, size_t idlen, int *code,
+                         char *err, size_t errlen)
 {
     for (job *o = js->list; o; o = o->next) {
-        if (strlen(o->id) != idlen || memcmp(o->id, id, idlen) != 0)
+        if (o->db != db || strlen(o->id) != idlen || memcmp(o->id, id, idlen) != 0)
             continue;
         if (job_active(o) && o->client) {
             *code = PT_ERR_PROTOCOL;
@@ -294,15 +332,16 @@ static int check_same_id(jobs *js, const char *id, size_t idlen, int *code, char
     return 0;
 }
 
-job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
-               int *code, char *err, size_t errlen)
+job *job_begin(jobs *js, jobdb *db, void *client, const char *id, size_t idlen,
+               uint64_t *committed, int *code, char *err, size_t errlen)
 {
     int bulk;
 
-    return job_begin_bulk(js, client, id, idlen, -1, 0, &bulk, committed, code, err, errlen);
+    return job_begin_bulk(js, db, client, id, idlen, -1, 0, &bulk, committed, code, err,
+                          errlen);
 }
 
-job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mode,
+job *job_begin_bulk(jobs *js, jobdb *db, void *client, const char *id, size_t idlen, int mode,
                     uint64_t size_hint, int *bulk, uint64_t *committed, int *code, char *err,
                     size_t errlen)
 {
@@ -319,9 +358,9 @@ job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mo
                  JOB_ID_MAX);
         return NULL;
     }
-    if (idlen && check_same_id(js, id, idlen, code, err, errlen) < 0)
+    if (idlen && check_same_id(js, db, id, idlen, code, err, errlen) < 0)
         return NULL;
-    if (idlen && (rec = jobrecs_find(&js->recs, id, idlen)) && rec->r.state == JOBREC_DONE) {
+    if (idlen && (rec = jobrecs_find(&db->recs, id, idlen)) && rec->r.state == JOBREC_DONE) {
         /* Re-running a finished job is a no-op that says so. */
         log_info("job %s: already done (%llu rows); nothing to do", rec->id,
                  (unsigned long long)rec->r.rows);
@@ -350,22 +389,25 @@ job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mo
     if (idlen)
         memcpy(j->id, id, idlen);
     else
-        auto_name(js, j);
+        auto_name(js, db, j);
     if (!rec) {
-        if (!(rec = jobrecs_add(&js->recs, j->id, now_ms()))) {
+        if (!(rec = jobrecs_add(&db->recs, j->id, now_ms()))) {
             free(j);
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
         evict_records(js); /* a new record may push the table past its cap */
     }
-    if (*bulk && bulkload_new(&j->bulk, store_data_dir(js->s), j->id,
+    if (*bulk && bulkload_new(&j->bulk, store_data_dir(db->s), j->id,
                               js->lim.bulk_sort_buffer_bytes, err, errlen) < 0) {
         free(j);
         *code = PT_ERR_STORE;
         return NULL;
     }
     rec->r.bulk = *bulk;
+    j->db = db;
+    db->held++;
+    snprintf(j->dbname, sizeof(j->dbname), "%s", db->name);
     j->rec = rec;
     j->client = client;
     j->state = JOB_RUNNING;
@@ -450,7 +492,8 @@ static void take_sealed(job *j, chunk_list *sealed)
         r.updated_ms = now_ms();
         r.bulk = j->bulk != NULL;
         n = jobrec_encode(&r, rec, sizeof(rec));
-        store_batch_put_meta(js->s, c->batch, j->id, strlen(j->id), rec, n);
+        c->store = j->db->s;
+        store_batch_put_meta(j->db->s, c->batch, j->id, strlen(j->id), rec, n);
         c->mem = store_batch_bytes(c->batch);
         chunk_list_push(&j->sealed, c);
     }
@@ -517,7 +560,8 @@ static int check_row(const job *j, const pt_row *row, size_t nrel, char *err, si
 int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errlen)
 {
     jobs *js = j->js;
-    size_t nrel = store_nrelations(js->s);
+    store *st = j->db->s;
+    size_t nrel = store_nrelations(st);
     chunk_list sealed = {0};
     pt_rows_rd rr;
     pt_row row;
@@ -526,7 +570,7 @@ int job_add_rows(job *j, const char *payload, size_t len, char *err, size_t errl
     while (rc == 0 && (rc = pt_rows_next(&rr, &row)) > 0) {
         if ((rc = check_row(j, &row, nrel, err, errlen)) < 0)
             break;
-        rc = chunker_add(&j->ck, js->s, row.op, row.rel, row.key.p, row.key.n, row.value.p,
+        rc = chunker_add(&j->ck, st, row.op, row.rel, row.key.p, row.key.n, row.value.p,
                          row.value.n, &sealed);
         if (rc < 0) {
             snprintf(err, errlen, "out of memory");
@@ -763,10 +807,10 @@ static void fail_job(job *j, const chunk *c)
     ready_unlink(js, j);
     if (!client)
         return;
-    store_free_space(js->s, &free_bytes);
+    store_free_space(c->store, &free_bytes);
     snprintf(msg, sizeof(msg),
              "job %s: %s (data dir %s, %.1f MB free); %llu rows of job %s are durable", j->id,
-             c->err, store_data_dir(js->s), (double)free_bytes / 1e6,
+             c->err, store_data_dir(c->store), (double)free_bytes / 1e6,
              (unsigned long long)j->rows_acked, j->id);
     js->ev.failed(client, c->status == -ECANCELED ? PT_ERR_SHUTDOWN : PT_ERR_STORE, msg);
 }
@@ -787,7 +831,7 @@ static void chunk_durable(job *j, const chunk *c)
         j->rec->r.updated_ms = now_ms();
         if (c->final)
             j->rec->r.state = JOBREC_DONE;
-        jobrecs_touch(&j->js->recs, j->rec);
+        jobrecs_touch(&j->db->recs, j->rec);
     }
     if (j->client)
         j->js->ev.acked(j->client, j->rows_acked, j->bytes_acked);
@@ -803,6 +847,8 @@ void jobs_on_done(jobs *js)
     js->sink.take_done(js->sink.ud, &done);
     while ((c = chunk_list_pop(&done))) {
         job *j = c->job;
+        if (!j && c->done) /* a database let go (dbs.h) */
+            c->done(c->done_ud, c);
         if (j) { /* else maintenance: expired records, a wake-up */
             j->inflight--;
             j->inflight_bytes -= c->mem;
@@ -885,21 +931,22 @@ static void record_dropped(void *ud, const job_record *rec)
 /* Queue the deletes of records dropped by `drop` (expiry or the cap).
  * Housekeeping may exceed the queue's bound by one small batch rather
  * than wait behind the clients. */
-static uint64_t drop_records(jobs *js, int evict)
+static uint64_t drop_records_of(jobs *js, jobdb *db, int evict)
 {
     uint64_t n;
     chunk *c;
 
     if (!(c = chunk_new()))
         return 0;
-    n = evict ? jobrecs_evict(&js->recs, js->s, c->batch, js->max_records, record_busy,
+    n = evict ? jobrecs_evict(&db->recs, db->s, c->batch, js->max_records, record_busy,
                               record_dropped, js)
-              : jobrecs_expire(&js->recs, js->s, c->batch, js->retention_ms, now_ms(),
+              : jobrecs_expire(&db->recs, db->s, c->batch, js->retention_ms, now_ms(),
                                record_busy, record_dropped, js);
     if (!n) {
         chunk_free(c);
         return 0;
     }
+    c->store = db->s;
     c->mem = store_batch_bytes(c->batch);
     c->sealed_ns = pt_now_ns();
     js->sink.push(js->sink.ud, c);
@@ -943,7 +990,7 @@ static void cleanup_done(uv_work_t *req, int status)
     free(w);
 }
 
-static void cleanup_staging(jobs *js)
+static void cleanup_staging_of(jobs *js, jobdb *db)
 {
     cleanup_work *w;
     size_t n = 0;
@@ -954,17 +1001,35 @@ static void cleanup_staging(jobs *js)
         n += j->bulk != NULL;
     w->req.data = w;
     w->retention_ms = js->lim.bulk_staging_retention_ms;
-    w->data_dir = strdup(store_data_dir(js->s));
+    w->data_dir = strdup(store_data_dir(db->s));
     w->keep = calloc(n + 1, sizeof(*w->keep));
     if (!w->data_dir || !w->keep) {
         cleanup_done(&w->req, 0);
         return;
     }
     for (job *j = js->list; j; j = j->next)
-        if (j->bulk && (job_active(j) || j->inflight))
+        if (j->bulk && j->db == db && (job_active(j) || j->inflight))
             bulkload_dir_name(j->id, w->keep[w->nkeep++], sizeof(w->keep[0]));
     if (uv_queue_work(js->expiry.loop, &w->req, cleanup_run, cleanup_done) < 0)
         cleanup_done(&w->req, 0);
+}
+
+static void cleanup_staging(jobs *js)
+{
+    for (jobdb *db = js->dbs; db; db = db->next)
+        cleanup_staging_of(js, db);
+}
+
+/* Every attached database's; the cap (ingest.max_job_records) holds per
+ * database, as ids are. */
+static uint64_t drop_records(jobs *js, int evict)
+{
+    uint64_t n = 0;
+
+    for (jobdb *db = js->dbs; db; db = db->next)
+        if (!evict || db->recs.n > js->max_records)
+            n += drop_records_of(js, db, evict);
+    return n;
 }
 
 void jobs_expire(jobs *js)
@@ -978,11 +1043,8 @@ void jobs_expire(jobs *js)
 
 static void evict_records(jobs *js)
 {
-    uint64_t n;
+    uint64_t n = drop_records(js, 1);
 
-    if (js->recs.n <= js->max_records)
-        return;
-    n = drop_records(js, 1);
     if (n)
         log_info("job records: %llu oldest dropped (ingest.max_job_records = %llu)",
                  (unsigned long long)n, (unsigned long long)js->max_records);
@@ -1010,11 +1072,21 @@ void jobs_get_stats(const jobs *js, jobs_stats *st)
 
 const job *jobs_first(const jobs *js) { return js->list; }
 const job *jobs_next(const job *j) { return j->next; }
-const jobrecs *jobs_records(const jobs *js) { return &js->recs; }
+const jobdb *jobs_dbs(const jobs *js) { return js->dbs; }
+
+uint64_t jobs_records_count(const jobs *js)
+{
+    uint64_t n = 0;
+
+    for (const jobdb *db = js->dbs; db; db = db->next)
+        n += db->recs.n;
+    return n;
+}
 
 void job_get_info(const job *j, job_info *out)
 {
     out->id = j->id;
+    out->db = j->dbname;
     out->state = j->state;
     out->rows_acked = j->rows_acked;
     out->bytes_acked = j->bytes_acked;

@@ -40,6 +40,20 @@ enum job_state {
 typedef struct jobs jobs;
 typedef struct job job;
 
+/* A database as jobs see it: the store its chunks go to and its progress
+ * records (a job id is unique within its database). Owned by the
+ * database registry (dbs.h); jobs only count the jobs that hold it. */
+typedef struct jobdb {
+    store *s;
+    const char *name;
+    jobrecs recs;
+    uint64_t held;             /* jobs not finished or with chunks out */
+    uint64_t quiet_since_ns;   /* when held last fell to 0 */
+    int unflushed;             /* written since its last idle flush (dbs.h) */
+    struct jobdb *next;        /* jobs' list of attached databases */
+    int attached;
+} jobdb;
+
 /* What a job tells its client. `client` is what job_begin was given; a
  * job whose client is gone (job_client_gone) reports nothing. */
 typedef struct job_events {
@@ -82,12 +96,16 @@ typedef struct jobs_limits {
     uint64_t bulk_staging_retention_ms; /* bulk.staging_retention_ms */
 } jobs_limits;
 
-int jobs_new(jobs **out, uv_loop_t *loop, store *s, const job_sink *sink,
-             const job_events *ev);
+int jobs_new(jobs **out, uv_loop_t *loop, const job_sink *sink, const job_events *ev);
+/* A database opened: its records (loaded with jobs_load_records) join the
+ * expiry and the cap. Detach before it closes; db->held must be 0. */
+void jobs_attach(jobs *js, jobdb *db);
+void jobs_detach(jobs *js, jobdb *db);
 /* The daemon stops: close the expiry timer (the loop still runs). */
 void jobs_close(jobs *js);
-/* After every job is gone from the queue (the writer stopped). Without
- * jobs_close first, the loop must run once more to release it. NULL ok. */
+/* After every job is gone from the queue (the writer stopped), and after
+ * the databases were detached (dbs_free). Without jobs_close first, the
+ * loop must run once more to release it. NULL ok. */
 void jobs_free(jobs *js);
 void jobs_set_limits(jobs *js, const jobs_limits *l);
 /* ingest.job_retention_ms: (re)arms the expiry of progress records. */
@@ -95,22 +113,23 @@ void jobs_set_retention(jobs *js, uint64_t retention_ms);
 /* ingest.max_job_records: past it, the oldest records go (finished ones
  * first), now and as jobs begin. */
 void jobs_set_max_records(jobs *js, uint64_t max_records);
-/* Start-up: the progress records in the store. */
-int jobs_load_records(jobs *js, pt_diag *diag);
+/* The progress records in db->s into db->recs; expired ones are deleted.
+ * Any thread, before the database is attached. */
+int jobs_load_records(jobdb *db, uint64_t retention_ms, pt_diag *diag);
 
 /* Open a job for client. id "" (idlen 0) lets the daemon name it. NULL
  * when no job was opened: *code is 0 when the id names a job already done
  * (*committed its rows, nothing to do), else an enum pt_err with err.
  * A resumed job starts at *committed rows. */
-job *job_begin(jobs *js, void *client, const char *id, size_t idlen, uint64_t *committed,
-               int *code, char *err, size_t errlen);
+job *job_begin(jobs *js, jobdb *db, void *client, const char *id, size_t idlen,
+               uint64_t *committed, int *code, char *err, size_t errlen);
 /* The same for JOB_BEGIN_BULK: mode is enum pt_bulk_mode, size_hint the
  * client's input bytes (0 unknown). *bulk says whether the job is loaded
  * in bulk (bulkload.h): asked, or announced at least bulk.auto_min_bytes,
  * or a resumed bulk job. A job begun in one mode and resumed in the other
  * is refused (PT_ERR_BULK_MODE). job_begin is this with mode -1 (never
  * bulk). */
-job *job_begin_bulk(jobs *js, void *client, const char *id, size_t idlen, int mode,
+job *job_begin_bulk(jobs *js, jobdb *db, void *client, const char *id, size_t idlen, int mode,
                     uint64_t size_hint, int *bulk, uint64_t *committed, int *code, char *err,
                     size_t errlen);
 /* One ROWS payload. -EBADMSG for a malformed frame, -EINVAL/-E2BIG for a
@@ -151,6 +170,7 @@ void jobs_expire(jobs *js);
 /* For status, metrics and the bulk policy. */
 typedef struct job_info {
     const char *id;
+    const char *db;
     int state;
     uint64_t rows_acked, bytes_acked, rows_in, bytes_in;
     uint64_t rate_rows_per_s;
@@ -179,6 +199,9 @@ void jobs_get_stats(const jobs *js, jobs_stats *st);
 const job *jobs_first(const jobs *js);
 const job *jobs_next(const job *j);
 void job_get_info(const job *j, job_info *out);
-const jobrecs *jobs_records(const jobs *js);
+/* Progress records of every attached database. */
+uint64_t jobs_records_count(const jobs *js);
+/* Attached databases: NULL after the last. */
+const jobdb *jobs_dbs(const jobs *js);
 
 #endif

@@ -16,8 +16,9 @@
 
 struct reads {
     uv_loop_t *loop;
-    store *s;
     read_client_ops ops;
+    store *req_s;             /* the request being parsed: its database */
+    void *req_hold;           /* ... and the hold new_req hands the request */
     readpool *pool;
     uint64_t *inflight;
     reads_limits lim;
@@ -39,6 +40,7 @@ struct read_req {
      * takes the last one, and a reader that stops holds two. */
     uint64_t sent_ns;
     read_req *prev, *next;    /* in rd->unwritten while sent_ns */
+    void *hold;               /* the client's hold on the database (ops.release) */
     pt_buf ready;
     int has_ready;
 };
@@ -46,7 +48,7 @@ struct read_req {
 static void step_work(readpool_item *it);
 static void step_after(readpool_item *it);
 
-int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
+int reads_new(reads **out, uv_loop_t *loop, const read_client_ops *ops,
               unsigned workers, uint64_t *inflight)
 {
     reads *rd = calloc(1, sizeof(*rd));
@@ -55,7 +57,6 @@ int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops
     if (!rd)
         return -ENOMEM;
     rd->loop = loop;
-    rd->s = s;
     rd->ops = *ops;
     rd->inflight = inflight;
     rd->lim.page_bytes = READS_PAGE_BYTES;
@@ -108,6 +109,8 @@ static void free_req(read_req *q)
     q->rd->st.active--;
     read_cursor_free(&q->cur);
     pt_buf_free(&q->ready);
+    if (q->hold && q->rd->ops.release)
+        q->rd->ops.release(q->hold);
     free(q);
 }
 
@@ -253,7 +256,9 @@ static read_req *new_req(reads *rd, void *client, int type, int lane)
     q->lane = lane;
     q->item.work = step_work;
     q->item.after = step_after;
-    read_cursor_init(&q->cur, rd->s, type, rd->lim.page_bytes);
+    q->hold = rd->req_hold;
+    rd->req_hold = NULL; /* the request has it now */
+    read_cursor_init(&q->cur, rd->req_s, type, rd->lim.page_bytes);
     rd->st.active++;
     rd->st.requests++;
     return q;
@@ -319,7 +324,7 @@ static int request_get(reads *rd, void *client, const char *p, size_t len, read_
 
     if (pt_dec_get(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_GET);
-    if (m.rel >= store_nrelations(rd->s))
+    if (m.rel >= store_nrelations(rd->req_s))
         return unknown_index(rd, client, m.rel);
     if (!(q = new_req(rd, client, PT_MSG_GET, READPOOL_POINT)))
         return no_memory(rd, client, NULL);
@@ -344,9 +349,9 @@ static int request_range(reads *rd, void *client, int type, const char *p, size_
         return malformed(rd, client, type);
     if (name.n == 0) {
         lo = 0;
-        hi = store_nrelations(rd->s);
+        hi = store_nrelations(rd->req_s);
     } else {
-        int i = store_relation_index(rd->s, name.p, name.n);
+        int i = store_relation_index(rd->req_s, name.p, name.n);
         if (i < 0) {
             snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"",
                      (int)(name.n > 64 ? 64 : name.n), name.p);
@@ -371,7 +376,7 @@ static int request_scan(reads *rd, void *client, const char *p, size_t len, read
 
     if (pt_dec_scan(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_SCAN);
-    if (m.rel >= store_nrelations(rd->s))
+    if (m.rel >= store_nrelations(rd->req_s))
         return unknown_index(rd, client, m.rel);
     if ((m.flags & PT_SCAN_FROM) && (m.flags & PT_SCAN_TO) &&
         readwork_key_cmp(m.from, m.to) > 0) {
@@ -404,7 +409,7 @@ static int request_mget(reads *rd, void *client, const char *p, size_t len, read
 
     if (pt_dec_mget(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_MGET);
-    if (m.rel >= store_nrelations(rd->s))
+    if (m.rel >= store_nrelations(rd->req_s))
         return unknown_index(rd, client, m.rel);
     if (!(q = new_req(rd, client, PT_MSG_MGET, READPOOL_LONG)))
         return no_memory(rd, client, NULL);
@@ -432,14 +437,32 @@ static int request_mget(reads *rd, void *client, const char *p, size_t len, read
     return start(q, out);
 }
 
-int reads_request(reads *rd, void *client, int type, const char *payload, size_t len,
-                  read_req **out)
+static int request(reads *rd, void *client, int type, const char *payload, size_t len,
+                   read_req **out)
 {
-    *out = NULL;
     switch (type) {
     case PT_MSG_GET: return request_get(rd, client, payload, len, out);
     case PT_MSG_SCAN: return request_scan(rd, client, payload, len, out);
     case PT_MSG_MGET: return request_mget(rd, client, payload, len, out);
     default: return request_range(rd, client, type, payload, len, out);
     }
+}
+
+int reads_request(reads *rd, void *client, store *s, void *hold, int type, const char *payload,
+                  size_t len, read_req **out)
+{
+    int r;
+
+    *out = NULL;
+    /* what the request being parsed reads, and its hold (new_req takes it) */
+    rd->req_s = s;
+    rd->req_hold = hold;
+    r = request(rd, client, type, payload, len, out);
+    rd->req_s = NULL;
+    if (rd->req_hold) { /* answered at once: nothing holds the database */
+        if (rd->ops.release)
+            rd->ops.release(rd->req_hold);
+        rd->req_hold = NULL;
+    }
+    return r;
 }

@@ -38,6 +38,10 @@ typedef struct read_client_ops {
     /* The client has left its answer unread too long (msg says so): close
      * it. Its request is then detached like any other. */
     void (*stalled)(void *client, const char *msg);
+    /* The request no longer reads the database: let go of `hold` (what
+     * reads_request was given). Called once per request, whether its
+     * client stayed or went. */
+    void (*release)(void *hold);
 } read_client_ops;
 
 #define READS_PAGE_BYTES (512 * 1024)
@@ -58,18 +62,19 @@ typedef struct reads_stats {
 /* workers: reads.workers threads. inflight counts steps on the workers
  * not yet back (a drain waits for 0). On failure *out may still be set:
  * reads_free it. */
-int reads_new(reads **out, uv_loop_t *loop, store *s, const read_client_ops *ops,
+int reads_new(reads **out, uv_loop_t *loop, const read_client_ops *ops,
               unsigned workers, uint64_t *inflight);
 /* No step may be in flight. The workers stop; run the loop afterwards so
  * their wake-up handle closes. */
 void reads_free(reads *rd);
 void reads_set_limits(reads *rd, const reads_limits *l);
 
-/* A GET, COUNT, EXPORT, SCAN or MGET frame from client. 1: the read is in
+/* A GET, COUNT, EXPORT, SCAN or MGET frame from client, on database s,
+ * which `hold` keeps open until ops->release(hold). 1: the read is in
  * flight (*out; the client pauses until ops->done); 0: answered at once
  * with an error, go on; <0: malformed (an ERROR was queued; close). */
-int reads_request(reads *rd, void *client, int type, const char *payload, size_t len,
-                  read_req **out);
+int reads_request(reads *rd, void *client, store *s, void *hold, int type, const char *payload,
+                  size_t len, read_req **out);
 /* The frames sent with notify were written (status < 0: they were not). */
 void reads_written(read_req *q, int status);
 /* The client is gone: no more answers; freed when its step is back. */

@@ -9,6 +9,8 @@
 #include "../common/frame.h"
 #include "../common/log.h"
 #include "../common/protocol.h"
+#include "../common/dbname.h"
+#include "../common/paths.h"
 #include "conn.h"
 #include "version.h"
 
@@ -25,11 +27,19 @@ typedef struct session {
     int awaiting_reload;       /* asked for a reload: answered when it is over */
     job *job;                  /* the job this client runs, if any */
     read_req *req;             /* the read in flight, if any */
+    char db[PT_DBNAME_MAX + 1];  /* the database USE chose ("default") */
+    /* a frame that waits for its database to open (dbs_acquire) */
+    db_wait wait;
+    int waiting_db;
+    int pending_type;
+    char *pending;
+    size_t pending_len;
+    dbs_admin *admin;          /* a `ptingest db` request under way */
 } session;
 
 struct sessions {
     uv_loop_t *loop;
-    store *s;
+    dbs *ds;
     jobs *js;
     reads *rd;
     session_env env;
@@ -44,7 +54,7 @@ struct sessions {
 
 static const conn_ops session_conn_ops;
 
-int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
+int sessions_new(sessions **out, uv_loop_t *loop, dbs *ds, jobs *js, reads *rd,
                  const session_env *env)
 {
     sessions *ss = calloc(1, sizeof(*ss));
@@ -53,7 +63,7 @@ int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
     if (!ss)
         return -ENOMEM;
     ss->loop = loop;
-    ss->s = s;
+    ss->ds = ds;
     ss->js = js;
     ss->rd = rd;
     ss->env = *env;
@@ -108,13 +118,14 @@ static int send_frame(session *s, int r, pt_buf *b)
 static int send_hello_ok(session *s)
 {
     sessions *ss = s->ss;
-    size_t n = store_nrelations(ss->s);
+    store *st = dbs_default_store(ss->ds); /* every database has the same relations */
+    size_t n = store_nrelations(st);
     const char *names[PT_MAX_RELATIONS];
     pt_hello_ok m;
     pt_buf b;
 
     for (size_t i = 0; i < n && i < PT_MAX_RELATIONS; i++)
-        names[i] = store_relation_name(ss->s, i);
+        names[i] = store_relation_name(st, i);
     memset(&m, 0, sizeof(m));
     m.version = PT_PROTO_VERSION;
     m.daemon_version = pt_str_c(PT_VERSION);
@@ -162,12 +173,58 @@ static int send_job_started(session *s, const char *id, uint64_t committed, int 
     return send_frame(s, pt_enc_job_started(&b, &m), &b);
 }
 
-static int handle_job_begin(session *s, const char *p, size_t len)
+/* A frame that needs the connection's database: 1 when it is held now
+ * (*d), 0 when the frame waits for it to open (it is kept and run again
+ * from db_ready), <0 when refused (ERROR queued; -EIO: close). */
+static int need_db(session *s, int create, int type, const char *p, size_t len, db **d)
+{
+    char msg[512];
+    int code, r;
+
+    r = dbs_acquire(s->ss->ds, s->db, create, &s->wait, d, &code, msg, sizeof(msg));
+    if (r == 1)
+        return 1;
+    if (r < 0) {
+        conn_send_error(s->c, code, "%s", msg);
+        return code == PT_ERR_STORE ? -EIO : -EAGAIN;
+    }
+    if (!(s->pending = malloc(len ? len : 1))) {
+        dbs_cancel(s->ss->ds, &s->wait);
+        conn_send_error(s->c, PT_ERR_STORE, "out of memory");
+        return -EIO;
+    }
+    memcpy(s->pending, p, len);
+    s->pending_len = len;
+    s->pending_type = type;
+    s->waiting_db = 1;
+    return 0;
+}
+
+static int begin_job(session *s, db *d, pt_str m)
 {
     char err[256], id[JOB_ID_MAX + 1];
     uint64_t committed;
-    pt_str m;
     int code;
+
+    s->job = job_begin(s->ss->js, db_jobs(d), s, m.p, m.n, &committed, &code, err, sizeof(err));
+    dbs_release(d); /* the job holds it now (jobdb.held) */
+    if (s->job) {
+        log_debug("job %s: client %llu", job_id(s->job), (unsigned long long)conn_id(s->c));
+        return send_job_started(s, job_id(s->job), committed, 0) < 0 ? -EIO : 0;
+    }
+    if (code == 0) { /* already done: nothing to do, and it says so */
+        snprintf(id, sizeof(id), "%.*s", (int)m.n, m.p);
+        return send_job_started(s, id, committed, 1) < 0 ? -EIO : 0;
+    }
+    conn_send_error(s->c, code, "%s", err);
+    return code == PT_ERR_RETRY ? 0 : -EINVAL;
+}
+
+static int handle_job_begin(session *s, const char *p, size_t len)
+{
+    pt_str m;
+    db *d;
+    int r;
 
     if (pt_dec_job_begin(p, len, &m) < 0) {
         conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed JOB_BEGIN");
@@ -182,27 +239,45 @@ static int handle_job_begin(session *s, const char *p, size_t len)
         conn_send_error(s->c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
         return -ESHUTDOWN;
     }
-    s->job = job_begin(s->ss->js, s, m.p, m.n, &committed, &code, err, sizeof(err));
-    if (s->job) {
-        log_debug("job %s: client %llu", job_id(s->job), (unsigned long long)conn_id(s->c));
-        return send_job_started(s, job_id(s->job), committed, 0) < 0 ? -EIO : 0;
-    }
-    if (code == 0) { /* already done: nothing to do, and it says so */
-        snprintf(id, sizeof(id), "%.*s", (int)m.n, m.p);
-        return send_job_started(s, id, committed, 1) < 0 ? -EIO : 0;
-    }
-    conn_send_error(s->c, code, "%s", err);
-    return code == PT_ERR_RETRY ? 0 : -EINVAL;
+    /* an ingest creates its database */
+    if ((r = need_db(s, 1, PT_MSG_JOB_BEGIN, p, len, &d)) <= 0)
+        return r == -EAGAIN ? 0 : r == 0 ? 1 : r; /* 0: paused until it opens */
+    return begin_job(s, d, m);
 }
 
-static int handle_job_begin_bulk(session *s, const char *p, size_t len)
+/* JOB_BEGIN_BULK once its database is open (JOB_BEGIN's begin_job). */
+static int begin_job_bulk(session *s, db *d, const pt_job_begin_bulk *m)
 {
     char err[256], id[JOB_ID_MAX + 1];
-    pt_job_begin_bulk m;
     pt_job_started_bulk a;
     uint64_t committed;
     int code, bulk;
     pt_buf b;
+
+    s->job = job_begin_bulk(s->ss->js, db_jobs(d), s, m->id.p, m->id.n, m->mode, m->size_hint,
+                            &bulk, &committed, &code, err, sizeof(err));
+    dbs_release(d); /* the job holds it now (jobdb.held) */
+    if (!s->job && code != 0) {
+        conn_send_error(s->c, code, "%s", err);
+        return code == PT_ERR_RETRY || code == PT_ERR_BULK_MODE ? 0 : -EINVAL;
+    }
+    if (s->job)
+        log_debug("job %s: client %llu, %s", job_id(s->job), (unsigned long long)conn_id(s->c),
+                  bulk ? "bulk" : "memtable");
+    snprintf(id, sizeof(id), "%.*s", (int)m->id.n, m->id.p);
+    a.s.id = pt_str_c(s->job ? job_id(s->job) : id);
+    a.s.committed = committed;
+    a.s.already_done = s->job == NULL;
+    a.bulk = (uint8_t)bulk;
+    pt_buf_init(&b);
+    return send_frame(s, pt_enc_job_started_bulk(&b, &a), &b) < 0 ? -EIO : 0;
+}
+
+static int handle_job_begin_bulk(session *s, const char *p, size_t len)
+{
+    pt_job_begin_bulk m;
+    db *d;
+    int r;
 
     if (pt_dec_job_begin_bulk(p, len, &m) < 0) {
         conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed JOB_BEGIN_BULK");
@@ -217,22 +292,9 @@ static int handle_job_begin_bulk(session *s, const char *p, size_t len)
         conn_send_error(s->c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
         return -ESHUTDOWN;
     }
-    s->job = job_begin_bulk(s->ss->js, s, m.id.p, m.id.n, m.mode, m.size_hint, &bulk,
-                            &committed, &code, err, sizeof(err));
-    if (!s->job && code != 0) {
-        conn_send_error(s->c, code, "%s", err);
-        return code == PT_ERR_RETRY || code == PT_ERR_BULK_MODE ? 0 : -EINVAL;
-    }
-    if (s->job)
-        log_debug("job %s: client %llu, %s", job_id(s->job), (unsigned long long)conn_id(s->c),
-                  bulk ? "bulk" : "memtable");
-    snprintf(id, sizeof(id), "%.*s", (int)m.id.n, m.id.p);
-    a.s.id = pt_str_c(s->job ? job_id(s->job) : id);
-    a.s.committed = committed;
-    a.s.already_done = s->job == NULL;
-    a.bulk = (uint8_t)bulk;
-    pt_buf_init(&b);
-    return send_frame(s, pt_enc_job_started_bulk(&b, &a), &b) < 0 ? -EIO : 0;
+    if ((r = need_db(s, 1, PT_MSG_JOB_BEGIN_BULK, p, len, &d)) <= 0)
+        return r == -EAGAIN ? 0 : r == 0 ? 1 : r; /* 0: paused until it opens */
+    return begin_job_bulk(s, d, &m);
 }
 
 static int handle_rows(session *s, const char *p, size_t len)
@@ -288,7 +350,7 @@ static int handle_status(session *s, int type, const char *p, size_t len)
         return -EBADMSG;
     }
     pt_buf_init(&t);
-    if ((r = s->ss->env.status_text(s->ss->env.ud, type, &t)) < 0) {
+    if ((r = s->ss->env.status_text(s->ss->env.ud, type, s->db, &t)) < 0) {
         pt_buf_free(&t);
         conn_send_error(s->c, PT_ERR_STORE, "cannot build %s: out of memory",
                         pt_msg_name(type));
@@ -300,9 +362,150 @@ static int handle_status(session *s, int type, const char *p, size_t len)
     return send_frame(s, r, &b) < 0 ? -EIO : 0;
 }
 
+static int start_read(session *s, db *d, int type, const char *p, size_t len)
+{
+    return reads_request(s->ss->rd, s, db_store(d), d, type, p, len, &s->req);
+}
+
 static int handle_read(session *s, int type, const char *p, size_t len)
 {
-    return reads_request(s->ss->rd, s, type, p, len, &s->req);
+    db *d;
+    int r = need_db(s, 0, type, p, len, &d);
+
+    if (r <= 0)
+        return r == -EAGAIN ? 0 : r == 0 ? 1 : r; /* 0: paused until it opens */
+    return start_read(s, d, type, p, len);
+}
+
+/* The database a frame waited for is open (or is not): run the frame. */
+static void db_ready(db_wait *w, db *d, int code, const char *msg)
+{
+    session *s = (session *)((char *)w - offsetof(session, wait));
+    int r = 0;
+
+    s->waiting_db = 0;
+    if (code) {
+        conn_send_error(s->c, code, "%s", msg);
+        r = code == PT_ERR_STORE ? -EIO : 0;
+    } else if (s->pending_type == PT_MSG_JOB_BEGIN ||
+               s->pending_type == PT_MSG_JOB_BEGIN_BULK) {
+        pt_job_begin_bulk mb;
+        pt_str m;
+        if (s->ss->draining) { /* began to drain while the database opened */
+            dbs_release(d);
+            conn_send_error(s->c, PT_ERR_SHUTDOWN, "daemon is shutting down; no new jobs");
+            r = -ESHUTDOWN;
+        } else if (s->pending_type == PT_MSG_JOB_BEGIN &&
+                   pt_dec_job_begin(s->pending, s->pending_len, &m) == 0) {
+            r = begin_job(s, d, m);
+        } else if (s->pending_type == PT_MSG_JOB_BEGIN_BULK &&
+                   pt_dec_job_begin_bulk(s->pending, s->pending_len, &mb) == 0) {
+            r = begin_job_bulk(s, d, &mb);
+        } else {
+            dbs_release(d);
+        }
+    } else {
+        r = start_read(s, d, s->pending_type, s->pending, s->pending_len);
+    }
+    free(s->pending);
+    s->pending = NULL;
+    if (r < 0)
+        conn_close_after_write(s->c);
+    else if (!conn_closing(s->c))
+        conn_resume(s->c);
+}
+
+/* USE: the connection's database from now on. Nothing opens yet. */
+static int handle_use(session *s, const char *p, size_t len)
+{
+    char err[256];
+    pt_str name;
+    pt_buf b;
+
+    if (pt_dec_use(p, len, &name) < 0) {
+        conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed USE");
+        return -EBADMSG;
+    }
+    if (pt_dbname_check(name.p, name.n, err, sizeof(err)) < 0) {
+        conn_send_error(s->c, PT_ERR_BAD_NAME, "%s", err);
+        return 0;
+    }
+    memcpy(s->db, name.p, name.n);
+    s->db[name.n] = '\0';
+    pt_buf_init(&b);
+    return send_frame(s, pt_enc_use_ok(&b, name), &b) < 0 ? -EIO : 0;
+}
+
+static void admin_done(void *ud, int code, const char *text)
+{
+    session *s = ud;
+    pt_buf b;
+
+    s->admin = NULL;
+    if (code) {
+        conn_send_error(s->c, code, "%s", text);
+        if (code == PT_ERR_STORE || code == PT_ERR_PROTOCOL) {
+            conn_close_after_write(s->c);
+            return;
+        }
+    } else {
+        pt_buf_init(&b);
+        if (send_frame(s, pt_enc_db_result(&b, pt_str_c(text)), &b) < 0) {
+            conn_close(s->c);
+            return;
+        }
+    }
+    if (s->eof)
+        conn_close_after_write(s->c);
+    else if (!conn_closing(s->c))
+        conn_resume(s->c);
+}
+
+/* DB_REQUEST: list, create, drop, checkpoint, restore (dbs.h). */
+static int handle_db_request(session *s, const char *p, size_t len)
+{
+    char name[PT_DBNAME_MAX + 1] = "", *dir = NULL, msg[1024];
+    pt_db_request m;
+    int code, r;
+
+    if (pt_dec_db_request(p, len, &m) < 0) {
+        conn_send_error(s->c, PT_ERR_PROTOCOL, "malformed DB_REQUEST");
+        return -EBADMSG;
+    }
+    if (m.op != PT_DB_LIST) {
+        if (pt_dbname_check(m.name.p, m.name.n, msg, sizeof(msg)) < 0) {
+            conn_send_error(s->c, PT_ERR_BAD_NAME, "%s", msg);
+            return 0;
+        }
+        memcpy(name, m.name.p, m.name.n);
+        name[m.name.n] = '\0';
+    }
+    if (m.op == PT_DB_CHECKPOINT || m.op == PT_DB_RESTORE) {
+        if (!(dir = malloc(m.dir.n + 1))) {
+            conn_send_error(s->c, PT_ERR_STORE, "out of memory");
+            return -ENOMEM;
+        }
+        memcpy(dir, m.dir.p, m.dir.n);
+        dir[m.dir.n] = '\0';
+        if (m.dir.n == 0 || strlen(dir) != m.dir.n || !pt_is_absolute_path(dir)) {
+            conn_send_error(s->c, PT_ERR_BAD_REQUEST,
+                            "db %s: the directory must be an absolute path, got \"%s\"",
+                            pt_db_op_name(m.op), dir);
+            free(dir);
+            return 0;
+        }
+    }
+    if (m.op != PT_DB_LIST)
+        log_info("client %llu (uid %lu): db %s %s%s%s", (unsigned long long)conn_id(s->c),
+                 s->uid, pt_db_op_name(m.op), name, dir ? " " : "", dir ? dir : "");
+    r = dbs_admin_start(s->ss->ds, m.op, name, dir, admin_done, s, &s->admin, &code, msg,
+                        sizeof(msg));
+    free(dir);
+    if (r < 0) {
+        conn_send_error(s->c, code, "%s", msg);
+        return code == PT_ERR_STORE ? -EIO : 0;
+    }
+    return 1; /* paused until answered */
 }
 
 /* RELOAD: the same as SIGHUP, for a supervisor's reload command (the
@@ -361,6 +564,8 @@ static int on_frame(void *ud, conn *c, int type, const char *p, size_t len)
     case PT_MSG_STATUS:
     case PT_MSG_METRICS: return handle_status(s, type, p, len);
     case PT_MSG_RELOAD: return handle_reload(s, p, len);
+    case PT_MSG_USE: return handle_use(s, p, len);
+    case PT_MSG_DB_REQUEST: return handle_db_request(s, p, len);
     default:
         s->ss->st.errors_protocol++;
         conn_send_error(s->c, PT_ERR_PROTOCOL, "unexpected message type %d (%s)", type,
@@ -376,8 +581,8 @@ static int may_read(void *ud, conn *c)
     session *s = ud;
 
     (void)c;
-    return !s->ss->draining && !s->req && !s->awaiting_reload &&
-           !(s->job && job_blocked(s->job));
+    return !s->ss->draining && !s->req && !s->awaiting_reload && !s->waiting_db &&
+           !s->admin && !(s->job && job_blocked(s->job));
 }
 
 static int waiting(void *ud, conn *c)
@@ -385,7 +590,7 @@ static int waiting(void *ud, conn *c)
     session *s = ud;
 
     (void)c;
-    return s->req || s->awaiting_reload ||
+    return s->req || s->awaiting_reload || s->waiting_db || s->admin ||
            (s->job && (job_blocked(s->job) || job_state(s->job) == JOB_ENDING));
 }
 
@@ -397,7 +602,7 @@ static void on_eof(void *ud, conn *c)
     session *s = ud;
 
     s->eof = 1;
-    if (!s->req && !(s->job && job_state(s->job) == JOB_ENDING))
+    if (!s->req && !s->waiting_db && !s->admin && !(s->job && job_state(s->job) == JOB_ENDING))
         conn_close_after_write(c);
 }
 
@@ -429,6 +634,16 @@ static void on_close(void *ud, conn *c)
     if (s->req) {
         reads_detach(s->req);
         s->req = NULL;
+    }
+    if (s->waiting_db) {
+        dbs_cancel(s->ss->ds, &s->wait);
+        s->waiting_db = 0;
+    }
+    free(s->pending);
+    s->pending = NULL;
+    if (s->admin) {
+        dbs_admin_detach(s->admin);
+        s->admin = NULL;
     }
 }
 
@@ -499,6 +714,8 @@ void sessions_accept(void *ud, uv_stream_t *server, const listen_peer *peer)
         return;
     }
     s->ss = ss;
+    snprintf(s->db, sizeof(s->db), "%s", PT_DB_DEFAULT);
+    s->wait.ready = db_ready;
     s->c = conn_accept(ss->loop, server, ++ss->next_id, &ss->conn_lim, &session_conn_ops, s);
     if (!s->c) {
         free(s);
@@ -703,6 +920,11 @@ static void read_done(void *client)
 }
 
 /* It cannot read an ERROR it does not read: say why in the log, and go. */
+static void read_release(void *hold)
+{
+    dbs_release(hold);
+}
+
 static void read_stalled(void *client, const char *msg)
 {
     session *s = client;
@@ -717,4 +939,5 @@ void sessions_read_ops(read_client_ops *ops)
     ops->error = read_error;
     ops->done = read_done;
     ops->stalled = read_stalled;
+    ops->release = read_release;
 }

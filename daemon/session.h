@@ -20,14 +20,15 @@
 #include "../common/buf.h"
 #include "jobs.h"
 #include "listen.h"
+#include "dbs.h"
 #include "reads.h"
-#include "store.h"
 
 typedef struct sessions sessions;
 
 typedef struct session_env {
-    /* STATUS_R or METRICS_R text for a STATUS or METRICS frame. */
-    int (*status_text)(void *ud, int type, pt_buf *out);
+    /* STATUS_R or METRICS_R text for a STATUS or METRICS frame from a
+     * connection on database dbname. */
+    int (*status_text)(void *ud, int type, const char *dbname, pt_buf *out);
     /* What a PROGRESS frame reports besides the job's own numbers. */
     void (*progress_info)(void *ud, uint64_t *queue_bytes, uint64_t *queue_capacity,
                           const char **stall_state);
@@ -56,7 +57,7 @@ typedef struct session_stats {
     uint64_t errors_denied;     /* peers listen.allow refused */
 } session_stats;
 
-int sessions_new(sessions **out, uv_loop_t *loop, store *s, jobs *js, reads *rd,
+int sessions_new(sessions **out, uv_loop_t *loop, dbs *ds, jobs *js, reads *rd,
                  const session_env *env);
 /* Every connection must be closed (sessions_count() == 0). */
 void sessions_free(sessions *ss);

@@ -99,6 +99,14 @@ static void apply_reads(const settings_target *t, const pt_config *c)
     reads_set_limits(t->reads, &l);
 }
 
+static void apply_databases(const settings_target *t, const pt_config *c)
+{
+    dbs_limits l = {c->databases_max_open, c->databases_idle_close_ms,
+                    c->databases_idle_flush_ms};
+
+    dbs_set_limits(t->dbs, &l);
+}
+
 static const settings_hook hooks[PT_APPLY_COUNT] = {
     [PT_APPLY_LOG] = apply_log,
     [PT_APPLY_INGEST] = apply_ingest,
@@ -110,6 +118,7 @@ static const settings_hook hooks[PT_APPLY_COUNT] = {
     [PT_APPLY_BULK] = apply_bulk,
     [PT_APPLY_STALL] = apply_stall,
     [PT_APPLY_READS] = apply_reads,
+    [PT_APPLY_DATABASES] = apply_databases,
 };
 
 settings_hook settings_hook_for(pt_apply apply)

@@ -14,6 +14,7 @@
 #include "../config/keys.h"
 #include "bulk.h"
 #include "chunk_queue.h"
+#include "dbs.h"
 #include "jobs.h"
 #include "reads.h"
 #include "session.h"
@@ -31,6 +32,7 @@ typedef struct settings_target {
     job_sink *bulk_sink;        /* wakes the writer when the profile goes off */
     uint64_t *shutdown_grace_ms;
     reads *reads;
+    dbs *dbs;
 } settings_target;
 
 typedef void (*settings_hook)(const settings_target *t, const pt_config *c);

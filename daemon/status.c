@@ -43,6 +43,8 @@ static void job_json(const status_src *src, pt_buf *b, const job *jb, uint64_t n
         pt_buf_append_str(b, ",\"error\":");
         json_append_cstr(b, j->error);
     }
+    pt_buf_append_str(b, ",\"db\":");
+    json_append_cstr(b, j->db);
     pt_buf_append_byte(b, '}');
 }
 
@@ -87,12 +89,103 @@ static void latency_json(pt_buf *b, const char *name, const lathist_snap *h)
                   U(h->max_us));
 }
 
+typedef struct each_ctx {
+    pt_buf *b;
+    int first;                 /* json: no comma yet; metrics: which family */
+    const status_src *src;
+} each_ctx;
+
+static void metric(pt_buf *b, const char *name, const char *type, const char *help,
+                   unsigned long long v);
+
+static void database_json(void *ud, const char *name, const char *state, store *s,
+                          uint64_t holds, uint64_t njobs)
+{
+    each_ctx *e = ud;
+
+    (void)s;
+    pt_buf_append_str(e->b, e->first ? "{\"name\":" : ",{\"name\":");
+    e->first = 0;
+    json_append_cstr(e->b, name);
+    pt_buf_printf(e->b, ",\"state\":\"%s\",\"jobs_active\":%llu,\"in_use\":%llu}", state,
+                  U(njobs), U(holds));
+}
+
+/* The connection's database, and every database with what holds it (no
+ * RocksDB call: `ptingest db list` measures rows and bytes). */
+static void databases_json(const status_src *src, pt_buf *b)
+{
+    each_ctx e = {b, 1, src};
+    dbs_stats st;
+
+    if (!src->dbs)
+        return;
+    dbs_get_stats(src->dbs, &st);
+    pt_buf_append_str(b, "\"database\":");
+    json_append_cstr(b, src->db ? src->db : "default");
+    pt_buf_printf(b, ",\"databases\":{\"known\":%llu,\"open\":%llu,\"max_open\":%llu,"
+                     "\"memtable_bytes\":%llu,\"memtable_budget_bytes\":%llu,"
+                     "\"block_cache_bytes\":%llu,\"block_cache_budget_bytes\":%llu,"
+                     "\"opened\":%llu,\"closed_idle\":%llu,\"dropped\":%llu,"
+                     "\"checkpoints\":%llu,\"restored\":%llu,\"list\":[",
+                  U(st.known), U(st.open), U(src->cfg->databases_max_open), U(st.memtable_bytes),
+                  U(st.memtable_budget_bytes), U(st.block_cache_bytes),
+                  U(st.block_cache_budget_bytes), U(st.opened), U(st.closed_idle),
+                  U(st.dropped), U(st.checkpoints), U(st.restored));
+    dbs_each(src->dbs, database_json, &e);
+    pt_buf_append_str(b, "]},");
+}
+
+static void database_metrics(void *ud, const char *name, const char *state, store *s,
+                             uint64_t holds, uint64_t njobs)
+{
+    each_ctx *e = ud;
+
+    (void)s;
+    (void)holds;
+    /* names are [A-Za-z0-9._-]: nothing to escape in a label */
+    if (e->first)
+        pt_buf_printf(e->b, "ptingestd_database_open{db=\"%s\"} %d\n", name,
+                      strcmp(state, "open") == 0);
+    else
+        pt_buf_printf(e->b, "ptingestd_database_jobs_active{db=\"%s\"} %llu\n", name,
+                      U(njobs));
+}
+
+static void databases_metrics(const status_src *src, pt_buf *b)
+{
+    each_ctx e = {b, 1, src};
+    dbs_stats st;
+
+    if (!src->dbs)
+        return;
+    dbs_get_stats(src->dbs, &st);
+    metric(b, "ptingestd_databases_known", "gauge", "Databases in the data dir.", U(st.known));
+    metric(b, "ptingestd_databases_open", "gauge", "Databases open now.", U(st.open));
+    metric(b, "ptingestd_databases_memtable_bytes", "gauge",
+           "Memtable bytes of all databases (databases.memtable_budget_bytes bounds them).",
+           U(st.memtable_bytes));
+    metric(b, "ptingestd_databases_block_cache_bytes", "gauge",
+           "Bytes in the block cache all databases share.", U(st.block_cache_bytes));
+    metric(b, "ptingestd_databases_dropped_total", "counter", "Databases dropped.",
+           U(st.dropped));
+    metric(b, "ptingestd_databases_closed_idle_total", "counter",
+           "Databases closed after databases.idle_close_ms unused.", U(st.closed_idle));
+    pt_buf_append_str(b, "# HELP ptingestd_database_open 1 while the database is open.\n"
+                         "# TYPE ptingestd_database_open gauge\n");
+    dbs_each(src->dbs, database_metrics, &e);
+    pt_buf_append_str(b, "# HELP ptingestd_database_jobs_active Jobs writing into the "
+                         "database.\n# TYPE ptingestd_database_jobs_active gauge\n");
+    e.first = 0;
+    dbs_each(src->dbs, database_metrics, &e);
+}
+
 int status_json(const status_src *src, pt_buf *b)
 {
     uint64_t now = pt_now_ns();
     chunk_queue_stats q;
     const stall_sample *s = &src->stall->cur;
-    const jobrecs *recs = jobs_records(src->jobs);
+    uint64_t nrecs = jobs_records_count(src->jobs);
     writer_stats w;
     reads_stats rs;
     jobs_stats js;
@@ -138,6 +231,7 @@ int status_json(const status_src *src, pt_buf *b)
     pt_buf_append_byte(b, ',');
     latency_json(b, "file_close_us", &fx);
     pt_buf_append_str(b, "},");
+    databases_json(src, b);
     pt_buf_printf(b, "\"stall_state\":\"%s\",\"compaction\":\"%s\",", status_stall_state(src),
                   store_bulk(src->store) ? "deferred"
                   : s->pending_compaction_bytes ? "catching-up" : "idle");
@@ -152,18 +246,22 @@ int status_json(const status_src *src, pt_buf *b)
      * small and quick however many there are. */
     pt_buf_printf(b, "],\"job_records\":{\"count\":%llu,\"retention_ms\":%llu,"
                      "\"max\":%llu,\"listed\":%llu,\"records\":[",
-                  U(recs->n), U(js.retention_ms), U(js.max_records),
-                  U(recs->n < STATUS_RECORDS ? recs->n : STATUS_RECORDS));
+                  U(nrecs), U(js.retention_ms), U(js.max_records),
+                  U(nrecs < STATUS_RECORDS ? nrecs : STATUS_RECORDS));
     first = 1;
     listed = 0;
-    for (const job_record *r = recs->tail; r && listed < STATUS_RECORDS; r = r->prev, listed++) {
+    for (const jobdb *jd = jobs_dbs(src->jobs); jd; jd = jd->next)
+    for (const job_record *r = jd->recs.tail; r && listed < STATUS_RECORDS;
+         r = r->prev, listed++) {
         pt_buf_append_str(b, first ? "{\"id\":" : ",{\"id\":");
         first = 0;
         json_append_cstr(b, r->id);
         pt_buf_printf(b, ",\"state\":\"%s\",\"rows\":%llu,\"bytes\":%llu,"
-                         "\"created_ms\":%llu,\"updated_ms\":%llu}",
+                         "\"created_ms\":%llu,\"updated_ms\":%llu,\"db\":",
                       r->r.state == JOBREC_DONE ? "done" : "incomplete", U(r->r.rows),
                       U(r->r.bytes), U(r->r.created_ms), U(r->r.updated_ms));
+        json_append_cstr(b, jd->name);
+        pt_buf_append_byte(b, '}');
     }
     return pt_buf_append_str(b, "]}}");
 }
@@ -290,6 +388,7 @@ int status_metrics(const status_src *src, pt_buf *b)
     metric(b, "ptingestd_rocksdb_stopped_samples_total", "counter",
            "Samples that saw writes stopped.", U(src->stall->stopped_samples));
     service_metrics(src, b, &q, &w, &js, &ss);
+    databases_metrics(src, b);
     pt_buf_append_str(b, "# HELP ptingestd_jobs Jobs known to the daemon by state.\n"
                          "# TYPE ptingestd_jobs gauge\n");
     for (int i = 0; i < JOB_NSTATES; i++)

@@ -17,6 +17,7 @@
 #include "../common/buf.h"
 #include "../config/config.h"
 #include "chunk_queue.h"
+#include "dbs.h"
 #include "jobs.h"
 #include "reads.h"
 #include "reload.h"
@@ -34,7 +35,9 @@ typedef struct status_src {
     const char *listen_path;
     chunk_queue *queue;
     writer *writer;
-    store *store;
+    store *store;                /* the default database */
+    dbs *dbs;
+    const char *db;              /* the asking connection's database, or NULL */
     const stall_monitor *stall;
     const jobs *jobs;
     const sessions *sessions;

@@ -20,6 +20,7 @@
 #include "../common/log.h"
 #include "../common/paths.h"
 #include "store_fileio.h"
+#include "store_share.h"
 #include "store_space.h"
 
 struct store {
@@ -477,7 +478,19 @@ static void record_file_time(void *ud, int op, uint64_t us)
     lathist_record_us(op == STORE_FILEIO_CLOSE ? &s->file_close : &s->file_create, us);
 }
 
+/* store_share.cpp: the shared WriteBufferManager into database-wide
+ * options, the shared block cache into a column family's own table
+ * factory. */
+void store_share_apply_db(const store_share *s, rocksdb_options_t *o);
+int store_share_apply_cf(const store_share *s, rocksdb_options_t *o, char *err, size_t errlen);
+
 int store_open(store **out, const pt_config *cfg, pt_diag *d)
+{
+    return store_open_at(out, cfg, cfg->data_dir, NULL, d);
+}
+
+int store_open_at(store **out, const pt_config *cfg, const char *dir, const store_share *share,
+                  pt_diag *d)
 {
     store *s = calloc(1, sizeof(*s));
     char err[512], *rerr = NULL;
@@ -486,7 +499,7 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
     *out = NULL;
     if (!s)
         return -ENOMEM;
-    s->data_dir = strdup(cfg->data_dir);
+    s->data_dir = strdup(dir);
     s->rel_cf = calloc(cfg->nrelations, sizeof(size_t));
     s->rel_names = calloc(cfg->nrelations, sizeof(char *));
     if (!s->data_dir || !s->rel_cf || !s->rel_names)
@@ -514,6 +527,8 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
         diag_error(d, s->data_dir, 0, 0, "%s", err);
         goto fail;
     }
+    if (share)
+        store_share_apply_db(share, s->db_opts);
     if (cfg->rate_limit_bytes_per_sec > 0) {
         /* Throttles flush and compaction I/O: the slow-disk harness. */
         s->limiter = rocksdb_ratelimiter_create((int64_t)cfg->rate_limit_bytes_per_sec,
@@ -536,6 +551,10 @@ int store_open(store **out, const pt_config *cfg, pt_diag *d)
                      s->data_dir, s->cf_names[j]);
         if (build_cf_options(cfg, s->db_opts, rel, &s->cf_opts[j], d) < 0)
             r = -EINVAL;
+        else if (share && store_share_apply_cf(share, s->cf_opts[j], err, sizeof(err)) < 0) {
+            diag_error(d, s->data_dir, 0, 0, "column family %s: %s", s->cf_names[j], err);
+            r = -EINVAL;
+        }
     }
     if (r < 0 || (r = check_open_space(s, d)) < 0)
         goto fail;
@@ -1030,6 +1049,26 @@ int store_count(store *s, size_t rel, uint64_t *n, char *err, size_t errlen)
     store_iter_free(it);
     *n = c;
     return r;
+}
+
+int store_checkpoint(store *s, const char *dir, char *err, size_t errlen)
+{
+    char *rerr = NULL;
+    rocksdb_checkpoint_t *cp = rocksdb_checkpoint_object_create(s->db, &rerr);
+
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    /* 0: flush the memtables first, so the copy is SST files (linked)
+     * and no write-ahead log needs replaying when it opens */
+    rocksdb_checkpoint_create(cp, dir, 0, &rerr);
+    rocksdb_checkpoint_object_destroy(cp);
+    if (rerr) {
+        take_error(rerr, err, errlen);
+        return -EIO;
+    }
+    return 0;
 }
 
 int store_property_u64(store *s, const char *name, int per_cf, uint64_t *out)

@@ -28,6 +28,11 @@ typedef struct store_iter store_iter;
  * configured options. Option errors are reported against the option's
  * FILE:LINE:COL in d; other failures as one line in d. */
 int store_open(store **out, const pt_config *cfg, pt_diag *d);
+/* The same for the database in dir, its block cache and memtables drawn
+ * from share's budgets (NULL: its own, as configured). */
+struct store_share;
+int store_open_at(store **out, const pt_config *cfg, const char *dir,
+                  const struct store_share *share, pt_diag *d);
 void store_close(store *s);
 /* Check every RocksDB option in cfg through RocksDB's own parser without
  * opening anything (for --check-config). */
@@ -100,6 +105,11 @@ int store_iter_status(store_iter *it, char *err, size_t errlen);
  * before store_close. NULL when out of memory. */
 typedef struct store_snap store_snap;
 store_snap *store_snap_new(store *s);
+
+/* A consistent copy of the open database in dir (which must not exist):
+ * RocksDB's checkpoint, SST files hard-linked when dir is on the same
+ * filesystem. Writes may go on meanwhile. Any thread. */
+int store_checkpoint(store *s, const char *dir, char *err, size_t errlen);
 void store_snap_free(store *s, store_snap *sn);
 
 /* The keys an iterator may visit: [lower, upper), each NULL for none.

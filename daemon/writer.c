@@ -17,7 +17,11 @@
 struct writer {
     uv_thread_t thread;
     chunk_queue *q;
-    store *s;
+    /* The databases written since they opened (writer thread only): the
+     * bulk profile and the pacer's memtable occupancy cover them all; a
+     * `forget` chunk takes one off before it closes. */
+    store **known;
+    size_t nknown, known_cap;
     uint64_t group_max_bytes;
     int started;
     atomic_uint_fast64_t chunks_written;
@@ -75,14 +79,53 @@ static int retry_after_resume(writer *w, chunk *c)
 {
     char err[200];
 
-    if (store_resume(w->s, err, sizeof(err)) < 0)
+    if (store_resume(c->store, err, sizeof(err)) < 0)
         return -1;
-    c->status = store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+    c->status = store_write(c->store, c->batch, 0, c->err, sizeof(c->err));
     if (c->status == 0)
         log_warn("%s: RocksDB accepts writes again (recovered with DB::Resume) after: %s",
-                 store_data_dir(w->s), c->err);
+                 store_data_dir(c->store), c->err);
     return c->status;
 }
+
+/* Memtable bytes of every database written: the whole database's, or
+ * its relations' only (per_cf, as store_property_u64). */
+static uint64_t memtable_bytes(writer *w, int per_cf)
+{
+    uint64_t sum = 0, v;
+
+    for (size_t i = 0; i < w->nknown; i++)
+        if (store_property_u64(w->known[i], "rocksdb.cur-size-all-mem-tables", per_cf, &v) == 0)
+            sum += v;
+    return sum;
+}
+
+static int known_index(const writer *w, const store *s)
+{
+    for (size_t i = 0; i < w->nknown; i++)
+        if (w->known[i] == s)
+            return (int)i;
+    return -1;
+}
+
+/* -ENOMEM only when the list cannot grow: the chunk is refused then. */
+static int know(writer *w, store *s)
+{
+    if (known_index(w, s) >= 0)
+        return 0;
+    if (w->nknown == w->known_cap) {
+        size_t cap = w->known_cap ? 2 * w->known_cap : 8;
+        store **k = realloc(w->known, cap * sizeof(*k));
+        if (!k)
+            return -ENOMEM;
+        w->known = k;
+        w->known_cap = cap;
+    }
+    w->known[w->nknown++] = s;
+    return 0;
+}
+
+static void forget(writer *w, store *s);
 
 /* RocksDB must never run the disk to zero: Debian's build asserts on a
  * write after a failed append, and a flush that fails half-way leaves a
@@ -94,18 +137,32 @@ static int retry_after_resume(writer *w, chunk *c)
  * the margin above that. */
 static int refuse_low_space(writer *w, chunk_list *group)
 {
-    uint64_t cfg = atomic_load(&w->min_free_bytes), free_bytes, mem = 0, writing = 0, floor;
+    uint64_t cfg = atomic_load(&w->min_free_bytes), free_bytes, mem, writing = 0, floor;
+    store *s = NULL;
 
-    if (store_free_space(w->s, &free_bytes) < 0)
+    for (chunk *c = group->head; c && !s; c = c->next)
+        if (!c->forget && !c->flush && c->store)
+            s = c->store;
+    if (!s)
+        return 0;
+
+    /* Every database lives under the data dir: one filesystem. */
+    if (store_free_space(s, &free_bytes) < 0)
         return 0; /* cannot tell: RocksDB's own error, if any, will say */
     for (chunk *c = group->head; c; c = c->next)
         writing += c->mem;
-    (void)store_property_u64(w->s, "rocksdb.cur-size-all-mem-tables", 1, &mem);
+    mem = memtable_bytes(w, 1);
     floor = mem + writing > cfg ? mem + writing : cfg;
     if (free_bytes >= floor)
         return 0;
     atomic_fetch_add(&w->refused_low_space, 1);
     for (chunk *c = group->head; c; c = c->next) {
+        if (c->forget || c->flush) { /* lets go or flushes: never refused */
+            if (c->forget)
+                forget(w, c->store);
+            c->status = 0;
+            continue;
+        }
         /* A later chunk of the job may find room once the memtables are
          * flushed; written after this refused one it would leave a hole
          * that the job's progress record jumps over. */
@@ -120,39 +177,58 @@ static int refuse_low_space(writer *w, chunk_list *group)
     }
     log_error("%s: %.1f MB free, below the floor of %.1f MB (ingest.min_free_bytes, or "
               "the memtables and this write): refusing writes",
-              store_data_dir(w->s), (double)free_bytes / 1e6, (double)floor / 1e6);
+              store_data_dir(s), (double)free_bytes / 1e6, (double)floor / 1e6);
     return 1;
 }
 
-/* Enter or leave the bulk-ingest profile when the loop asks. */
-static void apply_bulk(writer *w)
+/* Enter or leave the bulk-ingest profile on one database. */
+static void set_bulk(store *s, int want)
 {
-    int want = atomic_load(&w->bulk_wanted);
     char err[200];
 
-    if (want == store_bulk(w->s))
+    if (want == store_bulk(s))
         return;
-    if (store_set_bulk(w->s, want, err, sizeof(err)) < 0) {
-        log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(w->s),
+    if (store_set_bulk(s, want, err, sizeof(err)) < 0) {
+        log_warn("%s: cannot %s the bulk-ingest profile: %s", store_data_dir(s),
                  want ? "enter" : "leave", err);
         return;
     }
-    log_info("%s: bulk-ingest profile %s", store_data_dir(w->s),
+    log_info("%s: bulk-ingest profile %s", store_data_dir(s),
              want ? "on: compaction deferred while jobs run" : "off: compaction catches up");
     /* The large job is over: its last rows, and those of the small column
      * families, which seldom fill a memtable, go to SST files now, so no
      * WAL file outlives it (max_total_wal_size bounds them meanwhile). */
-    if (!want && store_flush_all(w->s, err, sizeof(err)) < 0)
+    if (!want && store_flush_all(s, err, sizeof(err)) < 0)
         log_warn("%s: cannot flush the memtables after the bulk-ingest profile: %s",
-                 store_data_dir(w->s), err);
+                 store_data_dir(s), err);
+}
+
+/* ... on every database written, as the loop asks. */
+static void apply_bulk(writer *w)
+{
+    int want = atomic_load(&w->bulk_wanted);
+
+    for (size_t i = 0; i < w->nknown; i++)
+        set_bulk(w->known[i], want);
+}
+
+/* A database is about to close: it leaves the profile and the list. */
+static void forget(writer *w, store *s)
+{
+    int i = known_index(w, s);
+
+    if (i < 0)
+        return;
+    set_bulk(s, 0);
+    w->known[i] = w->known[--w->nknown];
 }
 
 /* Hold the chunk back while writing it would make RocksDB delay or stop
  * (pacer.h); the queue fills meanwhile and clients wait, not RocksDB. */
 static void pace(writer *w, const chunk *c)
 {
-    size_t n = store_nrelations(w->s);
-    uint64_t t0 = 0, occupancy = 0, wait;
+    size_t n = store_nrelations(c->store);
+    uint64_t t0 = 0, wait;
 
     for (;;) {
         int reason = PACE_OK, behind = 0, two = 0, bound;
@@ -162,9 +238,9 @@ static void pace(writer *w, const chunk *c)
             pace_limits lim;
             uint64_t merge;
             double room;
-            if (store_pace_signals(w->s, i, &sig) < 0)
+            if (store_pace_signals(c->store, i, &sig) < 0)
                 continue;
-            store_pace_limits(w->s, i, &lim);
+            store_pace_limits(c->store, i, &lim);
             reason = pace_decide(&sig, &lim, c->cost);
             if ((room = pace_headroom(&sig, &lim)) < scale)
                 scale = room;
@@ -173,8 +249,8 @@ static void pace(writer *w, const chunk *c)
             behind |= sig.immutable >= merge;
             two |= sig.immutable >= 2 * merge;
         }
-        if (store_property_u64(w->s, "rocksdb.cur-size-all-mem-tables", 0, &occupancy) == 0)
-            pace_rate_sample(&w->rate, pt_now_ns(), w->bytes_in, occupancy);
+        /* bytes_in counts every database's writes: so does occupancy */
+        pace_rate_sample(&w->rate, pt_now_ns(), w->bytes_in, memtable_bytes(w, 0));
         drain = pace_rate_estimate(&w->rate);
         atomic_store(&w->drain_rate, (uint64_t)drain);
         /* Flush is behind only when it is the bottleneck (pacer.h), or
@@ -208,15 +284,15 @@ static void pace(writer *w, const chunk *c)
 }
 
 /* What the pacer saw when RocksDB said it would stall anyway. */
-static void log_signals(writer *w)
+static void log_signals(store *s)
 {
-    for (size_t i = 0; i < store_nrelations(w->s); i++) {
+    for (size_t i = 0; i < store_nrelations(s); i++) {
         pace_signals sig = {0};
         pace_limits lim;
-        store_pace_signals(w->s, i, &sig);
-        store_pace_limits(w->s, i, &lim);
+        store_pace_signals(s, i, &sig);
+        store_pace_limits(s, i, &lim);
         log_debug("would stall: %s imm=%llu active=%llu l0=%llu pending=%llu "
-                  "(wbs=%llu max=%llu merge=%llu auto=%d)", store_relation_name(w->s, i),
+                  "(wbs=%llu max=%llu merge=%llu auto=%d)", store_relation_name(s, i),
                   (unsigned long long)sig.immutable, (unsigned long long)sig.active_bytes,
                   (unsigned long long)sig.l0_files, (unsigned long long)sig.pending_bytes,
                   (unsigned long long)lim.write_buffer_size,
@@ -234,17 +310,17 @@ static int write_chunk(writer *w, chunk *c)
 
     /* an empty chunk (a wake-up) adds nothing RocksDB could stall on */
     if (!atomic_load(&w->pacing_enabled) || store_batch_count(c->batch) == 0)
-        return store_write(w->s, c->batch, 0, c->err, sizeof(c->err));
+        return store_write(c->store, c->batch, 0, c->err, sizeof(c->err));
     for (;;) {
         pace(w, c);
-        r = store_write_nowait(w->s, c->batch, c->err, sizeof(c->err));
+        r = store_write_nowait(c->store, c->batch, c->err, sizeof(c->err));
         if (r != -EAGAIN)
             break;
         if (!t0) {
             t0 = pt_now_ns();
             atomic_fetch_add(&w->pace_events, 1);
             if (pt_log_get_level() >= PT_LOG_DEBUG)
-                log_signals(w);
+                log_signals(c->store);
         }
         atomic_store(&w->pace_reason, PACE_ROCKSDB);
         atomic_fetch_add(&w->nowait_retries, 1);
@@ -260,13 +336,98 @@ static int write_chunk(writer *w, chunk *c)
     return r;
 }
 
+/* One WAL fsync per database that a chunk of the group asked it of, the
+ * databases' fsyncs at the same time (each its own WAL file: they need
+ * not queue behind one another); a chunk whose database's fsync failed is
+ * not durable as asked. */
+#define SYNCED_MAX 64
+typedef struct synced {
+    store *s;
+    int r;
+    int threaded;
+    uv_thread_t t;
+    char err[200];
+} synced;
+
+static void sync_one(void *arg)
+{
+    synced *y = arg;
+
+    y->r = store_sync_wal(y->s, y->err, sizeof(y->err));
+}
+
+static synced *synced_find(synced *v, size_t n, const store *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].s == s)
+            return &v[i];
+    return NULL;
+}
+
+static void sync_group(writer *w, chunk_list *group)
+{
+    synced v[SYNCED_MAX];
+    size_t n = 0;
+
+    for (chunk *c = group->head; c; c = c->next)
+        if (c->status == 0 && c->need_sync && n < SYNCED_MAX && !synced_find(v, n, c->store)) {
+            v[n].s = c->store;
+            v[n].threaded = 0;
+            v[n].err[0] = '\0';
+            n++;
+        }
+    for (size_t i = 1; i < n; i++)
+        v[i].threaded = uv_thread_create(&v[i].t, sync_one, &v[i]) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].threaded)
+            sync_one(&v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].threaded)
+            uv_thread_join(&v[i].t);
+        atomic_fetch_add(&w->syncs, 1);
+        if (v[i].r < 0) {
+            atomic_fetch_add(&w->errors, 1);
+            log_error("%s: WAL fsync failed: %s", store_data_dir(v[i].s), v[i].err);
+        }
+    }
+    for (chunk *c = group->head; c; c = c->next) {
+        synced *y, one;
+        if (c->status != 0 || !c->need_sync)
+            continue;
+        if (!(y = synced_find(v, n, c->store))) { /* past SYNCED_MAX databases */
+            one.s = c->store;
+            sync_one(y = &one);
+            atomic_fetch_add(&w->syncs, 1);
+        }
+        if (y->r < 0) {
+            c->status = y->r;
+            snprintf(c->err, sizeof(c->err), "WAL fsync failed: %s", y->err);
+        }
+    }
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
-    int need_sync = 0, sync_r = 0;
-    char sync_err[200] = "";
     uint64_t t0 = pt_now_ns();
 
     for (chunk *c = group->head; c; c = c->next) {
+        if (c->forget || c->flush || !c->store) { /* no rows: let go, flush, wake */
+            char err[200];
+            if (c->forget)
+                forget(w, c->store);
+            else if (c->flush && store_flush_all(c->store, err, sizeof(err)) < 0)
+                log_warn("%s: cannot flush the memtables of a quiet database: %s",
+                         store_data_dir(c->store), err);
+            c->status = 0;
+            continue;
+        }
+        if (know(w, c->store) < 0) {
+            c->status = -ENOMEM;
+            snprintf(c->err, sizeof(c->err), "out of memory");
+            mark_failed(w, c->job_token);
+            continue;
+        }
+        set_bulk(c->store, atomic_load(&w->bulk_wanted));
         if (token_failed(w, c->job_token)) {
             c->status = -ECANCELED;
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
@@ -274,40 +435,28 @@ static void write_group(writer *w, chunk_list *group)
         }
         /* a bulk job's chunk is staged, and its last one sorted, written
          * as SST files and ingested, here on this thread (bulkload.h) */
-        c->status = c->bulk ? bulkload_write(c->bulk, w->s, c) : write_chunk(w, c);
+        c->status = c->bulk ? bulkload_write(c->bulk, c->store, c) : write_chunk(w, c);
         if (c->status < 0 && !c->bulk && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
             mark_failed(w, c->job_token);
             atomic_fetch_add(&w->errors, 1);
             log_error("%s: write of a chunk of %llu rows failed: %s",
-                      store_data_dir(w->s), (unsigned long long)c->rows, c->err);
-        }
-        need_sync |= c->need_sync;
-    }
-    if (need_sync) {
-        sync_r = store_sync_wal(w->s, sync_err, sizeof(sync_err));
-        atomic_fetch_add(&w->syncs, 1);
-        if (sync_r < 0) {
-            atomic_fetch_add(&w->errors, 1);
-            log_error("%s: WAL fsync failed: %s", store_data_dir(w->s), sync_err);
+                      store_data_dir(c->store), (unsigned long long)c->rows, c->err);
         }
     }
+    sync_group(w, group);
     uint64_t t1 = pt_now_ns();
     atomic_fetch_add(&w->busy_ns, t1 - t0);
     atomic_fetch_add(&w->groups, 1);
     for (chunk *c = group->head; c; c = c->next) {
-        /* Not durable as asked: the chunk must not be acknowledged. */
-        if (c->status == 0 && c->need_sync && sync_r < 0) {
-            c->status = sync_r;
-            snprintf(c->err, sizeof(c->err), "WAL fsync failed: %s", sync_err);
-        }
-        if (c->status == 0) {
+        if (c->status == 0 && !c->forget && !c->flush) {
             atomic_fetch_add(&w->chunks_written, 1);
             atomic_fetch_add(&w->rows_written, c->rows);
             atomic_fetch_add(&w->bytes_written, c->bytes);
         }
-        lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
+        if (!c->forget && !c->flush)
+            lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
     }
 }
 
@@ -337,7 +486,7 @@ static void writer_main(void *arg)
     atomic_store(&w->alive, 0);
 }
 
-int writer_new(writer **out, chunk_queue *q, store *s, uint64_t initial_rate_bytes_per_sec)
+int writer_new(writer **out, chunk_queue *q, uint64_t initial_rate_bytes_per_sec)
 {
     writer *w = calloc(1, sizeof(*w));
 
@@ -345,7 +494,6 @@ int writer_new(writer **out, chunk_queue *q, store *s, uint64_t initial_rate_byt
     if (!w)
         return -ENOMEM;
     w->q = q;
-    w->s = s;
     /* Groups small enough that the pacer looks again often. */
     w->group_max_bytes = 8u << 20;
     w->rate.initial_rate = initial_rate_bytes_per_sec ? (double)initial_rate_bytes_per_sec : 8e6;
@@ -373,6 +521,7 @@ void writer_free(writer *w)
     if (!w)
         return;
     writer_stop(w);
+    free(w->known);
     free(w);
 }
 

@@ -44,9 +44,11 @@ typedef struct writer_stats {
     int alive;
 } writer_stats;
 
-/* The writer for queue q and store s; initial_rate_bytes_per_sec is
- * stall.initial_rate_bytes_per_sec (0 = 8 MB/s). Nothing runs yet. */
-int writer_new(writer **out, chunk_queue *q, store *s, uint64_t initial_rate_bytes_per_sec);
+/* The writer for queue q; each chunk names the database (store) it goes
+ * to, and a chunk with `forget` set makes the writer let go of one before
+ * it closes. initial_rate_bytes_per_sec is stall.initial_rate_bytes_per_sec
+ * (0 = 8 MB/s). Nothing runs yet. */
+int writer_new(writer **out, chunk_queue *q, uint64_t initial_rate_bytes_per_sec);
 int writer_start(writer *w);
 /* Close the queue and wait until the writer has written what was queued. */
 void writer_stop(writer *w);

@@ -9,6 +9,12 @@
 # with --job, SIGKILL the daemon (or the client) at a random moment,
 # restart, check every acknowledged row is there, resume the job, and check
 # sort(export) == sort(input). RocksDB must open without repair.
+#
+# Database trials: the same ingest into a named database while create,
+# drop, checkpoint and restore run beside it; after the kill every one of
+# them either happened whole or not at all (a database is absent or holds
+# exactly its rows; a checkpoint is absent or restores to its rows), and
+# the job resumes exactly.
 . "$(dirname "$0")/../e2e/lib.sh"
 trials=${1:-3}
 seed=${2:-$(date +%s)}
@@ -83,4 +89,73 @@ while [ "$i" -lt "$trials" ]; do
         stop_daemon
     done
 done
-echo "crash: $((trials * 2)) trials, 0 failures"
+# --- database trials ---------------------------------------------------------
+"$PTINGEST" gen --entities 150 --seed 5 >"$T/small.ndjson"
+small=$(wc -l <"$T/small.ndjson")
+
+# whole_or_absent DB NAME: absent, or exactly small.ndjson
+whole_or_absent() {
+    if "$PTINGEST" --db "$1" export >"$T/w.ndjson" 2>"$T/w.err"; then
+        same_sorted "$T/small.ndjson" "$T/w.ndjson" \
+            || fail "$2: database $1 is partial ($(wc -l <"$T/w.ndjson") of $small rows)"
+        echo whole
+    else
+        grep -q "no database $1" "$T/w.err" || fail "$2: $1: $(cat "$T/w.err")"
+        echo absent
+    fi
+}
+
+j=0
+while [ "$j" -lt "$trials" ]; do
+    j=$((j + 1))
+    k=$((k + 1))
+    name="databases-$j"
+    rm -rf "$DATA" "$T/cp" "$T/cp.tmp" "$T/cpsrc" "$T/cpcheck"
+    start_daemon --config "$T/cfg.yaml"
+    "$PTINGEST" --db dropme ingest "$T/small.ndjson" --no-progress 2>/dev/null || fail "$name: dropme"
+    "$PTINGEST" --db src ingest "$T/small.ndjson" --no-progress 2>/dev/null || fail "$name: src"
+    "$PTINGEST" db checkpoint src "$T/cpsrc" >/dev/null || fail "$name: checkpoint src"
+    PTINGEST_DB=crashdb "$PTINGEST" ingest "$T/in.ndjson" --job crash --no-progress \
+        2>"$T/client.err" &
+    cpid=$!
+    { "$PTINGEST" db create made; "$PTINGEST" db drop dropme
+      "$PTINGEST" db checkpoint src "$T/cp"; "$PTINGEST" db restore restored "$T/cpsrc"
+    } >/dev/null 2>&1 &
+    opid=$!
+    ms=$(delay_ms "$((seed + k))")
+    sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+    stop_daemon KILL
+    wait "$cpid" || true
+    wait "$opid" || true
+    acked=$(durable_rows "$T/client.err")
+    start_daemon --config "$T/cfg.yaml"
+    grep -qi "repair" "$LOG" && fail "$name: RocksDB needed a repair"
+    PTINGEST_DB=crashdb check_prefix "$acked" "$name"
+    dropme=$(whole_or_absent dropme "$name")
+    restored=$(whole_or_absent restored "$name")
+    [ "$(whole_or_absent src "$name")" = whole ] || fail "$name: src lost"
+    if "$PTINGEST" --db made count >"$T/made" 2>/dev/null; then
+        [ "$(cat "$T/made")" -eq 0 ] || fail "$name: made holds rows"
+        made=whole
+    else
+        made=absent
+    fi
+    cp=absent
+    if [ -e "$T/cp" ]; then # a checkpoint that exists is whole
+        "$PTINGEST" db restore cpcheck "$T/cp" >/dev/null || fail "$name: checkpoint does not restore"
+        [ "$(whole_or_absent cpcheck "$name")" = whole ] || fail "$name: checkpoint lost rows"
+        cp=whole
+    fi
+    PTINGEST_DB=crashdb resume_and_compare "$name"
+    # leftovers of an interrupted drop or restore are removed in the background
+    for t in $(seq 1 50); do
+        ls -a "$DATA/databases" | grep -q '^\.\(dropped\|restore\)-' || break
+        sleep 0.1
+    done
+    ls -a "$DATA/databases" | grep -q '^\.\(dropped\|restore\)-' \
+        && fail "$name: leftovers remain: $(ls -a "$DATA/databases")"
+    echo "$name: killed after ${ms} ms; $acked rows acknowledged; create $made, drop:" \
+        "dropme $dropme, restore $restored, checkpoint $cp; resumed to $total: ok"
+    stop_daemon
+done
+echo "crash: $((trials * 3)) trials, 0 failures"

@@ -175,6 +175,8 @@ static int add_rows(job *j, int n, const char *prefix, int first)
     return r;
 }
 
+static jobdb tdb; /* the one database of these tests */
+
 static void start_jobs(store *s, uint64_t cap, uint64_t rows_per_chunk)
 {
     job_sink sink = {q_has_room, q_push, q_take_done, &fq, q_capacity};
@@ -184,11 +186,15 @@ static void start_jobs(store *s, uint64_t cap, uint64_t rows_per_chunk)
     memset(&fq, 0, sizeof(fq));
     fq.cap = cap;
     fq.s = s;
-    CHECK_EQ_INT(jobs_new(&js, uv_default_loop(), s, &sink, &events), 0);
+    CHECK_EQ_INT(jobs_new(&js, uv_default_loop(), &sink, &events), 0);
     jobs_set_limits(js, &l);
+    memset(&tdb, 0, sizeof(tdb));
+    tdb.s = s;
+    tdb.name = "default";
     diag_init(&d);
-    CHECK_EQ_INT(jobs_load_records(js, &d), 0);
+    CHECK_EQ_INT(jobs_load_records(&tdb, 0, &d), 0);
     diag_free(&d);
+    jobs_attach(js, &tdb);
 }
 
 static void stop_jobs(void)
@@ -198,6 +204,7 @@ static void stop_jobs(void)
     jobs_free(js);
     uv_run(uv_default_loop(), UV_RUN_DEFAULT);
     js = NULL;
+    jobrecs_free(&tdb.recs);
 }
 
 static job *begin(client *c, const char *id, uint64_t *committed)
@@ -205,7 +212,7 @@ static job *begin(client *c, const char *id, uint64_t *committed)
     char err[256];
     int code;
 
-    c->j = job_begin(js, c, id, strlen(id), committed, &code, err, sizeof(err));
+    c->j = job_begin(js, &tdb, c, id, strlen(id), committed, &code, err, sizeof(err));
     return c->j;
 }
 
@@ -220,6 +227,7 @@ TEST(backpressure_and_acks)
     start_jobs(s, 1, 2); /* room for one chunk at a time */
     CHECK(begin(&c, "bp", &committed) != NULL);
     CHECK_EQ_INT(committed, 0);
+    CHECK_EQ_INT(tdb.held, 1);
     CHECK_EQ_INT(add_rows(c.j, 6, "k", 0), 0);
     CHECK_EQ_INT(fq.pending.n, 1);      /* 3 sealed, 1 admitted */
     CHECK(job_blocked(c.j));
@@ -244,6 +252,7 @@ TEST(backpressure_and_acks)
     jobs_on_done(js);
     CHECK_EQ_INT(c.done, 1);
     CHECK_EQ_INT(job_state(c.j), JOB_DONE);
+    CHECK_EQ_INT(tdb.held, 0); /* done, nothing out: the database may close */
     CHECK(activity_calls > 0);
     stop_jobs();
     fixture_close(s, dir);
@@ -283,7 +292,7 @@ TEST(resume_after_restart)
 
     /* a finished job is not run again */
     start_jobs(s, 1 << 20, 2);
-    c.j = job_begin(js, &c, "r1", 2, &committed, &code, err, sizeof(err));
+    c.j = job_begin(js, &tdb, &c, "r1", 2, &committed, &code, err, sizeof(err));
     CHECK(c.j == NULL);
     CHECK_EQ_INT(code, 0);
     CHECK_EQ_INT(committed, 5);
@@ -303,10 +312,10 @@ TEST(failure_and_duplicates)
 
     start_jobs(s, 1 << 20, 2);
     CHECK(begin(&a, "f", &committed) != NULL);
-    CHECK(job_begin(js, &b, "f", 1, &committed, &code, err, sizeof(err)) == NULL);
+    CHECK(job_begin(js, &tdb, &b, "f", 1, &committed, &code, err, sizeof(err)) == NULL);
     CHECK_EQ_INT(code, PT_ERR_PROTOCOL);
     CHECK(strstr(err, "already running") != NULL);
-    CHECK(job_begin(js, &b, "bad id", 6, &committed, &code, err, sizeof(err)) == NULL);
+    CHECK(job_begin(js, &tdb, &b, "bad id", 6, &committed, &code, err, sizeof(err)) == NULL);
     CHECK(strstr(err, "job id must be") != NULL);
     CHECK_EQ_INT(add_rows(a.j, 4, "f", 0), 0);
     complete(&fq, 1, 0);
@@ -519,22 +528,22 @@ TEST(records_capped)
         CHECK_EQ_INT(c.done, 1);
     }
     jobs_get_stats(js, &st);
-    CHECK_EQ_INT(jobs_records(js)->n, 16);
+    CHECK_EQ_INT(tdb.recs.n, 16);
     CHECK_EQ_INT(st.max_records, 16);
     /* the running job's record and the newest finished ones stay */
-    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "still-running", 13) != NULL);
-    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-39", 7) != NULL);
-    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-00", 7) == NULL);
-    CHECK_EQ_INT(jobs_records(js)->tail->r.state, JOBREC_DONE);
-    CHECK_STREQ(jobs_records(js)->tail->id, "done-39");
+    CHECK(jobrecs_find(&tdb.recs, "still-running", 13) != NULL);
+    CHECK(jobrecs_find(&tdb.recs, "done-39", 7) != NULL);
+    CHECK(jobrecs_find(&tdb.recs, "done-00", 7) == NULL);
+    CHECK_EQ_INT(tdb.recs.tail->r.state, JOBREC_DONE);
+    CHECK_STREQ(tdb.recs.tail->id, "done-39");
     stop_jobs();
 
     /* what was dropped is gone from the store too (the running job wrote
      * no chunk, so its record was never stored: 15) */
     start_jobs(s, 1 << 20, 100);
-    CHECK_EQ_INT(jobs_records(js)->n, 15);
-    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-20", 7) == NULL);
-    CHECK(jobrecs_find((jobrecs *)jobs_records(js), "done-30", 7) != NULL);
+    CHECK_EQ_INT(tdb.recs.n, 15);
+    CHECK(jobrecs_find(&tdb.recs, "done-20", 7) == NULL);
+    CHECK(jobrecs_find(&tdb.recs, "done-30", 7) != NULL);
     stop_jobs();
     fixture_close(s, dir);
 }

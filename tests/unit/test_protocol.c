@@ -510,6 +510,159 @@ TEST(mget_and_values)
     pt_buf_free(&b);
 }
 
+static int dec_use(const char *p, size_t n) { pt_str m; return pt_dec_use(p, n, &m); }
+static int dec_db_request(const char *p, size_t n) { pt_db_request m; return pt_dec_db_request(p, n, &m); }
+static int dec_db_result(const char *p, size_t n) { pt_str m; return pt_dec_db_result(p, n, &m); }
+
+/* USE and USE_OK carry one name, byte for byte: the decoder does not
+ * judge it (that is the daemon's bad-name error, not a protocol one). */
+TEST(use_frames)
+{
+    pt_buf b;
+    pt_str s;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_use(&b, pt_str_c("analysis-2026.02_B")), 0);
+    p = payload_of(&b, PT_MSG_USE, &n);
+    CHECK_EQ_INT(n, 4 + 18);
+    CHECK_EQ_INT(pt_dec_use(p, n, &s), 0);
+    CHECK(streq(s, "analysis-2026.02_B"));
+    check_bounds(p, n, dec_use);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_use_ok(&b, pt_str_c("default")), 0);
+    p = payload_of(&b, PT_MSG_USE_OK, &n);
+    CHECK_EQ_INT(pt_dec_use(p, n, &s), 0);
+    CHECK(streq(s, "default"));
+    check_bounds(p, n, dec_use);
+
+    pt_buf_reset(&b);
+    CHECK_EQ_INT(pt_enc_use(&b, (pt_str){"../x\0y", 6}), 0);
+    p = payload_of(&b, PT_MSG_USE, &n);
+    CHECK_EQ_INT(pt_dec_use(p, n, &s), 0);
+    CHECK(s.n == 6 && memcmp(s.p, "../x\0y", 6) == 0);
+    pt_buf_free(&b);
+}
+
+/* Every op round-trips with the fields it uses. */
+TEST(db_request_frames)
+{
+    static const struct {
+        int op;
+        const char *name, *dir;
+    } ok[] = {
+        {PT_DB_LIST, "", ""},
+        {PT_DB_CREATE, "Foo", ""},
+        {PT_DB_DROP, "a.b", ""},
+        {PT_DB_CHECKPOINT, "x", "/var/backups/x snap"},
+        {PT_DB_RESTORE, "y", "C:\\backups\\y"},
+    };
+    pt_db_request m, back;
+    pt_buf b;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        m.op = (uint8_t)ok[i].op;
+        m.name = pt_str_c(ok[i].name);
+        m.dir = pt_str_c(ok[i].dir);
+        pt_buf_reset(&b);
+        CHECK_EQ_INT(pt_enc_db_request(&b, &m), 0);
+        p = payload_of(&b, PT_MSG_DB_REQUEST, &n);
+        CHECK_EQ_INT(n, 1 + 4 + strlen(ok[i].name) + 4 + strlen(ok[i].dir));
+        CHECK_EQ_INT((unsigned char)p[0], ok[i].op);
+        CHECK_EQ_INT(pt_dec_db_request(p, n, &back), 0);
+        CHECK_EQ_INT(back.op, ok[i].op);
+        CHECK(streq(back.name, ok[i].name));
+        CHECK(streq(back.dir, ok[i].dir));
+        check_bounds(p, n, dec_db_request);
+    }
+    pt_buf_free(&b);
+}
+
+static int dec_db_request_of(int op, const char *name, const char *dir)
+{
+    pt_db_request m = {(uint8_t)op, pt_str_c(name), pt_str_c(dir)}, back;
+    pt_buf b;
+    size_t n;
+    const char *p;
+    int r;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_db_request(&b, &m), 0);
+    p = payload_of(&b, PT_MSG_DB_REQUEST, &n);
+    r = pt_dec_db_request(p, n, &back);
+    pt_buf_free(&b);
+    return r;
+}
+
+/* An unknown op, and a field the op has no use for, are protocol errors;
+ * what the fields hold is left to the daemon. */
+TEST(db_request_refused)
+{
+    CHECK_EQ_INT(dec_db_request_of(0, "", ""), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(6, "x", ""), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(255, "x", "/d"), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_LIST, "x", ""), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_LIST, "", "/d"), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_CREATE, "x", "/d"), -EBADMSG);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_DROP, "x", "/d"), -EBADMSG);
+    /* left to the daemon: bad-name, bad-request */
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_CREATE, "", ""), 0);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_DROP, "../etc", ""), 0);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_CHECKPOINT, "x", ""), 0);
+    CHECK_EQ_INT(dec_db_request_of(PT_DB_RESTORE, "x", "relative/dir"), 0);
+}
+
+TEST(db_result_frames)
+{
+    const char *json = "{\"databases\":[{\"name\":\"default\",\"state\":\"open\","
+                       "\"rows\":3,\"bytes_on_disk\":4096,\"jobs_active\":0}]}";
+    pt_buf b;
+    pt_str s;
+    size_t n;
+    const char *p;
+
+    pt_buf_init(&b);
+    CHECK_EQ_INT(pt_enc_db_result(&b, pt_str_c(json)), 0);
+    p = payload_of(&b, PT_MSG_DB_RESULT, &n);
+    CHECK_EQ_INT(pt_dec_db_result(p, n, &s), 0);
+    CHECK(streq(s, json));
+    check_bounds(p, n, dec_db_result);
+    pt_buf_free(&b);
+}
+
+TEST(db_names_of_codes)
+{
+    CHECK_EQ_INT(PT_MSG_USE, 50);
+    CHECK_EQ_INT(PT_MSG_USE_OK, 51);
+    CHECK_EQ_INT(PT_MSG_DB_REQUEST, 52);
+    CHECK_EQ_INT(PT_MSG_DB_RESULT, 53);
+    CHECK_STREQ(pt_msg_name(PT_MSG_USE), "USE");
+    CHECK_STREQ(pt_msg_name(PT_MSG_USE_OK), "USE_OK");
+    CHECK_STREQ(pt_msg_name(PT_MSG_DB_REQUEST), "DB_REQUEST");
+    CHECK_STREQ(pt_msg_name(PT_MSG_DB_RESULT), "DB_RESULT");
+    CHECK_STREQ(pt_msg_name(54), "UNKNOWN");
+    CHECK_EQ_INT(PT_ERR_BAD_NAME, 13);
+    CHECK_EQ_INT(PT_ERR_NO_DATABASE, 14);
+    CHECK_EQ_INT(PT_ERR_EXISTS, 15);
+    CHECK_EQ_INT(PT_ERR_DB_BUSY, 16);
+    CHECK_STREQ(pt_err_name(PT_ERR_BAD_NAME), "bad-name");
+    CHECK_STREQ(pt_err_name(PT_ERR_NO_DATABASE), "no-database");
+    CHECK_STREQ(pt_err_name(PT_ERR_EXISTS), "exists");
+    CHECK_STREQ(pt_err_name(PT_ERR_DB_BUSY), "db-busy");
+    CHECK_STREQ(pt_err_name(17), "unknown");
+    CHECK_STREQ(pt_db_op_name(PT_DB_LIST), "list");
+    CHECK_STREQ(pt_db_op_name(PT_DB_CREATE), "create");
+    CHECK_STREQ(pt_db_op_name(PT_DB_DROP), "drop");
+    CHECK_STREQ(pt_db_op_name(PT_DB_CHECKPOINT), "checkpoint");
+    CHECK_STREQ(pt_db_op_name(PT_DB_RESTORE), "restore");
+    CHECK_STREQ(pt_db_op_name(0), "unknown");
+}
+
 TEST(bulk_frames)
 {
     pt_job_begin_bulk bb = {{"big-1", 5}, PT_BULK_AUTO, 418000000ull}, bb2;
@@ -570,6 +723,11 @@ int main(void)
     RUN(reload_frames);
     RUN(scan);
     RUN(mget_and_values);
+    RUN(use_frames);
+    RUN(db_request_frames);
+    RUN(db_request_refused);
+    RUN(db_result_frames);
+    RUN(db_names_of_codes);
     RUN(bulk_frames);
     return CHECK_DONE();
 }

@@ -155,8 +155,18 @@ static void cl_stalled(void *client, const char *msg)
     c->req = NULL;
 }
 
-static const read_client_ops ops = {cl_send, cl_error, cl_done, cl_stalled};
+/* Every request lets go of its hold on the database exactly once. */
+static int holds_out;
+
+static void cl_release(void *hold)
+{
+    CHECK(hold == &holds_out);
+    holds_out--;
+}
+
+static const read_client_ops ops = {cl_send, cl_error, cl_done, cl_stalled, cl_release};
 static uint64_t inflight;
+static store *reads_store;
 
 /* Run the loop until the request is over, "writing" each page. */
 static void run_until_done(fake_client *c)
@@ -190,8 +200,11 @@ static void run_until_page(fake_client *c)
 
 static int request(reads *rd, fake_client *c, int type, pt_buf *f)
 {
-    int r = reads_request(rd, c, type, f->data + PT_FRAME_HEADER, f->len - PT_FRAME_HEADER,
-                          &c->req);
+    int r;
+
+    holds_out++;
+    r = reads_request(rd, c, reads_store, &holds_out, type, f->data + PT_FRAME_HEADER,
+                      f->len - PT_FRAME_HEADER, &c->req);
     pt_buf_free(f);
     return r;
 }
@@ -201,7 +214,8 @@ static reads *new_reads(store *s, size_t page_bytes, uint64_t stall_ms)
     reads_limits l = {page_bytes, stall_ms};
     reads *rd;
 
-    CHECK_EQ_INT(reads_new(&rd, uv_default_loop(), s, &ops, 3, &inflight), 0);
+    reads_store = s;
+    CHECK_EQ_INT(reads_new(&rd, uv_default_loop(), &ops, 3, &inflight), 0);
     reads_set_limits(rd, &l);
     return rd;
 }
@@ -210,6 +224,7 @@ static void free_reads(reads *rd)
 {
     reads_free(rd);
     uv_run(uv_default_loop(), UV_RUN_DEFAULT); /* the workers' wake-up handle */
+    CHECK_EQ_INT(holds_out, 0);
 }
 
 static void fill(store *s, int per_rel)

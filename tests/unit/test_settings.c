@@ -50,7 +50,7 @@ static void ev_acked(void *c, uint64_t r, uint64_t b) { (void)c, (void)r, (void)
 static void ev_prog(void *c, uint64_t r, uint64_t b, uint64_t x) { (void)c, (void)r, (void)b, (void)x; }
 static void ev_done(void *c, uint64_t r, uint64_t b, uint64_t m) { (void)c, (void)r, (void)b, (void)m; }
 static void ev_failed(void *c, int code, const char *m) { (void)c, (void)code, (void)m; }
-static int env_status(void *ud, int t, pt_buf *b) { (void)ud, (void)t, (void)b; return 0; }
+static int env_status(void *ud, int t, const char *dn, pt_buf *b) { (void)ud, (void)t, (void)dn, (void)b; return 0; }
 static void env_prog(void *ud, uint64_t *a, uint64_t *b, const char **s) { (void)ud, (void)a, (void)b, (void)s; }
 static int rd_send(void *c, pt_buf *f, int n) { (void)c, (void)n; pt_buf_free(f); return 0; }
 static void rd_error(void *c, int code, const char *m) { (void)c, (void)code, (void)m; }
@@ -79,7 +79,9 @@ TEST(apply_reaches_the_modules)
     job_sink sink = {sink_room, sink_push, sink_done, NULL, NULL};
     job_events ev = {ev_acked, ev_prog, ev_done, ev_failed, ev_nop, ev_nop, NULL, NULL};
     session_env env = {env_status, env_prog, ev_nop, NULL, NULL};
-    read_client_ops rops = {rd_send, rd_error, ev_nop, rd_stalled};
+    read_client_ops rops = {rd_send, rd_error, ev_nop, rd_stalled, NULL};
+    dbs_env denv = {sink_push, NULL};
+    dbs *ds;
     chunk_queue q;
     writer *w;
     jobs *js;
@@ -94,22 +96,25 @@ TEST(apply_reaches_the_modules)
     int ran;
 
     old_record(s);
+    store_close(s); /* the registry opens it as the default database */
     memset(&stall, 0, sizeof(stall));
-    CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, NULL, NULL), 0);
-    CHECK_EQ_INT(writer_new(&w, &q, s, 0), 0);
-    CHECK_EQ_INT(jobs_new(&js, loop, s, &sink, &ev), 0);
-    CHECK_EQ_INT(reads_new(&rd, loop, s, &rops, 1, &inflight), 0);
-    CHECK_EQ_INT(sessions_new(&ss, loop, s, js, rd, &env), 0);
-    CHECK_EQ_INT(stall_start(&stall, loop, s, 100, &inflight), 0);
-    settings_target t = {&q, w, js, ss, &stall, &bulk, &sink, &grace, rd};
-
     config_init_defaults(&a);
+    config_set_string(&a.data_dir, dir);
     a.job_retention_ms = 0; /* kept for ever: the record loads */
-    diag_init(&d);
+    CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, NULL, NULL), 0);
+    CHECK_EQ_INT(writer_new(&w, &q, 0), 0);
+    CHECK_EQ_INT(jobs_new(&js, loop, &sink, &ev), 0);
     jobs_set_retention(js, 0);
-    CHECK_EQ_INT(jobs_load_records(js, &d), 0);
+    diag_init(&d);
+    CHECK_EQ_INT(dbs_new(&ds, loop, &a, js, &denv, &inflight, &d), 0);
     diag_free(&d);
-    CHECK_EQ_INT(jobs_records(js)->n, 1);
+    s = dbs_default_store(ds);
+    CHECK_EQ_INT(reads_new(&rd, loop, &rops, 1, &inflight), 0);
+    CHECK_EQ_INT(sessions_new(&ss, loop, ds, js, rd, &env), 0);
+    CHECK_EQ_INT(stall_start(&stall, loop, s, 100, &inflight), 0);
+    settings_target t = {&q, w, js, ss, &stall, &bulk, &sink, &grace, rd, ds};
+
+    CHECK_EQ_INT(jobs_records_count(js), 1);
 
     ran = settings_apply(&t, &a, NULL); /* start-up: every hook */
     CHECK_EQ_INT(ran, PT_APPLY_COUNT - 2);
@@ -138,7 +143,7 @@ TEST(apply_reaches_the_modules)
         uv_sleep(10);
     }
     CHECK_EQ_INT(pushed.n, 1);
-    CHECK_EQ_INT(jobs_records(js)->n, 0);
+    CHECK_EQ_INT(jobs_records_count(js), 0);
     for (chunk *c; (c = chunk_list_pop(&pushed));)
         chunk_free(c);
 
@@ -149,12 +154,13 @@ TEST(apply_reaches_the_modules)
     sessions_free(ss);
     reads_free(rd);
     uv_run(loop, UV_RUN_DEFAULT); /* the read workers' wake-up handle */
-    jobs_free(js);
     writer_free(w);
+    dbs_free(ds);
+    jobs_free(js);
     chunk_queue_destroy(&q);
     config_free(&a);
     config_free(&b);
-    fixture_close(s, dir);
+    fixture_close(NULL, dir);
 }
 
 int main(void)

@@ -40,6 +40,7 @@ static chunk *make_chunk(store *s, const char *prefix, int rows, int sync)
     CHECK(c != NULL && out.n == 0);
     c->need_sync = sync;
     c->job_token = 7;
+    c->store = s;
     c->mem = store_batch_bytes(c->batch);
     return c;
 }
@@ -73,7 +74,7 @@ TEST(writes_and_hands_back)
     size_t vlen;
 
     CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, on_wake, NULL), 0);
-    CHECK_EQ_INT(writer_new(&w, &q, s, 0), 0);
+    CHECK_EQ_INT(writer_new(&w, &q, 0), 0);
     CHECK_EQ_INT(writer_start(w), 0);
     chunk_queue_push(&q, make_chunk(s, "a", 10, 0));
     chunk_queue_push(&q, make_chunk(s, "b", 20, 1));
@@ -113,7 +114,7 @@ TEST(refuses_below_free_space_floor)
     size_t vlen;
 
     CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, on_wake, NULL), 0);
-    CHECK_EQ_INT(writer_new(&w, &q, s, 0), 0);
+    CHECK_EQ_INT(writer_new(&w, &q, 0), 0);
     writer_set_limits(w, &l);
     CHECK_EQ_INT(writer_start(w), 0);
     chunk_queue_push(&q, make_chunk(s, "c", 5, 1));
