@@ -9,6 +9,7 @@
 
 #include "../common/clock.h"
 #include "../common/jsonesc.h"
+#include "bulkload.h"
 #include "version.h"
 
 #define U(x) ((unsigned long long)(x))
@@ -45,7 +46,52 @@ static void job_json(const status_src *src, pt_buf *b, const job *jb, uint64_t n
     }
     pt_buf_append_str(b, ",\"db\":");
     json_append_cstr(b, j->db);
+    if (j->bulk) /* bulkload.h: where a bulk job is, so it never looks frozen */
+        pt_buf_printf(b, ",\"bulk\":{\"phase\":\"%s\",\"staged_bytes\":%llu,"
+                         "\"phase_done_bytes\":%llu,\"phase_total_bytes\":%llu,"
+                         "\"sorted_runs\":%llu,\"spilled_bytes\":%llu,\"sst_bytes\":%llu}",
+                      bulk_phase_name(j->bulk_phase), U(j->bulk_staged_bytes),
+                      U(j->bulk_done_bytes), U(j->bulk_total_bytes), U(j->bulk_runs),
+                      U(j->bulk_spilled_bytes), U(j->bulk_sst_bytes));
     pt_buf_append_byte(b, '}');
+}
+
+static void metric(pt_buf *b, const char *name, const char *type, const char *help,
+                   unsigned long long v);
+
+/* Bulk jobs (bulkload.h) by phase, and the bytes of their phases. */
+static void bulk_metrics(pt_buf *b, const status_src *src)
+{
+    uint64_t n[BULK_NPHASES] = {0}, done[BULK_NPHASES] = {0}, total[BULK_NPHASES] = {0};
+    uint64_t staged = 0;
+
+    for (const job *jb = jobs_first(src->jobs); jb; jb = jobs_next(jb)) {
+        job_info j;
+        job_get_info(jb, &j);
+        if (!j.bulk || !(j.state == JOB_RUNNING || j.state == JOB_ENDING))
+            continue;
+        n[j.bulk_phase]++;
+        done[j.bulk_phase] += j.bulk_phase == BULK_RECEIVING ? j.bulk_staged_bytes
+                                                             : j.bulk_done_bytes;
+        total[j.bulk_phase] += j.bulk_total_bytes;
+        staged += j.bulk_staged_bytes;
+    }
+    pt_buf_append_str(b, "# HELP ptingestd_bulk_jobs Running bulk jobs by phase.\n"
+                         "# TYPE ptingestd_bulk_jobs gauge\n");
+    for (int i = 0; i < BULK_DONE; i++)
+        pt_buf_printf(b, "ptingestd_bulk_jobs{phase=\"%s\"} %llu\n", bulk_phase_name(i),
+                      U(n[i]));
+    pt_buf_append_str(b, "# HELP ptingestd_bulk_phase_bytes Bytes of their phase done and in "
+                         "all (0: not known yet) by running bulk jobs.\n"
+                         "# TYPE ptingestd_bulk_phase_bytes gauge\n");
+    for (int i = 0; i < BULK_DONE; i++) {
+        pt_buf_printf(b, "ptingestd_bulk_phase_bytes{phase=\"%s\",of=\"done\"} %llu\n",
+                      bulk_phase_name(i), U(done[i]));
+        pt_buf_printf(b, "ptingestd_bulk_phase_bytes{phase=\"%s\",of=\"total\"} %llu\n",
+                      bulk_phase_name(i), U(total[i]));
+    }
+    metric(b, "ptingestd_bulk_staged_bytes", "gauge",
+           "Bytes staged on disk by running bulk jobs.", U(staged));
 }
 
 static void json_str_or_null(pt_buf *b, const char *s)
@@ -394,6 +440,7 @@ int status_metrics(const status_src *src, pt_buf *b)
     for (int i = 0; i < JOB_NSTATES; i++)
         pt_buf_printf(b, "ptingestd_jobs{state=\"%s\"} %llu\n", job_state_name(i),
                       U(js.by_state[i]));
+    bulk_metrics(b, src);
     pt_buf_append_str(b, "# HELP ptingestd_errors_total Errors by kind.\n"
                          "# TYPE ptingestd_errors_total counter\n");
     pt_buf_printf(b, "ptingestd_errors_total{kind=\"protocol\"} %llu\n", U(ss.errors_protocol));
