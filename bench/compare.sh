@@ -16,7 +16,10 @@
 #     --out DIR  where the table, plot and raw figures go (bench/results)
 #
 # Measured (all on the same pre-generated file, in the page cache):
-#   ptingestd sync none / sync chunk  `ptingest ingest FILE`, end to end
+#   ptingestd sync none / sync chunk  `ptingest ingest FILE --no-bulk`, end to end
+#   ptingestd bulk                    `ptingest ingest FILE --bulk` (sync none; the
+#                                     stage file is fdatasync'ed per chunk): rows
+#                                     staged, sorted, written as SSTs, ingested
 #   ptingestd via libptingest         bench/lib_ingest: rows pre-parsed, only
 #                                     pti_job_put/pti_job_end timed (sync none)
 #   RocksDB direct                    bench/direct_rocksdb: same rows, one
@@ -169,8 +172,9 @@ stop_daemon() {
     dpid=
 }
 
-run_ptingestd() {  # MODE REP [timeline]
-    start_daemon "$1"
+run_ptingestd() {  # MODE REP [timeline]: MODE none, chunk (sync), or bulk
+    how=--no-bulk
+    if [ "$1" = bulk ]; then start_daemon none; how=--bulk; else start_daemon "$1"; fi
     settle
     c0=$(pcpu "$dpid")
     t0=$(now)
@@ -179,7 +183,7 @@ run_ptingestd() {  # MODE REP [timeline]
             >"$w/timeline.raw" &
         spid=$!
     fi
-    timed "$w/cli.time" timeout "$T" "$PT" --socket "$w/s" ingest "$w/in.ndjson" --no-progress \
+    timed "$w/cli.time" timeout "$T" "$PT" --socket "$w/s" ingest "$w/in.ndjson" --no-progress $how \
         2>"$w/ingest.err" || die "ptingest ingest failed: $(cat "$w/ingest.err")"
     t1=$(now)
     rss=$(hwm "$dpid")
@@ -313,7 +317,7 @@ tstart=$(now)
 # always first (right after data generation) or always after the same one.
 one_run() {  # NAME REP
     case $1 in
-    none|chunk) run_ptingestd "$1" "$2" ;;
+    none|chunk|bulk) run_ptingestd "$1" "$2" ;;
     lib) run_lib "$2" ;;
     direct) run_direct "$2" bulk ;;
     direct-compacting) [ "$bulk" = 1 ] && run_direct "$2" compacting || true ;;
@@ -322,7 +326,7 @@ one_run() {  # NAME REP
     redis) run_redis "$2" ;;
     esac
 }
-order="none chunk lib direct direct-compacting db_bench sqlite redis"
+order="none chunk bulk lib direct direct-compacting db_bench sqlite redis"
 : >"$w/runs"
 rep=1
 while [ $rep -le "$reps" ]; do
@@ -373,6 +377,7 @@ label() {
     case $1 in
     ptingestd-none) echo "ptingestd, \`ptingest ingest\`|sync none: WAL written, not fsynced" ;;
     ptingestd-chunk) echo "ptingestd, \`ptingest ingest\`|sync chunk: WAL fsynced per ack (group commit)" ;;
+    ptingestd-bulk) echo "ptingestd bulk mode, \`ptingest ingest --bulk\`|stage file fdatasynced per ack; SSTs synced, ingested at the end" ;;
     ptingestd-lib) echo "ptingestd via libptingest (rows pre-parsed)|sync none" ;;
     rocksdb-direct) echo "RocksDB direct (bench/direct_rocksdb), compaction deferred as ptingestd does|WAL, not fsynced" ;;
     rocksdb-direct-compacting) echo "RocksDB direct, compaction on while writing|WAL, not fsynced" ;;
@@ -405,7 +410,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     echo
     echo "| system | durability | wall s | rows/s | MB/s | peak RSS MiB | on disk MB | CPU s | ptingestd sync none ÷ this | rows/s over runs |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis ptingestd-sampled; do
+    for s in ptingestd-none ptingestd-chunk ptingestd-bulk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis ptingestd-sampled; do
         awk -v s="$s" -v l="$(label "$s")" -v none="$none" '$1 == s {
             split(l, p, "|")
             printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.0f | %.1f | %s | %.0f–%.0f |\n", p[1], p[2], $3, $4, $5,
@@ -431,7 +436,7 @@ rver=$(sed -n 's/^RocksDB:[[:space:]]*version \([0-9.]*\).*/\1/p' "$w/db_bench.o
     awk 'NR > 1 { printf "," } { printf "{\"system\":\"%s\",\"run\":%d,\"wall_s\":%s,\"peak_rss_kib\":%s,\"disk_bytes\":%s,\"cpu_s\":%s}", $1, $2, $3, $4, $5, $6 }' "$w/runs"
     printf ']}\n'
 } >"$out/compare.json"
-for s in ptingestd-none ptingestd-chunk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis; do
+for s in ptingestd-none ptingestd-chunk ptingestd-bulk ptingestd-lib rocksdb-direct rocksdb-direct-compacting db_bench sqlite redis; do
     awk -v s="$s" '$1 == s { printf "\"%s\" %s %s %s %d\n", s, $4, $8, $9, (s ~ /^ptingestd/ ? 1 : 2) }' "$w/summary"
 done >"$out/compare.dat"
 # Time series: t, rows/s written (over the last ~0.6 s: the writer counts
@@ -478,7 +483,8 @@ cat "$out/compare.md" >&2
 awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" -v dc="$(rps rocksdb-direct-compacting)" \
     -v db="$(rps db_bench)" -v q="$(rps sqlite)" -v r="$(rps redis)" -v l="$(rps ptingestd-lib)" \
     -v pd="$(paired ptingestd-none rocksdb-direct)" -v pq="$(paired ptingestd-none sqlite)" \
-    -v pr="$(paired ptingestd-none redis)" 'BEGIN {
+    -v pr="$(paired ptingestd-none redis)" -v bk="$(rps ptingestd-bulk)" \
+    -v pbd="$(paired ptingestd-bulk rocksdb-direct)" -v pbm="$(paired ptingestd-bulk ptingestd-none)" 'BEGIN {
     printf "{\"rows\":%d,\"ptingestd_none_rows_per_s\":%.0f,\"ptingestd_chunk_rows_per_s\":%.0f,", n, none, chunk
     printf "\"ptingestd_lib_rows_per_s\":%.0f,\"rocksdb_direct_rows_per_s\":%.0f,\"db_bench_rows_per_s\":%.0f,", l, d, db
     printf "\"sqlite_rows_per_s\":%.0f,\"redis_rows_per_s\":%.0f,", q, r
@@ -486,7 +492,8 @@ awk -v n="$rows" -v none="$none" -v chunk="$chunk" -v d="$(rps rocksdb-direct)" 
     if (dc > 0) printf "\"rocksdb_direct_compacting_rows_per_s\":%.0f,\"vs_rocksdb_direct_compacting\":%.2f,", dc, none / dc
     printf "\"vs_sqlite\":%.2f,\"vs_sqlite_chunk\":%.2f,\"vs_redis\":%.2f,\"vs_redis_chunk\":%.2f,", none / q, chunk / q, none / r, chunk / r
     printf "\"lib_vs_rocksdb_direct\":%.2f,", l / d
-    printf "\"paired\":{\"vs_rocksdb_direct\":%s,\"vs_sqlite\":%s,\"vs_redis\":%s},", pd, pq, pr
+    printf "\"bulk_rows_per_s\":%.0f,\"bulk_vs_rocksdb_direct\":%.2f,\"bulk_vs_memtable\":%.2f,", bk, bk / d, bk / none
+    printf "\"paired\":{\"vs_rocksdb_direct\":%s,\"vs_sqlite\":%s,\"vs_redis\":%s,\"bulk_vs_rocksdb_direct\":%s,\"bulk_vs_memtable\":%s},", pd, pq, pr, pbd, pbm
     printf "\"targets\":{\"rocksdb_direct_0.9\":%s,\"sqlite_5\":%s,\"redis_1\":%s}}\n",
         (none / d >= 0.9 ? "true" : "false"), (none / q >= 5 ? "true" : "false"), (none / r >= 1 ? "true" : "false")
 }'
