@@ -9,6 +9,12 @@
  *     daemon's first lock (chunk_queue.h), and through a uv_async wake-up;
  *   - the writer's counters and the limits the loop sets on it are
  *     atomics (writer.h);
+ *   - a bulk job's staging, sorting, SST writing and ingest run on the
+ *     writer thread, inside its chunks (bulkload.h): the loop creates and
+ *     frees the job's bulkload and reads only its phase and byte counters
+ *     (atomics); removing abandoned staging is a work item on libuv's
+ *     thread pool that touches only directories no running job uses. No
+ *     new lock;
  *   - the read workers (readpool.c) run reads' steps (readwork.c), each
  *     touching only the store and its own request; the loop hands steps
  *     over and takes them back through two queues and a finished list

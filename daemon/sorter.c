@@ -18,14 +18,12 @@ struct sorter {
     uint64_t limit;
     char *arena;
     size_t used, cap;
-    uint64_t *idx;       /* offsets of the rows in arena, in arrival order */
+    uint64_t *idx;       /* offsets of the rows in arena, in arrival order;
+                            while sorted, their addresses (sorted_each) */
     size_t n, idxcap;
     unsigned nruns;
     sorter_stats st;
 };
-
-/* the arena being sorted (qsort has no user pointer) */
-static _Thread_local const char *sort_arena;
 
 static void set_err(char *err, size_t errlen, const char *what, const char *path, int e)
 {
@@ -88,11 +86,11 @@ static int cmp_key(unsigned ra, const char *ka, size_t la, unsigned rb, const ch
     return la < lb ? -1 : la > lb;
 }
 
-/* relation, key, then arrival (the offset grows with it) */
+/* relation, key, then arrival (the address grows with it) */
 static int cmp_idx(const void *a, const void *b)
 {
     uint64_t oa = *(const uint64_t *)a, ob = *(const uint64_t *)b;
-    const row_hdr *ha = hdr_at(sort_arena, oa), *hb = hdr_at(sort_arena, ob);
+    const row_hdr *ha = (const row_hdr *)(uintptr_t)oa, *hb = (const row_hdr *)(uintptr_t)ob;
     int c = cmp_key(ha->rel, (const char *)(ha + 1), ha->klen, hb->rel, (const char *)(hb + 1),
                     hb->klen);
 
@@ -106,12 +104,15 @@ static int sorted_each(sorter *s, int (*fn)(void *, const row_hdr *), void *ud)
 {
     int r;
 
-    sort_arena = s->arena;
+    /* qsort has no user pointer: the offsets become addresses (the arena
+     * does not move until the buffer is emptied) */
+    for (size_t i = 0; i < s->n; i++)
+        s->idx[i] = (uint64_t)(uintptr_t)hdr_at(s->arena, s->idx[i]);
     qsort(s->idx, s->n, sizeof(s->idx[0]), cmp_idx);
     for (size_t i = 0; i < s->n; i++) {
-        const row_hdr *h = hdr_at(s->arena, s->idx[i]);
+        const row_hdr *h = (const row_hdr *)(uintptr_t)s->idx[i];
         if (i + 1 < s->n) {
-            const row_hdr *nx = hdr_at(s->arena, s->idx[i + 1]);
+            const row_hdr *nx = (const row_hdr *)(uintptr_t)s->idx[i + 1];
             if (cmp_key(h->rel, (const char *)(h + 1), h->klen, nx->rel,
                         (const char *)(nx + 1), nx->klen) == 0)
                 continue; /* a later row has this key */
