@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "chunk.h"
 #include "sorter.h"
@@ -45,7 +46,8 @@ struct bulkload {
     store *s;
     sorter *so;
     store_sst *sst;
-    store_batch *meta;  /* a non-final chunk's progress record */
+    store_batch *meta;  /* progress records of chunks staged, not yet committed */
+    int unsynced;       /* stage bytes appended since the last fdatasync */
     meta_row *mrows;
     size_t nmrows, capmrows;
     char *err;
@@ -122,6 +124,7 @@ void bulkload_free(bulkload *b)
         close(b->fd);
     sorter_free(b->so);
     store_sst_free(b->sst);
+    store_batch_free(b->meta);
     free_mrows(b);
     free(b->top);
     free(b->dir);
@@ -292,10 +295,10 @@ static int stage(bulkload *b, chunk *c)
     if (len > UINT32_MAX)
         return fail(c, -E2BIG, "chunk too large to stage");
     if ((r = write_full(b->fd, &h, sizeof(h), b->staged)) < 0 ||
-        (r = write_full(b->fd, rep, len, b->staged + sizeof(h))) < 0 ||
-        (fdatasync(b->fd) < 0 && (r = -errno) < 0))
+        (r = write_full(b->fd, rep, len, b->staged + sizeof(h))) < 0)
         return fail(c, r, "cannot write bulk stage file in %s: %s", b->dir, strerror(-r));
     b->staged += sizeof(h) + len;
+    b->unsynced = 1;
     atomic_store(&b->a_staged, b->staged);
     return 0;
 }
@@ -362,6 +365,8 @@ static int finish(bulkload *b, chunk *c)
     stage_hdr h;
     int r = 0;
 
+    uint64_t t0 = pt_now_ns(), t1, t2, t3;
+
     b->err = c->err;
     b->errlen = sizeof(c->err);
     snprintf(runs, sizeof(runs), "%s/runs", b->dir);
@@ -410,6 +415,7 @@ static int finish(bulkload *b, chunk *c)
         return r;
     }
     /* writing: the sorted rows, then the job's done record */
+    t1 = pt_now_ns();
     sorter_get_stats(b->so, &ss);
     atomic_store(&b->a_done, 0);
     atomic_store(&b->a_total, ss.bytes_in);
@@ -431,16 +437,21 @@ static int finish(bulkload *b, chunk *c)
     if (r < 0)
         return r;
     /* ingesting: every file at once */
+    t2 = pt_now_ns();
     atomic_store(&b->phase, BULK_INGESTING);
     if ((r = store_sst_ingest(b->sst, c->err, sizeof(c->err))) < 0)
         return r;
+    t3 = pt_now_ns();
     atomic_store(&b->a_sst, store_sst_bytes(b->sst));
     atomic_store(&b->a_files, store_sst_files(b->sst));
     log_info("job %s: bulk load of %llu rows (%llu distinct) ingested: %llu SST files, "
-             "%.1f MB; %llu sorted runs spilled (%.1f MB)",
+             "%.1f MB; %llu sorted runs spilled (%.1f MB); sorting %llu ms, writing %llu ms, "
+             "ingesting %llu ms",
              b->id, (unsigned long long)ss.rows_in, (unsigned long long)ss.rows_out,
              (unsigned long long)store_sst_files(b->sst), (double)store_sst_bytes(b->sst) / 1e6,
-             (unsigned long long)ss.runs, (double)ss.spilled_bytes / 1e6);
+             (unsigned long long)ss.runs, (double)ss.spilled_bytes / 1e6,
+             (unsigned long long)((t1 - t0) / 1000000), (unsigned long long)((t2 - t1) / 1000000),
+             (unsigned long long)((t3 - t2) / 1000000));
     /* done: the staged rows are in the database */
     sorter_free(b->so);
     b->so = NULL;
@@ -451,6 +462,32 @@ static int finish(bulkload *b, chunk *c)
     remove_tree(b->dir);
     atomic_store(&b->phase, BULK_DONE);
     return 0;
+}
+
+int bulkload_pending(const bulkload *b)
+{
+    return b->unsynced || b->meta;
+}
+
+int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen)
+{
+    int r = 0;
+
+    if (b->unsynced && fdatasync(b->fd) < 0) {
+        r = -errno;
+        snprintf(err, errlen, "cannot sync bulk stage file in %s: %s", b->dir, strerror(-r));
+    }
+    b->unsynced = 0;
+    /* the progress records, now that the rows they count are on disk */
+    if (r == 0 && b->meta)
+        r = store_write(s, b->meta, 0, err, errlen);
+    store_batch_free(b->meta);
+    b->meta = NULL;
+    if (r < 0) {
+        atomic_store(&b->phase, BULK_FAILED);
+        log_error("job %s: bulk staging failed: %s", b->id, err);
+    }
+    return r;
 }
 
 int bulkload_write(bulkload *b, store *s, chunk *c)
@@ -465,21 +502,21 @@ int bulkload_write(bulkload *b, store *s, chunk *c)
     if ((r = stage(b, c)) < 0)
         goto failed;
     if (!c->final) {
-        /* the progress record, now that the rows it counts are on disk */
-        if (!(b->meta = store_batch_new()))
+        /* its progress record waits for bulkload_commit */
+        if (!b->meta && !(b->meta = store_batch_new()))
             return fail(c, -ENOMEM, "out of memory");
         r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
                              store_batch_bytes(c->batch), take_meta, b, err, sizeof(err));
-        if (r == 0)
-            r = store_write(s, b->meta, 0, c->err, sizeof(c->err));
-        else
+        if (r < 0) {
             fail(c, r, "cannot read a chunk's progress record: %s", err);
-        store_batch_free(b->meta);
-        b->meta = NULL;
-        if (r < 0)
             goto failed;
+        }
         return 0;
     }
+    /* the records of chunks before this one go first: written after the
+     * ingest they would be newer than its done record */
+    if (bulkload_pending(b) && (r = bulkload_commit(b, s, c->err, sizeof(c->err))) < 0)
+        goto failed;
     if ((r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
                               store_batch_bytes(c->batch), take_meta, b, err, sizeof(err))) < 0) {
         fail(c, r, "cannot read a chunk's progress record: %s", err);
@@ -495,6 +532,9 @@ failed:
     b->so = NULL;
     store_sst_free(b->sst);
     b->sst = NULL;
+    store_batch_free(b->meta);
+    b->meta = NULL;
+    b->unsynced = 0;
     if (b->fd >= 0)
         close(b->fd);
     b->fd = -1;

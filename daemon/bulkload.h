@@ -9,9 +9,10 @@
  *   sst/    the SST files being written (store_sst.h)
  *
  * Durability: a chunk is acknowledged once its bytes are appended to
- * `stage` and fdatasync'ed, and its progress record (the job's committed
- * row count) is written to RocksDB's WAL (fsynced per ingest.sync) - the
- * record only after the stage bytes are on disk, so the record never
+ * `stage` and fdatasync'ed (once per writer group, for every chunk of the
+ * group), and its progress record (the job's committed row count) is
+ * written to RocksDB's WAL (fsynced per ingest.sync) - the record only
+ * after the stage bytes are on disk, so the record never
  * counts rows the stage file lacks. The stage file and the directories
  * are fsynced when created. A resumed job's first chunk truncates the
  * stage file after the chunk that ends at the committed row count (bytes
@@ -59,9 +60,17 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
                  uint64_t sort_buffer_bytes, char *err, size_t errlen);
 void bulkload_free(bulkload *b);
 
-/* Writer thread: stage chunk c of the job (and, for the final chunk,
- * sort, write and ingest). 0, or -errno with c->err set. */
+/* Writer thread: append chunk c to the stage file (and, for the final
+ * chunk, sort, write and ingest). 0, or -errno with c->err set. A
+ * non-final chunk is not durable until bulkload_commit. */
 int bulkload_write(bulkload *b, store *s, struct chunk *c);
+/* Writer thread, once per group (group commit, as the WAL's): fdatasync
+ * the stage file once for every chunk appended since the last commit,
+ * then write their progress records (into the WAL, which the group's WAL
+ * sync then covers). 0, or -errno with err; the job's chunks since the
+ * last commit must then not be acknowledged. */
+int bulkload_pending(const bulkload *b);
+int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen);
 
 typedef struct bulkload_info {
     int phase;

@@ -406,6 +406,27 @@ static void sync_group(writer *w, chunk_list *group)
     }
 }
 
+/* Bulk jobs' chunks of the group: one stage-file fdatasync per job, then
+ * their progress records (bulkload.h), before the group's WAL sync. */
+static void commit_bulk(writer *w, chunk_list *group)
+{
+    for (chunk *c = group->head; c; c = c->next) {
+        char err[256];
+        int r;
+        if (!c->bulk || c->status != 0 || !bulkload_pending(c->bulk))
+            continue;
+        if ((r = bulkload_commit(c->bulk, c->store, err, sizeof(err))) == 0)
+            continue;
+        mark_failed(w, c->job_token);
+        atomic_fetch_add(&w->errors, 1);
+        for (chunk *d = c; d; d = d->next)
+            if (d->bulk == c->bulk && d->status == 0 && !d->final) {
+                d->status = r;
+                snprintf(d->err, sizeof(d->err), "%s", err);
+            }
+    }
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
     uint64_t t0 = pt_now_ns();
@@ -445,6 +466,7 @@ static void write_group(writer *w, chunk_list *group)
                       store_data_dir(c->store), (unsigned long long)c->rows, c->err);
         }
     }
+    commit_bulk(w, group);
     sync_group(w, group);
     uint64_t t1 = pt_now_ns();
     atomic_fetch_add(&w->busy_ns, t1 - t0);
