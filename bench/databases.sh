@@ -4,7 +4,7 @@
 #
 #   bench/databases.sh [--entities N] [--reps R] [--mem-reps R]
 #                      [--drop-entities N] [--drop-reps R] [--sync MODE]
-#                      [--only tp|mem|drop] [--out FILE]
+#                      [--idle-flush-ms MS] [--only tp|mem|drop] [--out FILE]
 #     --entities N       throughput data: `ptingest gen --entities N`
 #                        (default 20000, ~85,000 rows, ~160 MB)
 #     --reps R           throughput rounds (default 5)
@@ -14,6 +14,8 @@
 #     --drop-reps R      drop rounds (default 2)
 #     --sync MODE        ingest.sync for the throughput and memory runs
 #                        (default: the daemon's built-in, chunk)
+#     --idle-flush-ms MS databases.idle_flush_ms for the memory runs
+#                        (default 5000, the daemon's default, written out)
 #     --only WHAT        run one part only
 #     --out FILE         raw figures (default bench/results/databases.txt)
 #
@@ -25,9 +27,12 @@
 # 2. Memory: 100 databases x 10,000 rows (`databases.max_open: 128`,
 #    `idle_close_ms: 0`, all open at the end) against one database of the
 #    same 1,000,000 rows; NDJSON {"rel":"CodeGraph","key":"k-N","value":
-#    {"n":N}}, the same keys in both cases. The daemon's VmRSS (2 s after the
-#    last ingest) and VmHWM from /proc/PID/status. Alternating order; then,
-#    for the fixed cost of a database, 100 empty ones (`db create`).
+#    {"n":N}}, the same keys in both cases. The daemon's VmRSS at rest
+#    (idle_flush_ms + 3 s after the last ingest, so that every database has
+#    had its idle flush; in both cases alike), its RssAnon then, VmRSS 2 s
+#    after the last ingest (the figure before idle flushes, rss2_kib) and
+#    VmHWM from /proc/PID/status. Alternating order; then, for the fixed
+#    cost of a database, 100 empty ones (`db create`).
 # 3. Drop: one database from gen --entities N, compaction left to finish,
 #    sync; then the wall time of `ptingest db drop`, and the time until the
 #    data dir's filesystem (df) has given back 90% of what its directory
@@ -42,8 +47,9 @@ set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
 entities=20000 reps=5 mreps=3 dent=260000 dreps=2 sync= only= out=bench/results/databases.txt
+iflush=5000
 T=${PTINGEST_BENCH_TIMEOUT:-600}
-usage() { echo "usage: bench/databases.sh [--entities N] [--reps R] [--mem-reps R] [--drop-entities N] [--drop-reps R] [--sync MODE] [--only tp|mem|drop] [--out FILE]" >&2; exit 2; }
+usage() { echo "usage: bench/databases.sh [--entities N] [--reps R] [--mem-reps R] [--drop-entities N] [--drop-reps R] [--sync MODE] [--idle-flush-ms MS] [--only tp|mem|drop] [--out FILE]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     [ $# -ge 2 ] || usage
     case $1 in
@@ -53,13 +59,14 @@ while [ $# -gt 0 ]; do
     --drop-entities) dent=$2 ;;
     --drop-reps) dreps=$2 ;;
     --sync) sync=$2 ;;
+    --idle-flush-ms) iflush=$2 ;;
     --only) only=$2 ;;
     --out) out=$2 ;;
     *) usage ;;
     esac
     shift 2
 done
-case $entities$reps$mreps$dent$dreps in *[!0-9]*) usage ;; esac
+case $entities$reps$mreps$dent$dreps$iflush in *[!0-9]*) usage ;; esac
 case $sync in ''|none|chunk|job) ;; *) usage ;; esac
 case $only in ''|tp|mem|drop) ;; *) usage ;; esac
 for f in daemon/ptingestd client/ptingest; do
@@ -123,7 +130,7 @@ ingested() { sed -n 's/^ingested \([0-9]*\) rows.*/\1/p' "$1"; }
 } >"$w/tp.yaml"
 {
     cat "$w/tp.yaml"
-    printf 'databases:\n  max_open: 128\n  idle_close_ms: 0\n'
+    printf 'databases:\n  max_open: 128\n  idle_close_ms: 0\n  idle_flush_ms: %s\n' "$iflush"
 } >"$w/mem.yaml"
 : >"$w/drop.yaml"
 note "databases.sh: $(uname -m), $(nproc) cores, binaries from ${PTINGEST_BUILD:-build}, data in $w"
@@ -200,11 +207,14 @@ mem_run() {  # many|one ROUND
     fi
     t1=$(now)
     sleep 2
-    rss=$(kib "$dpid" VmRSS); hwm=$(kib "$dpid" VmHWM)
+    rss2=$(kib "$dpid" VmRSS)
+    # at rest: the idle flush (idle_flush_ms after a database's last job) has had its chance
+    sleep "$(awk -v t1="$t1" -v t="$(now)" -v ms="$iflush" 'BEGIN { s = t1 + ms / 1000 + 3 - t; printf "%.3f", (s > 0 ? s : 0) }')"
+    rss=$(kib "$dpid" VmRSS); anon=$(kib "$dpid" RssAnon); hwm=$(kib "$dpid" VmHWM)
     open=$($PT db list --json | grep -o '"state":"open"' | wc -l)
     stop_daemon
     [ "$got" = 1000000 ] || [ "$1" = empty ] || die "$1: ingested $got of 1000000 rows"
-    raw "mem $1 round $2 rows $got open_dbs $open rss_idle_kib $rss0 rss_kib $rss hwm_kib $hwm ingest_s $(sub "$t1" "$t0") load1 $l"
+    raw "mem $1 round $2 rows $got open_dbs $open rss_idle_kib $rss0 rss2_kib $rss2 rss_kib $rss anon_kib $anon hwm_kib $hwm ingest_s $(sub "$t1" "$t0") load1 $l"
 }
 if [ -z "$only" ] || [ "$only" = mem ]; then
     note "2. memory: 100 x 10,000 rows against 1 x 1,000,000"
@@ -212,7 +222,7 @@ if [ -z "$only" ] || [ "$only" = mem ]; then
     split -l 10000 -a 2 -d "$w/mem.ndjson" "$w/mpart"
     i=0
     while [ $i -lt 100 ]; do mv "$w/mpart$(printf %02d $i)" "$w/m$i.ndjson"; i=$((i + 1)); done
-    raw "# mem data: 1000000 rows, $(wc -c <"$w/mem.ndjson") bytes; config databases.max_open 128, idle_close_ms 0"
+    raw "# mem data: 1000000 rows, $(wc -c <"$w/mem.ndjson") bytes; config databases.max_open 128, idle_close_ms 0, idle_flush_ms $iflush; rss_kib at $iflush ms + 3 s after the last ingest, rss2_kib at 2 s"
     r=1
     while [ $r -le "$mreps" ]; do
         if [ $((r % 2)) = 1 ]; then mem_run one $r; mem_run many $r; else mem_run many $r; mem_run one $r; fi
@@ -279,18 +289,21 @@ tpp=$(awk '$1 == "tp" { v[$2, $4] = $10 } END { for (r = 1; ("one", r) in v; r++
 m1r=$(col mem one rss_kib | median); m100r=$(col mem many rss_kib | median)
 m1h=$(col mem one hwm_kib | median); m100h=$(col mem many hwm_kib | median)
 memr=$(ratio "$m100r" "$m1r"); memh=$(ratio "$m100h" "$m1h")
+m1r2=$(col mem one rss2_kib | median); m100r2=$(col mem many rss2_kib | median)
+memr2=$(ratio "$m100r2" "$m1r2")
 dropt=$(col drop "" drop_s | median); spc=$(col drop "" space_back_s | median)
 dbytes=$(col drop "" bytes_on_disk | median | awk '{ printf "%.0f", $1 }')
 ddu=$(col drop "" du_kib | median | awk '{ printf "%.0f", $1 }')
 m0r=$(col mem empty rss_kib | median)
 note ""
 note "throughput: 1 job $tp1 rows/s (runs $(ranges tp one rows_per_s)), 4 jobs $tp4 rows/s (runs $(ranges tp four rows_per_s)); ratio $tpr (paired $tpp)"
-note "memory: 1 db VmRSS $m1r KiB, VmHWM $m1h KiB; 100 dbs VmRSS $m100r KiB, VmHWM $m100h KiB; ratio RSS $memr, HWM $memh"
+note "memory at rest (idle_flush_ms $iflush + 3 s): 1 db VmRSS $m1r KiB, VmHWM $m1h KiB; 100 dbs VmRSS $m100r KiB, VmHWM $m100h KiB; ratio RSS $memr, HWM $memh"
+note "memory 2 s after the last ingest: 1 db $m1r2 KiB, 100 dbs $m100r2 KiB; ratio $memr2"
 note "100 empty databases: VmRSS $m0r KiB"
 note "drop: $dbytes bytes on disk (db list), du $ddu KiB; db drop $dropt s; space back ${spc} s"
 lrange=$(grep -o 'load1 [0-9.]*' "$w/raw" | cut -d' ' -f2 | sort -g | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%s-%s", a, b }')
 note "load (1 min) over the measurements: $lrange"
 t() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "" || a + 0 == 0) { print "null"; exit } if (a == "timeout") { print "false"; exit } r = op == ">=" ? a >= b : a <= b; print r ? "true" : "false" }'; }
-printf '{"tp_rows_per_s_1db":%s,"tp_rows_per_s_4db":%s,"tp_ratio":%s,"tp_ratio_paired":%s,"rss_kib_1db":%s,"rss_kib_100db":%s,"rss_ratio":%s,"hwm_kib_1db":%s,"hwm_kib_100db":%s,"hwm_ratio":%s,"rss_kib_100_empty_db":%s,"drop_bytes":%s,"drop_du_kib":%s,"drop_s":%s,"space_back_s":%s,"load1":"%s","targets":{"tp_0.9":%s,"rss_2":%s,"drop_1s":%s,"space_60s":%s}}\n' \
-    "${tp1:-0}" "${tp4:-0}" "$tpr" "${tpp:-0}" "${m1r:-0}" "${m100r:-0}" "$memr" "${m1h:-0}" "${m100h:-0}" "$memh" "${m0r:-0}" \
+printf '{"tp_rows_per_s_1db":%s,"tp_rows_per_s_4db":%s,"tp_ratio":%s,"tp_ratio_paired":%s,"rss_kib_1db":%s,"rss_kib_100db":%s,"rss_ratio":%s,"rss2_ratio":%s,"hwm_kib_1db":%s,"hwm_kib_100db":%s,"hwm_ratio":%s,"rss_kib_100_empty_db":%s,"drop_bytes":%s,"drop_du_kib":%s,"drop_s":%s,"space_back_s":%s,"load1":"%s","targets":{"tp_0.9":%s,"rss_2":%s,"drop_1s":%s,"space_60s":%s}}\n' \
+    "${tp1:-0}" "${tp4:-0}" "$tpr" "${tpp:-0}" "${m1r:-0}" "${m100r:-0}" "$memr" "$memr2" "${m1h:-0}" "${m100h:-0}" "$memh" "${m0r:-0}" \
     "${dbytes:-0}" "${ddu:-0}" "${dropt:-0}" "${spc:-0}" "$lrange" "$(t "$tpr" '>=' 0.9)" "$(t "$memr" '<=' 2)" "$(t "$dropt" '<=' 1)" "$(t "$spc" '<=' 60)"
