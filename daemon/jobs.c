@@ -370,8 +370,8 @@ job *job_begin_bulk(jobs *js, jobdb *db, void *client, const char *id, size_t id
     }
     if (rec && rec->r.rows && rec->r.bulk != *bulk) {
         /* its durable rows are staged (bulk) or in the database (not) */
-        if (mode == PT_BULK_AUTO && rec->r.bulk) {
-            *bulk = 1;
+        if (mode == PT_BULK_AUTO) { /* auto follows the job's first run */
+            *bulk = rec->r.bulk;
         } else {
             *code = PT_ERR_BULK_MODE;
             snprintf(err, errlen, "job %s was begun %s; resume it %s", rec->id,

@@ -8,6 +8,7 @@
 # a sort buffer of 64 KiB: every job here spills sorted runs
 cat >"$T/cfg.yaml" <<'YAML'
 bulk:
+  auto_min_bytes: 1000000
   sort_buffer_bytes: 65536
   staging_retention_ms: 86400000
 YAML
@@ -180,5 +181,31 @@ head -n 500 "$T/k1.ndjson" | prefixed ab- |
     "$PTINGEST" ingest - --bulk --job ab --no-progress 2>"$T/ab.err" || rc=$?
 [ "$rc" -ne 0 ] && grep -q "staged rows are missing" "$T/ab.err" \
     || fail "resume without staging: exit $rc, $(cat "$T/ab.err")"
+
+# 7. the automatic choice: a file of at least bulk.auto_min_bytes (1 MB
+# here) goes to bulk mode by itself; a job begun on the memtable path
+# (a pipe: size unknown) resumes there even from such a file
+"$PTINGEST" gen --entities 300 --seed 35 | prefixed au- >"$T/au.ndjson"
+[ "$(wc -c <"$T/au.ndjson")" -gt 1000000 ] || fail "test input below 1 MB"
+"$PTINGEST" ingest "$T/au.ndjson" --job au --no-progress 2>"$T/au.err" || fail "auto ingest"
+grep -q "job au is loaded in bulk" "$T/au.err" || fail "a 2 MB file did not go to bulk mode"
+exported au- >"$T/au.out"
+same_sorted "$T/au.ndjson" "$T/au.out" || fail "auto bulk job differs from its input"
+"$PTINGEST" gen --entities 300 --seed 36 | prefixed mt- >"$T/mt.ndjson"
+(head -n 800 "$T/mt.ndjson"; sleep 15) 2>/dev/null |
+    "$PTINGEST" ingest - --job mt --no-progress 2>/dev/null &
+cpid=$!
+for _ in $(seq 1 100); do
+    r=$(job_rows mt)
+    [ -n "$r" ] && [ "$r" -gt 0 ] && break
+    sleep 0.1
+done
+kill "$cpid"
+wait "$cpid" 2>/dev/null || true
+"$PTINGEST" ingest "$T/mt.ndjson" --job mt --no-progress 2>"$T/mt.err" \
+    || fail "memtable job resumed from a large file: $(cat "$T/mt.err")"
+if grep -q "loaded in bulk" "$T/mt.err"; then fail "memtable job resumed in bulk mode"; fi
+exported mt- >"$T/mt.out"
+same_sorted "$T/mt.ndjson" "$T/mt.out" || fail "resumed memtable job differs from its input"
 stop_daemon
 echo "bulk_load: ok"
