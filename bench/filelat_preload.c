@@ -55,9 +55,17 @@ static void pause_ms(unsigned ms)
         ;
 }
 
-static int after_open(int fd, const char *path, int dirfd, int flags)
+/* Only a file that did not exist is new: RocksDB also reopens existing
+ * files with O_CREAT (an ingested file, to sync it), which a scanner that
+ * checks new files does not hold. */
+static int is_new(const char *path, int dirfd, int flags)
 {
-    if (fd >= 0 && fd < MAX_FD && (flags & O_CREAT) && watched(path, dirfd)) {
+    return (flags & O_CREAT) && faccessat(dirfd, path, F_OK, 0) != 0;
+}
+
+static int after_open(int fd, const char *path, int dirfd, int created)
+{
+    if (fd >= 0 && fd < MAX_FD && created && watched(path, dirfd)) {
         pause_ms(delay_ms());
         atomic_store(&slow_fd[fd], 1);
     }
@@ -77,7 +85,8 @@ static int after_open(int fd, const char *path, int dirfd, int flags)
         }                                                                                \
         if (!real)                                                                       \
             real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, #name);             \
-        return after_open(real(path, flags, mode), path, AT_FDCWD, flags);               \
+        int created = is_new(path, AT_FDCWD, flags);                                     \
+        return after_open(real(path, flags, mode), path, AT_FDCWD, created);             \
     }
 
 OPEN_WRAPPER(open)
@@ -96,7 +105,8 @@ OPEN_WRAPPER(open64)
         }                                                                                \
         if (!real)                                                                       \
             real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, #name);        \
-        return after_open(real(dirfd, path, flags, mode), path, dirfd, flags);           \
+        int created = is_new(path, dirfd, flags);                                        \
+        return after_open(real(dirfd, path, flags, mode), path, dirfd, created);         \
     }
 
 OPENAT_WRAPPER(openat)

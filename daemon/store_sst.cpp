@@ -19,7 +19,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <atomic>
 #include <new>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,7 @@ struct rocksdb_t *store_rocksdb(store *s);
 struct rocksdb_column_family_handle_t *store_cf_handle(store *s, int rel);
 struct rocksdb_options_t *store_cf_options(store *s, int rel);
 size_t store_nrelations(const store *s);
+void store_sst_free(store_sst *x);
 typedef int (*store_batch_row_fn)(void *ud, int rel, int op, const char *key, size_t klen,
                                   const char *val, size_t vlen);
 }
@@ -53,11 +56,21 @@ struct rocksdb_options_t {
 
 namespace {
 
+// One column family's file. Files are created all at once when the
+// store_sst is made, and each is finished on a thread of its own as soon
+// as the next column family's rows begin: a slow file create or close (a
+// virus scanner holding each new file) is paid about once per ingest,
+// not once per file, and the last file's compression overlaps nothing
+// else but no longer waits behind the others'.
 struct sst_file {
     int rel;
     std::string path;
-    uint64_t bytes = 0;
-    bool ingested = false;
+    std::unique_ptr<rocksdb::SstFileWriter> w;
+    rocksdb::Status st;            // of Open, then of Finish
+    bool used = false;             // rows were added
+    std::atomic<bool> finished{false};
+    std::thread finisher;
+    std::atomic<uint64_t> bytes{0};
 };
 
 } // namespace
@@ -65,10 +78,10 @@ struct sst_file {
 struct store_sst {
     store *s;
     std::string dir;
-    std::vector<sst_file> files;
-    std::unique_ptr<rocksdb::SstFileWriter> w; // the last file's, while open
+    std::vector<std::unique_ptr<sst_file>> files; // [0] meta, [1 + rel] relations
+    int cur = -2;                                 // the column family being written
     std::string last_key;
-    uint64_t done_bytes = 0; // of finished files
+    bool ingested = false;
 };
 
 static int fail(const rocksdb::Status &st, const char *what, const std::string &path, char *err,
@@ -79,10 +92,31 @@ static int fail(const rocksdb::Status &st, const char *what, const std::string &
     return -EIO;
 }
 
+static sst_file *slot(store_sst *x, int rel) { return x->files[(size_t)(rel + 1)].get(); }
+
+static void finish_file(sst_file *f)
+{
+    rocksdb::ExternalSstFileInfo info;
+
+    f->st = f->w->Finish(&info); // writes and fsyncs the file
+    if (f->st.ok())
+        f->bytes = info.file_size;
+    f->w.reset();
+    f->finished = true;
+}
+
+static void join_all(store_sst *x)
+{
+    for (auto &f : x->files)
+        if (f->finisher.joinable())
+            f->finisher.join();
+}
+
 extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, char *err,
                              size_t errlen)
 {
     store_sst *x = new (std::nothrow) store_sst;
+    std::vector<std::thread> openers;
 
     if (!x) {
         if (errlen)
@@ -91,66 +125,81 @@ extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, char *e
     }
     x->s = s;
     x->dir = dir;
+    for (int rel = -1; rel < (int)store_nrelations(s); rel++) {
+        std::unique_ptr<sst_file> f(new sst_file);
+        f->rel = rel;
+        f->path = x->dir + "/" + (rel < 0 ? std::string("meta") : std::to_string(rel)) + ".sst";
+        f->w.reset(new rocksdb::SstFileWriter(rocksdb::EnvOptions(),
+                                              store_cf_options(s, rel)->rep,
+                                              store_cf_handle(s, rel)->rep));
+        x->files.push_back(std::move(f));
+    }
+    try {
+        for (auto &f : x->files) {
+            sst_file *p = f.get();
+            openers.emplace_back([p] { p->st = p->w->Open(p->path); });
+        }
+    } catch (...) {
+        for (auto &f : x->files)
+            f->st = rocksdb::Status::Aborted("cannot start a thread");
+    }
+    for (auto &t : openers)
+        t.join();
+    for (auto &f : x->files)
+        if (!f->st.ok()) {
+            int r = fail(f->st, "cannot create SST file", f->path, err, errlen);
+            store_sst_free(x);
+            return r;
+        }
     *out = x;
     return 0;
 }
 
-static int finish_open(store_sst *x, char *err, size_t errlen)
-{
-    rocksdb::ExternalSstFileInfo info;
-    rocksdb::Status st;
-
-    if (!x->w)
-        return 0;
-    st = x->w->Finish(&info); // writes and fsyncs the file
-    x->w.reset();
-    if (!st.ok())
-        return fail(st, "cannot finish SST file", x->files.back().path, err, errlen);
-    x->files.back().bytes = info.file_size;
-    x->done_bytes += info.file_size;
-    return 0;
-}
+// meta last: its rows follow every relation's
+static int order_of(int rel) { return rel < 0 ? 1 << 30 : rel; }
 
 extern "C" int store_sst_add(store_sst *x, int rel, int op, const char *key, size_t klen,
                              const char *val, size_t vlen, char *err, size_t errlen)
 {
     rocksdb::Status st;
-    int r;
+    sst_file *f;
 
-    if (x->files.empty() || x->files.back().rel != rel) {
-        for (const sst_file &f : x->files)
-            if (f.rel == rel || (rel >= 0 && f.rel < 0) || (rel >= 0 && f.rel > rel)) {
-                if (errlen)
-                    std::snprintf(err, errlen, "SST rows out of order: relation %d after %d",
-                                  rel, x->files.back().rel);
-                return -EINVAL;
-            }
-        if ((r = finish_open(x, err, errlen)) < 0)
-            return r;
-        sst_file f;
-        f.rel = rel;
-        f.path = x->dir + "/" + (rel < 0 ? std::string("meta") : std::to_string(rel)) + ".sst";
-        x->files.push_back(f);
-        rocksdb::ColumnFamilyHandle *cf = store_cf_handle(x->s, rel)->rep;
-        x->w.reset(new rocksdb::SstFileWriter(rocksdb::EnvOptions(),
-                                              store_cf_options(x->s, rel)->rep, cf));
-        st = x->w->Open(f.path);
-        if (!st.ok()) {
-            x->w.reset();
-            return fail(st, "cannot create SST file", f.path, err, errlen);
+    if (rel < -1 || rel >= (int)store_nrelations(x->s)) {
+        if (errlen)
+            std::snprintf(err, errlen, "SST rows of an unknown relation %d", rel);
+        return -EINVAL;
+    }
+    if (rel != x->cur) {
+        if (x->cur != -2 && order_of(rel) < order_of(x->cur)) {
+            if (errlen)
+                std::snprintf(err, errlen, "SST rows out of order: relation %d after %d", rel,
+                              x->cur);
+            return -EINVAL;
         }
+        if (x->cur != -2) { // the last one's file is finished meanwhile
+            sst_file *prev = slot(x, x->cur);
+            try {
+                prev->finisher = std::thread(finish_file, prev);
+            } catch (...) {
+                finish_file(prev);
+            }
+        }
+        x->cur = rel;
+        x->last_key.clear();
     } else if (rocksdb::Slice(x->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
         if (errlen)
             std::snprintf(err, errlen, "SST rows out of order in relation %d", rel);
         return -EINVAL;
     }
+    f = slot(x, rel); // never one being finished: the order only goes forward
     x->last_key.assign(key, klen);
+    f->used = true;
     if (op == 1)
-        st = x->w->Delete(rocksdb::Slice(key, klen));
+        st = f->w->Delete(rocksdb::Slice(key, klen));
     else
-        st = x->w->Put(rocksdb::Slice(key, klen), rocksdb::Slice(val, vlen));
+        st = f->w->Put(rocksdb::Slice(key, klen), rocksdb::Slice(val, vlen));
     if (!st.ok())
-        return fail(st, "cannot write SST file", x->files.back().path, err, errlen);
+        return fail(st, "cannot write SST file", f->path, err, errlen);
     return 0;
 }
 
@@ -158,44 +207,78 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
 {
     std::vector<rocksdb::IngestExternalFileArg> args;
     rocksdb::Status st;
-    int r;
 
-    if ((r = finish_open(x, err, errlen)) < 0)
-        return r;
-    if (x->files.empty())
-        return 0;
-    for (const sst_file &f : x->files) {
+    if (x->cur != -2 && !slot(x, x->cur)->finished && !slot(x, x->cur)->finisher.joinable())
+        finish_file(slot(x, x->cur));
+    join_all(x);
+    for (auto &f : x->files) {
+        if (!f->used)
+            continue;
+        if (!f->st.ok())
+            return fail(f->st, "cannot finish SST file", f->path, err, errlen);
         rocksdb::IngestExternalFileArg a;
-        a.column_family = store_cf_handle(x->s, f.rel)->rep;
-        a.external_files.push_back(f.path);
+        a.column_family = store_cf_handle(x->s, f->rel)->rep;
+        a.external_files.push_back(f->path);
         a.options.move_files = true;          // hard-linked into the database
         a.options.snapshot_consistency = true;
         a.options.allow_global_seqno = true;  // newer than every row before
         a.options.allow_blocking_flush = true; // a memtable holding the keys is flushed first
         args.push_back(a);
     }
+    if (args.empty())
+        return 0;
     st = store_rocksdb(x->s)->rep->IngestExternalFiles(args);
     if (!st.ok())
         return fail(st, "cannot ingest SST files from", x->dir, err, errlen);
-    for (sst_file &f : x->files)
-        f.ingested = true;
+    x->ingested = true;
     return 0;
 }
 
 extern "C" uint64_t store_sst_bytes(const store_sst *x)
 {
-    return x->done_bytes + (x->w ? x->w->FileSize() : 0);
+    uint64_t n = 0;
+
+    for (auto &f : x->files)
+        n += f->bytes;
+    if (x->cur != -2) {
+        const sst_file *f = x->files[(size_t)(x->cur + 1)].get();
+        if (!f->finished && !f->finisher.joinable() && f->w)
+            n += f->w->FileSize();
+    }
+    return n;
 }
 
-extern "C" uint64_t store_sst_files(const store_sst *x) { return x->files.size(); }
+extern "C" uint64_t store_sst_files(const store_sst *x)
+{
+    uint64_t n = 0;
+
+    for (auto &f : x->files)
+        n += f->used;
+    return n;
+}
 
 extern "C" void store_sst_free(store_sst *x)
 {
+    std::vector<std::thread> closers;
+
     if (!x)
         return;
-    x->w.reset();
-    for (const sst_file &f : x->files)
-        std::remove(f.path.c_str()); // moved ones are links: the database keeps its own
+    join_all(x);
+    // files never finished (no rows, or a failure) are closed in parallel,
+    // as they were opened
+    for (auto &f : x->files)
+        if (f->w) {
+            sst_file *p = f.get();
+            try {
+                closers.emplace_back([p] { p->w.reset(); });
+            } catch (...) {
+                p->w.reset();
+            }
+        }
+    for (auto &t : closers)
+        t.join();
+    for (auto &f : x->files)
+        std::remove(f->path.c_str()); // moved ones are links: the database keeps its own
     delete x;
 }
 
