@@ -59,20 +59,20 @@ const char *bulk_phase_name(int phase)
     return phase >= 0 && phase < BULK_NPHASES ? names[phase] : "unknown";
 }
 
-void bulkload_dir_name(const char *job_id, char *out, size_t outlen)
+void bulkload_dir_name(const char *id, char *out, size_t outlen)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
 
     /* hex: a job id may be "." or "..", and ':' is not a Windows name */
-    for (const unsigned char *p = (const unsigned char *)job_id; *p && o + 2 < outlen; p++) {
+    for (const unsigned char *p = (const unsigned char *)id; *p && o + 2 < outlen; p++) {
         out[o++] = hex[*p >> 4];
         out[o++] = hex[*p & 15];
     }
     out[o] = '\0';
 }
 
-int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
+int bulkload_new(bulkload **out, const char *data_dir, const char *id,
                  uint64_t sort_buffer_bytes, char *err, size_t errlen)
 {
     bulkload *b = calloc(1, sizeof(*b));
@@ -82,13 +82,13 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
     *out = NULL;
     if (!b)
         goto oom;
-    bulkload_dir_name(job_id, name, sizeof(name));
+    bulkload_dir_name(id, name, sizeof(name));
     n = strlen(data_dir) + sizeof(BULKLOAD_DIR) + 2;
     if (!(b->top = malloc(n)) || !(b->dir = malloc(n + strlen(name) + 1)))
         goto oom;
     snprintf(b->top, n, "%s/%s", data_dir, BULKLOAD_DIR);
     snprintf(b->dir, n + strlen(name) + 1, "%s/%s", b->top, name);
-    snprintf(b->id, sizeof(b->id), "%s", job_id);
+    snprintf(b->id, sizeof(b->id), "%s", id);
     b->sort_buffer = sort_buffer_bytes;
     b->fd = -1;
     *out = b;
