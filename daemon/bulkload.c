@@ -1,21 +1,19 @@
 /* bulkload.c - stage, sort, write SSTs, ingest (bulkload.h). */
 #include "bulkload.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
+#include <uv.h>
 
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "chunk.h"
+#include "dbdir.h"
 #include "sorter.h"
 #include "store_sst.h"
 
@@ -61,20 +59,20 @@ const char *bulk_phase_name(int phase)
     return phase >= 0 && phase < BULK_NPHASES ? names[phase] : "unknown";
 }
 
-void bulkload_dir_name(const char *job_id, char *out, size_t outlen)
+void bulkload_dir_name(const char *id, char *out, size_t outlen)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
 
     /* hex: a job id may be "." or "..", and ':' is not a Windows name */
-    for (const unsigned char *p = (const unsigned char *)job_id; *p && o + 2 < outlen; p++) {
+    for (const unsigned char *p = (const unsigned char *)id; *p && o + 2 < outlen; p++) {
         out[o++] = hex[*p >> 4];
         out[o++] = hex[*p & 15];
     }
     out[o] = '\0';
 }
 
-int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
+int bulkload_new(bulkload **out, const char *data_dir, const char *id,
                  uint64_t sort_buffer_bytes, char *err, size_t errlen)
 {
     bulkload *b = calloc(1, sizeof(*b));
@@ -84,13 +82,13 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
     *out = NULL;
     if (!b)
         goto oom;
-    bulkload_dir_name(job_id, name, sizeof(name));
+    bulkload_dir_name(id, name, sizeof(name));
     n = strlen(data_dir) + sizeof(BULKLOAD_DIR) + 2;
     if (!(b->top = malloc(n)) || !(b->dir = malloc(n + strlen(name) + 1)))
         goto oom;
     snprintf(b->top, n, "%s/%s", data_dir, BULKLOAD_DIR);
     snprintf(b->dir, n + strlen(name) + 1, "%s/%s", b->top, name);
-    snprintf(b->id, sizeof(b->id), "%s", job_id);
+    snprintf(b->id, sizeof(b->id), "%s", id);
     b->sort_buffer = sort_buffer_bytes;
     b->fd = -1;
     *out = b;
@@ -116,12 +114,14 @@ static void free_mrows(bulkload *b)
     b->nmrows = b->capmrows = 0;
 }
 
+static void file_close(uv_file fd);
+
 void bulkload_free(bulkload *b)
 {
     if (!b)
         return;
     if (b->fd >= 0)
-        close(b->fd);
+        file_close(b->fd);
     sorter_free(b->so);
     store_sst_free(b->sst);
     store_batch_free(b->meta);
@@ -154,35 +154,77 @@ static int fail(chunk *c, int r, const char *fmt, ...)
     return r;
 }
 
-static int sync_dir(const char *path)
+/* The stage file through libuv's synchronous calls (the same code on
+ * POSIX and Windows; the writer thread may block in them). They return
+ * libuv's codes: uv_strerror names them. */
+static int file_open(const char *path, uv_file *fd)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+    uv_fs_t req;
+    int r = uv_fs_open(NULL, &req, path, UV_FS_O_RDWR | UV_FS_O_CREAT, 0600, NULL);
 
-    if (fd < 0)
-        return -errno;
-    if (fsync(fd) < 0)
-        r = -errno;
-    close(fd);
+    uv_fs_req_cleanup(&req);
+    if (r >= 0)
+        *fd = r;
+    return r < 0 ? r : 0;
+}
+
+static void file_close(uv_file fd)
+{
+    uv_fs_t req;
+
+    uv_fs_close(NULL, &req, fd, NULL);
+    uv_fs_req_cleanup(&req);
+}
+
+static int file_datasync(uv_file fd)
+{
+    uv_fs_t req;
+    int r = uv_fs_fdatasync(NULL, &req, fd, NULL);
+
+    uv_fs_req_cleanup(&req);
     return r;
+}
+
+static int file_truncate(uv_file fd, uint64_t len)
+{
+    uv_fs_t req;
+    int r = uv_fs_ftruncate(NULL, &req, fd, (int64_t)len, NULL);
+
+    uv_fs_req_cleanup(&req);
+    return r;
+}
+
+/* 1 when path exists, with its last modification (seconds since 1970). */
+static int file_mtime(const char *path, int64_t *mtime)
+{
+    uv_fs_t req;
+    int r = uv_fs_stat(NULL, &req, path, NULL);
+
+    if (r == 0)
+        *mtime = (int64_t)req.statbuf.st_mtim.tv_sec;
+    uv_fs_req_cleanup(&req);
+    return r == 0;
 }
 
 static int make_dir(const char *path)
 {
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return -errno;
-    return 0;
+    char err[256];
+
+    return dbdir_mkdir(path, err, sizeof(err));
 }
 
-static int read_full(int fd, void *p, size_t n, uint64_t off)
+/* 1 when n bytes were read, 0 at the end of the file first, <0. */
+static int read_full(uv_file fd, void *p, size_t n, uint64_t off)
 {
     size_t got = 0;
 
     while (got < n) {
-        ssize_t r = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
+        uv_fs_t req;
+        uv_buf_t buf = uv_buf_init((char *)p + got, (unsigned)(n - got));
+        int r = uv_fs_read(NULL, &req, fd, &buf, 1, (int64_t)(off + got), NULL);
+        uv_fs_req_cleanup(&req);
         if (r < 0)
-            return -errno;
+            return r;
         if (r == 0)
             return 0;
         got += (size_t)r;
@@ -190,19 +232,28 @@ static int read_full(int fd, void *p, size_t n, uint64_t off)
     return 1;
 }
 
-static int write_full(int fd, const void *p, size_t n, uint64_t off)
+static int write_full(uv_file fd, const void *p, size_t n, uint64_t off)
 {
     size_t put = 0;
 
     while (put < n) {
-        ssize_t r = pwrite(fd, (const char *)p + put, n - put, (off_t)(off + put));
-        if (r < 0 && errno == EINTR)
-            continue;
+        uv_fs_t req;
+        uv_buf_t buf = uv_buf_init((char *)p + put, (unsigned)(n - put));
+        int r = uv_fs_write(NULL, &req, fd, &buf, 1, (int64_t)(off + put), NULL);
+        uv_fs_req_cleanup(&req);
         if (r < 0)
-            return -errno;
+            return r;
         put += (size_t)r;
     }
     return 0;
+}
+
+static void remove_tree(const char *path)
+{
+    char err[512];
+
+    if (dbdir_remove(path, err, sizeof(err)) < 0)
+        log_warn("%s", err);
 }
 
 /* First chunk of this run: open the stage file; a resumed job keeps the
@@ -213,14 +264,16 @@ static int open_stage(bulkload *b, chunk *c, uint64_t start)
     uint64_t off = 0, end = 0;
     stage_hdr h;
     int r, created = 0;
-    struct stat st;
+    int64_t mtime;
 
     if ((r = make_dir(b->top)) < 0 || (r = make_dir(b->dir)) < 0)
-        return fail(c, r, "cannot create bulk staging directory %s: %s", b->dir, strerror(-r));
+        return fail(c, r, "cannot create bulk staging directory %s: %s", b->dir, uv_strerror(r));
     snprintf(path, sizeof(path), "%s/stage", b->dir);
-    created = stat(path, &st) != 0;
-    if ((b->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-        return fail(c, -errno, "cannot open bulk stage file %s: %s", path, strerror(errno));
+    created = !file_mtime(path, &mtime);
+    if ((r = file_open(path, &b->fd)) < 0) {
+        b->fd = -1;
+        return fail(c, r, "cannot open bulk stage file %s: %s", path, uv_strerror(r));
+    }
     while (end < start && (r = read_full(b->fd, &h, sizeof(h), off)) == 1) {
         if (h.magic != STAGE_MAGIC || h.end_row > start)
             break;
@@ -228,17 +281,17 @@ static int open_stage(bulkload *b, chunk *c, uint64_t start)
         end = h.end_row;
     }
     if (r < 0)
-        return fail(c, r, "cannot read bulk stage file %s: %s", path, strerror(-r));
+        return fail(c, r, "cannot read bulk stage file %s: %s", path, uv_strerror(r));
     if (end != start) {
         return fail(c, -EIO,
                     "job's staged rows are missing: %s holds fewer than its %llu durable rows "
                     "(removed after bulk.staging_retention_ms?); start it again under a new id",
                     path, (unsigned long long)start);
     }
-    if (ftruncate(b->fd, (off_t)off) < 0 || fdatasync(b->fd) < 0)
-        return fail(c, -errno, "cannot truncate bulk stage file %s: %s", path, strerror(errno));
-    if (created && ((r = sync_dir(b->dir)) < 0 || (r = sync_dir(b->top)) < 0))
-        return fail(c, r, "cannot sync bulk staging directory %s: %s", b->dir, strerror(-r));
+    if ((r = file_truncate(b->fd, off)) < 0 || (r = file_datasync(b->fd)) < 0)
+        return fail(c, r, "cannot truncate bulk stage file %s: %s", path, uv_strerror(r));
+    if (created && ((r = dbdir_sync_dir(b->dir)) < 0 || (r = dbdir_sync_dir(b->top)) < 0))
+        return fail(c, r, "cannot sync bulk staging directory %s: %s", b->dir, uv_strerror(r));
     if (start)
         log_info("job %s: bulk staging resumed at row %llu (%llu staged bytes)", b->id,
                  (unsigned long long)start, (unsigned long long)off);
@@ -296,7 +349,7 @@ static int stage(bulkload *b, chunk *c)
         return fail(c, -E2BIG, "chunk too large to stage");
     if ((r = write_full(b->fd, &h, sizeof(h), b->staged)) < 0 ||
         (r = write_full(b->fd, rep, len, b->staged + sizeof(h))) < 0)
-        return fail(c, r, "cannot write bulk stage file in %s: %s", b->dir, strerror(-r));
+        return fail(c, r, "cannot write bulk stage file in %s: %s", b->dir, uv_strerror(r));
     b->staged += sizeof(h) + len;
     b->unsynced = 1;
     atomic_store(&b->a_staged, b->staged);
@@ -334,26 +387,6 @@ static int cmp_meta(const void *a, const void *b)
     return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    char sub[4400];
-
-    if (d) {
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-            if (e->d_type == DT_DIR)
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
 
 static int finish(bulkload *b, chunk *c)
 {
@@ -374,7 +407,7 @@ static int finish(bulkload *b, chunk *c)
     remove_tree(runs); /* leftovers of a run that crashed while finishing */
     remove_tree(ssts);
     if ((r = make_dir(runs)) < 0 || (r = make_dir(ssts)) < 0)
-        return fail(c, r, "cannot create %s: %s", runs, strerror(-r));
+        return fail(c, r, "cannot create %s: %s", runs, uv_strerror(r));
     if ((r = sorter_new(&b->so, runs, b->sort_buffer, c->err, sizeof(c->err))) < 0 ||
         (r = store_sst_new(&b->sst, b->s, ssts, c->err, sizeof(c->err))) < 0)
         return r;
@@ -411,7 +444,7 @@ static int finish(bulkload *b, chunk *c)
     free(buf);
     if (r < 0) {
         if (!c->err[0])
-            fail(c, r, "cannot read bulk stage file in %s: %s", b->dir, strerror(-r));
+            fail(c, r, "cannot read bulk stage file in %s: %s", b->dir, uv_strerror(r));
         return r;
     }
     /* writing: the sorted rows, then the job's done record */
@@ -457,7 +490,7 @@ static int finish(bulkload *b, chunk *c)
     b->so = NULL;
     store_sst_free(b->sst);
     b->sst = NULL;
-    close(b->fd);
+    file_close(b->fd);
     b->fd = -1;
     remove_tree(b->dir);
     atomic_store(&b->phase, BULK_DONE);
@@ -473,10 +506,8 @@ int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen)
 {
     int r = 0;
 
-    if (b->unsynced && fdatasync(b->fd) < 0) {
-        r = -errno;
-        snprintf(err, errlen, "cannot sync bulk stage file in %s: %s", b->dir, strerror(-r));
-    }
+    if (b->unsynced && (r = file_datasync(b->fd)) < 0)
+        snprintf(err, errlen, "cannot sync bulk stage file in %s: %s", b->dir, uv_strerror(r));
     b->unsynced = 0;
     /* the progress records, now that the rows they count are on disk */
     if (r == 0 && b->meta)
@@ -536,7 +567,7 @@ failed:
     b->meta = NULL;
     b->unsynced = 0;
     if (b->fd >= 0)
-        close(b->fd);
+        file_close(b->fd);
     b->fd = -1;
     atomic_store(&b->phase, BULK_FAILED);
     log_error("job %s: bulk load failed: %s", b->id, c->err);
@@ -545,36 +576,51 @@ failed:
 
 /* --- abandoned staging ---------------------------------------------------- */
 
+typedef struct cleanup {
+    const char *top;
+    uint64_t retention_ms;
+    int (*keep)(void *ud, const char *dir_name);
+    void *ud;
+    int64_t now;
+    int n;
+} cleanup;
+
+static int cleanup_entry(void *ud, const char *name, int is_dir)
+{
+    cleanup *cl = ud;
+    char path[4400], stage_path[4500];
+    int64_t mtime;
+
+    (void)is_dir;
+    if (name[0] == '.' || (cl->keep && cl->keep(cl->ud, name)))
+        return 0;
+    snprintf(path, sizeof(path), "%s/%s", cl->top, name);
+    snprintf(stage_path, sizeof(stage_path), "%s/stage", path);
+    /* the stage file's last append, else the directory's */
+    if (!file_mtime(stage_path, &mtime) && !file_mtime(path, &mtime))
+        return 0;
+    if ((uint64_t)(cl->now - mtime) * 1000 < cl->retention_ms)
+        return 0;
+    log_info("bulk staging %s: untouched for %llu s (bulk.staging_retention_ms): removed",
+             path, (unsigned long long)(cl->now - mtime));
+    remove_tree(path);
+    cl->n++;
+    return 0;
+}
+
 int bulkload_cleanup(const char *data_dir, uint64_t retention_ms,
                      int (*keep)(void *ud, const char *dir_name), void *ud)
 {
-    char top[4096], path[4400], stage_path[4500];
-    struct dirent *e;
-    struct stat st;
-    time_t now = time(NULL);
-    DIR *d;
-    int n = 0;
+    char top[4096], err[512];
+    cleanup cl = {top, retention_ms, keep, ud, (int64_t)time(NULL), 0};
+    int r;
 
     if (!retention_ms)
         return 0;
     snprintf(top, sizeof(top), "%s/%s", data_dir, BULKLOAD_DIR);
-    if (!(d = opendir(top)))
-        return errno == ENOENT ? 0 : -errno;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || (keep && keep(ud, e->d_name)))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", top, e->d_name);
-        snprintf(stage_path, sizeof(stage_path), "%s/stage", path);
-        /* the stage file's last append, else the directory's */
-        if (stat(stage_path, &st) != 0 && stat(path, &st) != 0)
-            continue;
-        if ((uint64_t)(now - st.st_mtime) * 1000 < retention_ms)
-            continue;
-        log_info("bulk staging %s: untouched for %llu s (bulk.staging_retention_ms): removed",
-                 path, (unsigned long long)(now - st.st_mtime));
-        remove_tree(path);
-        n++;
-    }
-    closedir(d);
-    return n;
+    if (!dbdir_exists(top))
+        return 0;
+    if ((r = dbdir_list(top, cleanup_entry, &cl, err, sizeof(err))) < 0)
+        return r;
+    return cl.n;
 }

@@ -56,7 +56,7 @@ const char *bulk_phase_name(int phase);
 #define BULKLOAD_DIR "ptingestd-bulk"
 
 /* No disk I/O: the files are made by the first chunk. */
-int bulkload_new(bulkload **out, const char *data_dir, const char *job_id,
+int bulkload_new(bulkload **out, const char *data_dir, const char *id,
                  uint64_t sort_buffer_bytes, char *err, size_t errlen);
 void bulkload_free(bulkload *b);
 
@@ -84,7 +84,7 @@ void bulkload_get_info(const bulkload *b, bulkload_info *out);
 
 /* The job directory's name for a job id (hex of the id), in out (at
  * least 2 * JOB_ID_MAX + 1 bytes). */
-void bulkload_dir_name(const char *job_id, char *out, size_t outlen);
+void bulkload_dir_name(const char *id, char *out, size_t outlen);
 
 /* Remove the job directories under data_dir untouched for retention_ms
  * (0: none), except those keep() claims (their job runs). Any thread but

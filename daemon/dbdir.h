@@ -37,6 +37,11 @@ int dbdir_exists(const char *path);
 /* rename(2), and an fsync of the parent so that it survives a crash. */
 int dbdir_rename(const char *from, const char *to, char *err, size_t errlen);
 
+/* fsync of a directory, so that the entries made in it survive a crash;
+ * 0 where directories cannot be opened so (Windows: NTFS journals its
+ * entries), else a libuv code. */
+int dbdir_sync_dir(const char *path);
+
 /* mkdir of path alone (its parent must exist); EEXIST is not an error. */
 int dbdir_mkdir(const char *path, char *err, size_t errlen);
 
