@@ -88,7 +88,7 @@ const pt_key pt_keys[] = {
      RELOAD(LISTEN),
      "a client that takes none of its answers for this long is dropped; 0 = never"},
 
-    {"bulk.auto_min_bytes", U64(bulk_auto_min_bytes), "67108864", 0, UINT64_C(1) << 50,
+    {"bulk.auto_min_bytes", U64(bulk_auto_min_bytes), "0", 0, UINT64_C(1) << 50,
      "bytes", RELOAD(INGEST),
      "a job whose client announces at least this much input (JOB_BEGIN_BULK's size hint) "
      "is loaded in bulk: staged, sorted, written as SST files, ingested at its end; "
