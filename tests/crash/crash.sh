@@ -10,6 +10,10 @@
 # restart, check every acknowledged row is there, resume the job, and check
 # sort(export) == sort(input). RocksDB must open without repair.
 #
+# Bulk trials: the same with --bulk. Acknowledged rows are staged, not
+# yet visible: after the kill the store holds none of the job or all of
+# it, and the job resumes (in bulk mode) to the exact input.
+#
 # Database trials: the same ingest into a named database while create,
 # drop, checkpoint and restore run beside it; after the kill every one of
 # them either happened whole or not at all (a database is absent or holds
@@ -47,13 +51,13 @@ check_prefix() { # acked rows present
     [ "$stale" -eq 0 ] || fail "trial $2: $stale rows in the store that are not in the input"
 }
 
-resume_and_compare() {
-    "$PTINGEST" ingest "$T/in.ndjson" --job crash --no-progress 2>"$T/resume.err" \
+resume_and_compare() { # NAME [--bulk]
+    "$PTINGEST" ingest "$T/in.ndjson" --job crash --no-progress ${2:-} 2>"$T/resume.err" \
         || fail "trial $1: resume failed: $(cat "$T/resume.err")"
     "$PTINGEST" export >"$T/out.ndjson"
     sort "$T/out.ndjson" | cmp -s - "$T/in.sorted" \
         || fail "trial $1: after resume sort(export) != sort(input) ($(wc -l <"$T/out.ndjson") of $total rows)"
-    "$PTINGEST" ingest "$T/in.ndjson" --job crash --no-progress 2>"$T/again.err" \
+    "$PTINGEST" ingest "$T/in.ndjson" --job crash --no-progress ${2:-} 2>"$T/again.err" \
         || fail "trial $1: re-run of a finished job failed"
     grep -q "is already done" "$T/again.err" || fail "trial $1: finished job re-run did not say so"
 }
@@ -89,6 +93,33 @@ while [ "$i" -lt "$trials" ]; do
         stop_daemon
     done
 done
+# --- bulk trials -------------------------------------------------------------
+j=0
+while [ "$j" -lt "$trials" ]; do
+    j=$((j + 1))
+    k=$((k + 1))
+    name="bulk-$j"
+    rm -rf "$DATA"
+    start_daemon --config "$T/cfg.yaml"
+    "$PTINGEST" ingest "$T/in.ndjson" --job crash --bulk --no-progress 2>"$T/client.err" &
+    cpid=$!
+    ms=$(( $(delay_ms "$((seed + k))") / 4 )) # a bulk job is over sooner: 5-105 ms
+    sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+    stop_daemon KILL
+    wait "$cpid" || true
+    acked=$(durable_rows "$T/client.err")
+    start_daemon --config "$T/cfg.yaml"
+    grep -qi "repair" "$LOG" && fail "$name: RocksDB needed a repair"
+    n=$("$PTINGEST" count)
+    [ "$n" -eq 0 ] || [ "$n" -eq "$total" ] || fail "$name: $n rows visible: part of a bulk job"
+    [ "$n" -eq 0 ] || same_sorted "$T/in.ndjson" "$("$PTINGEST" export >"$T/b.out"; echo "$T/b.out")" \
+        || fail "$name: the whole job is visible but not exactly the input"
+    resume_and_compare "$name" --bulk
+    echo "$name: killed after ${ms} ms; $acked rows staged and acknowledged, $n visible;" \
+        "resumed in bulk to $total: ok"
+    stop_daemon
+done
+
 # --- database trials ---------------------------------------------------------
 "$PTINGEST" gen --entities 150 --seed 5 >"$T/small.ndjson"
 small=$(wc -l <"$T/small.ndjson")
@@ -158,4 +189,4 @@ while [ "$j" -lt "$trials" ]; do
         "dropme $dropme, restore $restored, checkpoint $cp; resumed to $total: ok"
     stop_daemon
 done
-echo "crash: $((trials * 3)) trials, 0 failures"
+echo "crash: $((trials * 4)) trials, 0 failures"
