@@ -11,7 +11,7 @@
 
 #include "../common/paths.h"
 
-static char *join(const char *dir, const char *name)
+char *dbdir_join(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);
     char *p = malloc(a + b + 2);
@@ -66,7 +66,7 @@ typedef struct walk {
 static int measure_entry(void *ud, const char *name, int is_dir)
 {
     walk *w = ud;
-    char *p = join(w->dir, name);
+    char *p = dbdir_join(w->dir, name);
     uv_fs_t req;
     int r;
 
@@ -111,7 +111,7 @@ int dbdir_measure(const char *path, const char *skip, dbdir_stats *st, char *err
 static int remove_entry(void *ud, const char *name, int is_dir)
 {
     walk *w = ud;
-    char *p = join(w->dir, name);
+    char *p = dbdir_join(w->dir, name);
     uv_fs_t req;
     int r;
 
@@ -195,7 +195,7 @@ typedef struct copy {
 static int copy_entry(void *ud, const char *name, int is_dir)
 {
     copy *c = ud;
-    char *from = join(c->src, name), *to = join(c->dst, name);
+    char *from = dbdir_join(c->src, name), *to = dbdir_join(c->dst, name);
     uv_fs_t req;
     int r = -ENOMEM, linked = 0;
 

@@ -31,6 +31,9 @@ int dbdir_copy(const char *src, const char *dst, dbdir_stats *st, char *err, siz
 /* Remove path and everything under it. A missing path is not an error. */
 int dbdir_remove(const char *path, char *err, size_t errlen);
 
+/* "dir/name", malloc'd; NULL when out of memory. */
+char *dbdir_join(const char *dir, const char *name);
+
 /* Does path exist (as anything)? */
 int dbdir_exists(const char *path);
 

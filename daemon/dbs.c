@@ -125,16 +125,6 @@ static void answer_buf(dbs_admin *a, pt_buf *b);
 
 /* --- small things --------------------------------------------------------- */
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-
-    if (p)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
 static db *find(dbs *ds, const char *name)
 {
     for (db *d = ds->list; d; d = d->next)
@@ -156,7 +146,7 @@ static db *new_db(dbs *ds, const char *name)
     if (d->is_default)
         d->dir = strdup(ds->cfg.data_dir);
     else if (pt_dbname_dir(name, dirname, sizeof(dirname)) == 0)
-        d->dir = join(ds->root, dirname);
+        d->dir = dbdir_join(ds->root, dirname);
     if (!d->dir) {
         free(d);
         return NULL;
@@ -315,14 +305,14 @@ static void restore_work(work *w)
     }
     snprintf(tmp, sizeof(tmp), ".restore-%llu-%llu", (unsigned long long)time(NULL),
              (unsigned long long)w->ds->seq);
-    if (!(tdir = join(w->ds->root, tmp))) {
+    if (!(tdir = dbdir_join(w->ds->root, tmp))) {
         w->r = -ENOMEM;
         return;
     }
     if ((w->r = dbdir_copy(w->path, tdir, &w->st, w->msg, sizeof(w->msg))) < 0)
         goto fail;
     {
-        char *cur = join(tdir, "CURRENT");
+        char *cur = dbdir_join(tdir, "CURRENT");
         int ok = cur && dbdir_exists(cur);
         free(cur);
         if (!ok) {
@@ -637,7 +627,7 @@ static void queue_close(db *d)
         w->drop = 1;
         snprintf(tmp, sizeof(tmp), ".dropped-%llu-%llu", (unsigned long long)time(NULL),
                  (unsigned long long)++ds->seq);
-        if (!(w->path2 = join(ds->root, tmp))) {
+        if (!(w->path2 = dbdir_join(ds->root, tmp))) {
             free_work(w);
             close_failed(d, "out of memory");
             return;
@@ -697,17 +687,15 @@ void dbs_tick(dbs *ds, uint64_t now_ns)
 {
     uint64_t idle_ns = ds->lim.idle_close_ms * 1000000ull;
 
-    for (db *d = ds->list; d; d = d->next)
+    for (db *d = ds->list; d; d = d->next) {
         flush_quiet(ds, d, now_ns);
-    if (!idle_ns)
-        return;
-    for (db *d = ds->list; d; d = d->next)
-        if (idle(d) && now_ns - d->last_used_ns >= idle_ns) {
+        if (idle_ns && idle(d) && now_ns - d->last_used_ns >= idle_ns) {
             log_info("database %s: idle for %llu ms, closing", d->name,
                      (unsigned long long)((now_ns - d->last_used_ns) / 1000000));
             ds->st.closed_idle++;
             start_close(d);
         }
+    }
 }
 
 /* --- admin requests ----------------------------------------------------- */
@@ -1108,7 +1096,7 @@ static int scan_entry(void *ud, const char *name, int is_dir)
     if (!is_dir)
         return 0;
     if (strncmp(name, ".restore-", 9) == 0 || strncmp(name, ".dropped-", 9) == 0) {
-        if ((w = new_work(sc->ds, W_REMOVE, NULL)) && (w->path = join(sc->ds->root, name)) &&
+        if ((w = new_work(sc->ds, W_REMOVE, NULL)) && (w->path = dbdir_join(sc->ds->root, name)) &&
             queue_work(w) == 0) {
             log_info("removing %s, left by an unfinished %s", w->path,
                      name[1] == 'r' ? "restore" : "drop");
@@ -1155,7 +1143,7 @@ int dbs_new(dbs **out, uv_loop_t *loop, const pt_config *cfg, jobs *js, const db
         diag_error(diag, "ptingestd", 0, 0, "%s", err);
         return r;
     }
-    if (!(ds->root = join(cfg->data_dir, "databases")) || !(d = new_db(ds, PT_DB_DEFAULT)))
+    if (!(ds->root = dbdir_join(cfg->data_dir, "databases")) || !(d = new_db(ds, PT_DB_DEFAULT)))
         return -ENOMEM;
     if ((r = store_open_at(&d->s, &ds->cfg, d->dir, ds->share, diag)) < 0)
         return r;
