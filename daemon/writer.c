@@ -108,7 +108,8 @@ static int known_index(const writer *w, const store *s)
     return -1;
 }
 
-/* -ENOMEM only when the list cannot grow: the chunk is refused then. */
+/* 1 when s is new to the list, 0 when it was on it; -ENOMEM only when the
+ * list cannot grow: the chunk is refused then. */
 static int know(writer *w, store *s)
 {
     if (known_index(w, s) >= 0)
@@ -122,7 +123,7 @@ static int know(writer *w, store *s)
         w->known_cap = cap;
     }
     w->known[w->nknown++] = s;
-    return 0;
+    return 1;
 }
 
 static void forget(writer *w, store *s);
@@ -430,6 +431,7 @@ static void commit_bulk(writer *w, chunk_list *group)
 static void write_group(writer *w, chunk_list *group)
 {
     uint64_t t0 = pt_now_ns();
+    int known;
 
     for (chunk *c = group->head; c; c = c->next) {
         if (c->forget || c->flush || !c->store) { /* no rows: let go, flush, wake */
@@ -442,13 +444,16 @@ static void write_group(writer *w, chunk_list *group)
             c->status = 0;
             continue;
         }
-        if (know(w, c->store) < 0) {
+        if ((known = know(w, c->store)) < 0) {
             c->status = -ENOMEM;
             snprintf(c->err, sizeof(c->err), "out of memory");
             mark_failed(w, c->job_token);
             continue;
         }
-        set_bulk(c->store, atomic_load(&w->bulk_wanted));
+        /* a database just opened takes the profile the others have;
+         * the rest follow it at group boundaries (apply_bulk) */
+        if (known == 1)
+            set_bulk(c->store, atomic_load(&w->bulk_wanted));
         if (token_failed(w, c->job_token)) {
             c->status = -ECANCELED;
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
