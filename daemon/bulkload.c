@@ -36,6 +36,7 @@ struct bulkload {
     char *top;        /* <data dir>/ptingestd-bulk */
     char id[256];
     uint64_t sort_buffer;
+    unsigned threads;  /* SST files written at once at the end */
     int fd;           /* the stage file, -1 until the first chunk */
     uint64_t staged;  /* its length */
     atomic_int phase;
@@ -46,6 +47,7 @@ struct bulkload {
     store_sst *sst;
     store_batch *meta;  /* progress records of chunks staged, not yet committed */
     int unsynced;       /* stage bytes appended since the last fdatasync */
+    int replaying;      /* feeding the sorter from the stage file */
     meta_row *mrows;
     size_t nmrows, capmrows;
     char *err;
@@ -90,6 +92,9 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *id,
     snprintf(b->dir, n + strlen(name) + 1, "%s/%s", b->top, name);
     snprintf(b->id, sizeof(b->id), "%s", id);
     b->sort_buffer = sort_buffer_bytes;
+    b->threads = uv_available_parallelism();
+    if (b->threads > 8)
+        b->threads = 8;
     b->fd = -1;
     *out = b;
     return 0;
@@ -256,6 +261,95 @@ static void remove_tree(const char *path)
         log_warn("%s", err);
 }
 
+/* The rows of a chunk: a relation's go to the sorter; the meta rows
+ * (progress records) of a non-final chunk go to RocksDB once its stage
+ * bytes are synced, the final chunk's (its done record) into the meta
+ * SST. */
+static int take_meta(bulkload *b, int op, const char *key, size_t klen, const char *val,
+                     size_t vlen);
+
+static int take_row(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
+                    size_t vlen)
+{
+    bulkload *b = ud;
+
+    if (rel == STORE_SST_META)
+        return take_meta(b, op, key, klen, val, vlen);
+    if (rel < 0)
+        return 0;
+    return sorter_add(b->so, op, (unsigned)rel, key, klen, val, vlen, b->err, b->errlen);
+}
+
+/* Stage rows: the sorter is fed as chunks arrive, so that at the end
+ * only the sort and the SST files remain. */
+static void count_runs(bulkload *b)
+{
+    sorter_stats ss;
+
+    sorter_get_stats(b->so, &ss);
+    atomic_store(&b->a_runs, ss.runs);
+    atomic_store(&b->a_spilled, ss.spilled_bytes);
+}
+
+static int open_sorter(bulkload *b, chunk *c)
+{
+    char runs[4200];
+    int r;
+
+    snprintf(runs, sizeof(runs), "%s/runs", b->dir);
+    remove_tree(runs); /* leftovers of a run that crashed */
+    if ((r = make_dir(runs)) < 0)
+        return fail(c, r, "cannot create %s: %s", runs, uv_strerror(r));
+    /* twice the threads: a big relation's parts then even out */
+    return sorter_new(&b->so, runs, b->sort_buffer, (unsigned)store_nrelations(b->s),
+                      2 * b->threads, c->err, sizeof(c->err));
+}
+
+/* A resumed job: the rows staged before it went to a sorter since freed. */
+static int replay_stage(bulkload *b, chunk *c)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    uint64_t off = 0;
+    stage_hdr h;
+    int r = 0;
+
+    b->err = c->err;
+    b->errlen = sizeof(c->err);
+    while (off < b->staged) {
+        if ((r = read_full(b->fd, &h, sizeof(h), off)) != 1 || h.magic != STAGE_MAGIC) {
+            r = r < 0 ? r : -EBADMSG;
+            break;
+        }
+        if (h.len > cap) {
+            char *nb = realloc(buf, h.len);
+            if (!nb) {
+                r = -ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap = h.len;
+        }
+        if ((r = read_full(b->fd, buf, h.len, off + sizeof(h))) != 1) {
+            r = r < 0 ? r : -EBADMSG;
+            break;
+        }
+        /* progress records of the staged chunks are in RocksDB already */
+        b->replaying = 1;
+        r = store_batch_each(b->s, buf, h.len, take_row, b, c->err, sizeof(c->err));
+        b->replaying = 0;
+        if (r < 0)
+            break;
+        off += sizeof(h) + h.len;
+    }
+    free(buf);
+    if (r < 0 && !c->err[0])
+        fail(c, r, "cannot read bulk stage file in %s: %s", b->dir, uv_strerror(r));
+    if (r >= 0)
+        count_runs(b);
+    return r < 0 ? r : 0;
+}
+
 /* First chunk of this run: open the stage file; a resumed job keeps the
  * chunks up to its committed row count start and drops what follows. */
 static int open_stage(bulkload *b, chunk *c, uint64_t start)
@@ -292,22 +386,25 @@ static int open_stage(bulkload *b, chunk *c, uint64_t start)
         return fail(c, r, "cannot truncate bulk stage file %s: %s", path, uv_strerror(r));
     if (created && ((r = dbdir_sync_dir(b->dir)) < 0 || (r = dbdir_sync_dir(b->top)) < 0))
         return fail(c, r, "cannot sync bulk staging directory %s: %s", b->dir, uv_strerror(r));
-    if (start)
-        log_info("job %s: bulk staging resumed at row %llu (%llu staged bytes)", b->id,
-                 (unsigned long long)start, (unsigned long long)off);
     b->staged = off;
     atomic_store(&b->a_staged, off);
+    if ((r = open_sorter(b, c)) < 0)
+        return r;
+    if (start) {
+        log_info("job %s: bulk staging resumed at row %llu (%llu staged bytes)", b->id,
+                 (unsigned long long)start, (unsigned long long)off);
+        if ((r = replay_stage(b, c)) < 0)
+            return r;
+    }
     return 0;
 }
 
-/* The meta rows of a chunk: a non-final chunk's go to RocksDB now, the
- * final chunk's (its done record) into the meta SST. */
-static int take_meta(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
+static int take_meta(bulkload *b, int op, const char *key, size_t klen, const char *val,
                      size_t vlen)
 {
-    bulkload *b = ud;
+    meta_row *m;
 
-    if (rel != STORE_SST_META)
+    if (b->replaying)
         return 0;
     if (b->meta) {
         if (op)
@@ -318,13 +415,13 @@ static int take_meta(void *ud, int rel, int op, const char *key, size_t klen, co
     }
     if (b->nmrows == b->capmrows) {
         size_t n = b->capmrows ? b->capmrows * 2 : 8;
-        meta_row *m = realloc(b->mrows, n * sizeof(*m));
-        if (!m)
+        meta_row *nm = realloc(b->mrows, n * sizeof(*nm));
+        if (!nm)
             return -ENOMEM;
-        b->mrows = m;
+        b->mrows = nm;
         b->capmrows = n;
     }
-    meta_row *m = &b->mrows[b->nmrows];
+    m = &b->mrows[b->nmrows];
     if (!(m->key = malloc(klen + 1)) || !(m->val = malloc(vlen + 1))) {
         free(m->key);
         return -ENOMEM;
@@ -358,25 +455,108 @@ static int stage(bulkload *b, chunk *c)
 
 /* --- finish: sort, write, ingest ----------------------------------------- */
 
-static int replay_row(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
-                      size_t vlen)
-{
-    bulkload *b = ud;
+/* The parts of the sorted output written as SST files by up to
+ * b->threads threads at once (the writer thread is one of them), the
+ * largest parts first. */
+typedef struct part_pool {
+    bulkload *b;
+    unsigned *order;        /* part indexes, largest first */
+    unsigned nparts;
+    atomic_uint next;       /* the next entry of order to take */
+    atomic_int failed;      /* set by the first failure: the others stop */
+    uv_mutex_t lock;        /* guards err (the first failure's message) */
+    char err[512];
+    int r;
+} part_pool;
 
-    if (rel < 0)
-        return 0; /* progress records: the final one goes in the meta SST */
-    return sorter_add(b->so, op, (unsigned)rel, key, klen, val, vlen, b->err, b->errlen);
-}
+typedef struct part_ctx {
+    part_pool *pool;
+    int part;
+    char err[512];
+} part_ctx;
 
 static int emit_row(void *ud, int op, unsigned rel, const char *key, size_t klen,
                     const char *val, size_t vlen)
 {
-    bulkload *b = ud;
-    int r = store_sst_add(b->sst, (int)rel, op, key, klen, val, vlen, b->err, b->errlen);
+    part_ctx *x = ud;
+    bulkload *b = x->pool->b;
+    int r;
 
-    atomic_store(&b->a_sst, store_sst_bytes(b->sst));
+    (void)rel;
+    if (atomic_load(&x->pool->failed))
+        return -ECANCELED;
+    r = store_sst_add(b->sst, x->part, op, key, klen, val, vlen, x->err, sizeof(x->err));
     atomic_fetch_add(&b->a_done, klen + vlen);
     return r;
+}
+
+static void pool_fail(part_pool *p, int r, const char *err)
+{
+    uv_mutex_lock(&p->lock);
+    if (!atomic_load(&p->failed)) {
+        p->r = r;
+        snprintf(p->err, sizeof(p->err), "%s", err);
+        atomic_store(&p->failed, 1);
+    }
+    uv_mutex_unlock(&p->lock);
+}
+
+static void pool_work(void *arg)
+{
+    part_pool *p = arg;
+    part_ctx x = {p, 0, ""};
+    unsigned i;
+    int r;
+
+    while (!atomic_load(&p->failed) && (i = atomic_fetch_add(&p->next, 1)) < p->nparts) {
+        x.part = (int)p->order[i];
+        x.err[0] = '\0';
+        r = sorter_emit_part(p->b->so, p->order[i], emit_row, &x, x.err, sizeof(x.err));
+        if (r == 0)
+            r = store_sst_finish_part(p->b->sst, x.part, x.err, sizeof(x.err));
+        atomic_store(&p->b->a_sst, store_sst_bytes(p->b->sst));
+        if (r != 0 && r != -ECANCELED)
+            pool_fail(p, r, x.err[0] ? x.err : strerror(-r));
+    }
+}
+
+static int write_parts(bulkload *b, chunk *c)
+{
+    part_pool p = {.b = b, .nparts = sorter_nparts(b->so)};
+    uv_thread_t th[8];
+    unsigned nth = 0;
+
+    if (!p.nparts)
+        return 0;
+    if (!(p.order = malloc(p.nparts * sizeof(*p.order))))
+        return fail(c, -ENOMEM, "out of memory");
+    for (unsigned i = 0; i < p.nparts; i++)
+        p.order[i] = i;
+    /* largest first, so the threads end about together */
+    for (unsigned i = 1; i < p.nparts; i++)
+        for (unsigned j = i; j > 0 && sorter_part_bytes(b->so, p.order[j]) >
+                                          sorter_part_bytes(b->so, p.order[j - 1]); j--) {
+            unsigned t = p.order[j];
+            p.order[j] = p.order[j - 1];
+            p.order[j - 1] = t;
+        }
+    atomic_init(&p.next, 0);
+    atomic_init(&p.failed, 0);
+    if (uv_mutex_init(&p.lock) < 0) {
+        free(p.order);
+        return fail(c, -ENOMEM, "cannot create a mutex");
+    }
+    while (nth + 1 < b->threads && nth + 1 < p.nparts && nth < 8 &&
+           uv_thread_create(&th[nth], pool_work, &p) == 0)
+        nth++;
+    pool_work(&p);
+    for (unsigned i = 0; i < nth; i++)
+        uv_thread_join(&th[i]);
+    uv_mutex_destroy(&p.lock);
+    free(p.order);
+    if (atomic_load(&p.failed))
+        return fail(c, p.r, "%s", p.err);
+    return 0;
 }
 
 static int cmp_meta(const void *a, const void *b)
@@ -387,87 +567,54 @@ static int cmp_meta(const void *a, const void *b)
     return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
-
-static int finish(bulkload *b, chunk *c)
+/* The job's done record (and any other meta row of the final chunk). */
+static int write_meta(bulkload *b, chunk *c)
 {
-    char runs[4200], ssts[4200];
-    char *buf = NULL;
-    size_t cap = 0;
-    uint64_t off = 0;
-    sorter_stats ss;
-    stage_hdr h;
     int r = 0;
 
-    uint64_t t0 = pt_now_ns(), t1, t2, t3;
-
-    b->err = c->err;
-    b->errlen = sizeof(c->err);
-    snprintf(runs, sizeof(runs), "%s/runs", b->dir);
-    snprintf(ssts, sizeof(ssts), "%s/sst", b->dir);
-    remove_tree(runs); /* leftovers of a run that crashed while finishing */
-    remove_tree(ssts);
-    if ((r = make_dir(runs)) < 0 || (r = make_dir(ssts)) < 0)
-        return fail(c, r, "cannot create %s: %s", runs, uv_strerror(r));
-    if ((r = sorter_new(&b->so, runs, b->sort_buffer, c->err, sizeof(c->err))) < 0 ||
-        (r = store_sst_new(&b->sst, b->s, ssts, c->err, sizeof(c->err))) < 0)
-        return r;
-    /* sorting: replay the stage file */
-    atomic_store(&b->a_done, 0);
-    atomic_store(&b->a_total, b->staged);
-    atomic_store(&b->phase, BULK_SORTING);
-    while (off < b->staged) {
-        if ((r = read_full(b->fd, &h, sizeof(h), off)) != 1 || h.magic != STAGE_MAGIC) {
-            r = r < 0 ? r : -EBADMSG;
-            break;
-        }
-        if (h.len > cap) {
-            char *nb = realloc(buf, h.len);
-            if (!nb) {
-                r = -ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = h.len;
-        }
-        if ((r = read_full(b->fd, buf, h.len, off + sizeof(h))) != 1) {
-            r = r < 0 ? r : -EBADMSG;
-            break;
-        }
-        if ((r = store_batch_each(b->s, buf, h.len, replay_row, b, c->err, sizeof(c->err))) < 0)
-            break;
-        off += sizeof(h) + h.len;
-        atomic_store(&b->a_done, off);
-        sorter_get_stats(b->so, &ss);
-        atomic_store(&b->a_runs, ss.runs);
-        atomic_store(&b->a_spilled, ss.spilled_bytes);
-    }
-    free(buf);
-    if (r < 0) {
-        if (!c->err[0])
-            fail(c, r, "cannot read bulk stage file in %s: %s", b->dir, uv_strerror(r));
-        return r;
-    }
-    /* writing: the sorted rows, then the job's done record */
-    t1 = pt_now_ns();
-    sorter_get_stats(b->so, &ss);
-    atomic_store(&b->a_done, 0);
-    atomic_store(&b->a_total, ss.bytes_in);
-    atomic_store(&b->phase, BULK_WRITING);
-    if ((r = sorter_finish(b->so, emit_row, b, c->err, sizeof(c->err))) < 0) {
-        if (!c->err[0])
-            fail(c, r, "cannot sort the staged rows in %s: %s", b->dir, strerror(-r));
-        return r;
-    }
-    sorter_get_stats(b->so, &ss);
-    atomic_store(&b->a_runs, ss.runs);
-    atomic_store(&b->a_spilled, ss.spilled_bytes);
     qsort(b->mrows, b->nmrows, sizeof(b->mrows[0]), cmp_meta);
     for (size_t i = 0; i < b->nmrows && r == 0; i++)
         if (i + 1 == b->nmrows || cmp_meta(&b->mrows[i], &b->mrows[i + 1]) != 0)
             r = store_sst_add(b->sst, STORE_SST_META, b->mrows[i].op, b->mrows[i].key,
                               b->mrows[i].klen, b->mrows[i].val, b->mrows[i].vlen, c->err,
                               sizeof(c->err));
+    return r;
+}
+
+static int finish(bulkload *b, chunk *c)
+{
+    char ssts[4200];
+    unsigned *rels = NULL, nparts;
+    sorter_stats ss;
+    int r = 0;
+    uint64_t t0 = pt_now_ns(), t1, t2, t3;
+
+    /* sorting: what the buffer holds (a spilled job's last run) */
+    snprintf(ssts, sizeof(ssts), "%s/sst", b->dir);
+    remove_tree(ssts); /* leftovers of a run that crashed while finishing */
+    if ((r = make_dir(ssts)) < 0)
+        return fail(c, r, "cannot create %s: %s", ssts, uv_strerror(r));
+    sorter_get_stats(b->so, &ss);
+    atomic_store(&b->a_done, 0);
+    atomic_store(&b->a_total, ss.bytes_in);
+    atomic_store(&b->phase, BULK_SORTING);
+    if ((r = sorter_sort(b->so, c->err, sizeof(c->err))) < 0)
+        return r;
+    count_runs(b);
+    /* writing: each part of the sorted rows its own SST file, on parallel
+     * threads; then the job's done record */
+    t1 = pt_now_ns();
+    nparts = sorter_nparts(b->so);
+    if (nparts && !(rels = malloc(nparts * sizeof(*rels))))
+        return fail(c, -ENOMEM, "out of memory");
+    for (unsigned i = 0; i < nparts; i++)
+        rels[i] = sorter_part_rel(b->so, i);
+    r = store_sst_new(&b->sst, b->s, ssts, rels, nparts, c->err, sizeof(c->err));
+    free(rels);
     if (r < 0)
+        return r;
+    atomic_store(&b->phase, BULK_WRITING);
+    if ((r = write_parts(b, c)) < 0 || (r = write_meta(b, c)) < 0)
         return r;
     /* ingesting: every file at once */
     t2 = pt_now_ns();
@@ -475,16 +622,17 @@ static int finish(bulkload *b, chunk *c)
     if ((r = store_sst_ingest(b->sst, c->err, sizeof(c->err))) < 0)
         return r;
     t3 = pt_now_ns();
+    sorter_get_stats(b->so, &ss);
     atomic_store(&b->a_sst, store_sst_bytes(b->sst));
     atomic_store(&b->a_files, store_sst_files(b->sst));
     log_info("job %s: bulk load of %llu rows (%llu distinct) ingested: %llu SST files, "
-             "%.1f MB; %llu sorted runs spilled (%.1f MB); sorting %llu ms, writing %llu ms, "
-             "ingesting %llu ms",
+             "%.1f MB; %llu sorted runs spilled (%.1f MB); sorting %llu ms, writing %llu ms "
+             "(%u threads), ingesting %llu ms",
              b->id, (unsigned long long)ss.rows_in, (unsigned long long)ss.rows_out,
              (unsigned long long)store_sst_files(b->sst), (double)store_sst_bytes(b->sst) / 1e6,
              (unsigned long long)ss.runs, (double)ss.spilled_bytes / 1e6,
              (unsigned long long)((t1 - t0) / 1000000), (unsigned long long)((t2 - t1) / 1000000),
-             (unsigned long long)((t3 - t2) / 1000000));
+             b->threads, (unsigned long long)((t3 - t2) / 1000000));
     /* done: the staged rows are in the database */
     sorter_free(b->so);
     b->so = NULL;
@@ -523,37 +671,35 @@ int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen)
 
 int bulkload_write(bulkload *b, store *s, chunk *c)
 {
-    char err[256];
     int r;
 
     b->s = s;
     c->err[0] = '\0';
+    b->err = c->err;
+    b->errlen = sizeof(c->err);
     if (b->fd < 0 && (r = open_stage(b, c, c->end_row - c->rows)) < 0)
         goto failed;
     if ((r = stage(b, c)) < 0)
         goto failed;
-    if (!c->final) {
-        /* its progress record waits for bulkload_commit */
-        if (!b->meta && !(b->meta = store_batch_new()))
-            return fail(c, -ENOMEM, "out of memory");
-        r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
-                             store_batch_bytes(c->batch), take_meta, b, err, sizeof(err));
-        if (r < 0) {
-            fail(c, r, "cannot read a chunk's progress record: %s", err);
-            goto failed;
-        }
-        return 0;
-    }
-    /* the records of chunks before this one go first: written after the
-     * ingest they would be newer than its done record */
-    if (bulkload_pending(b) && (r = bulkload_commit(b, s, c->err, sizeof(c->err))) < 0)
+    /* the records of chunks before the final one go first: written after
+     * the ingest they would be newer than its done record */
+    if (c->final && bulkload_pending(b) &&
+        (r = bulkload_commit(b, s, c->err, sizeof(c->err))) < 0)
         goto failed;
-    if ((r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}),
-                              store_batch_bytes(c->batch), take_meta, b, err, sizeof(err))) < 0) {
-        fail(c, r, "cannot read a chunk's progress record: %s", err);
+    /* a non-final chunk's progress record waits for bulkload_commit */
+    if (!c->final && !b->meta && !(b->meta = store_batch_new())) {
+        r = fail(c, -ENOMEM, "out of memory");
         goto failed;
     }
-    if ((r = finish(b, c)) < 0)
+    r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}), store_batch_bytes(c->batch),
+                         take_row, b, c->err, sizeof(c->err));
+    if (r < 0) {
+        if (!c->err[0])
+            fail(c, r, "cannot sort a chunk's rows: %s", strerror(-r));
+        goto failed;
+    }
+    count_runs(b);
+    if (c->final && (r = finish(b, c)) < 0)
         goto failed;
     return 0;
 failed:

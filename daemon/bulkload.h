@@ -18,11 +18,13 @@
  * stage file after the chunk that ends at the committed row count (bytes
  * past it came from chunks never acknowledged).
  *
- * The final chunk (JOB_END) runs the rest on the writer thread: replay
- * the stage file into the sorter (phase sorting), write the sorted rows
- * as one SST file per relation (writing-ssts), and ingest them together
- * with an SST holding the job's "done" progress record in ONE atomic
- * IngestExternalFiles (ingesting): the rows and the record become
+ * Each chunk's rows also go into the job's sorter as they arrive (a
+ * resumed job's sorter is refilled from the stage file first). The final
+ * chunk (JOB_END) runs the rest on the writer thread: sort what the
+ * sorter holds (phase sorting), write the sorted output's parts as SST
+ * files on up to one thread per core (writing-ssts), and ingest them
+ * together with an SST holding the job's "done" progress record in ONE
+ * atomic IngestExternalFiles (ingesting): the rows and the record become
  * visible at the same instant, so a crash anywhere before leaves the
  * job resumable from its staged rows and after leaves it done. Then the
  * job's directory is removed.

@@ -13,8 +13,12 @@
  *     writer thread, inside its chunks (bulkload.h): the loop creates and
  *     frees the job's bulkload and reads only its phase and byte counters
  *     (atomics); removing abandoned staging is a work item on libuv's
- *     thread pool that touches only directories no running job uses. No
- *     new lock;
+ *     thread pool that touches only directories no running job uses. At
+ *     a job's end the writer thread writes the sorted parts' SST files
+ *     with helper threads it starts and joins inside that chunk: each
+ *     part is one thread's (an atomic counter hands them out); the first
+ *     failure's message is kept under the part pool's mutex (bulkload.c),
+ *     held only to copy it, never with another lock;
  *   - the read workers (readpool.c) run reads' steps (readwork.c), each
  *     touching only the store and its own request; the loop hands steps
  *     over and takes them back through two queues and a finished list

@@ -2,26 +2,54 @@
 #include "sorter.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
-/* A row in the buffer: this header, then key, then value. */
+/* A row in the buffer and in a run file: this header, then key, then
+ * value. In the buffer each row starts 8-byte aligned. */
 typedef struct row_hdr {
     uint32_t klen, vlen;
     uint16_t rel;
     uint8_t op;
 } row_hdr;
 
+/* A part starts at the first row >= (rel, key). */
+typedef struct bound {
+    unsigned rel;
+    char *key;
+    size_t klen;
+} bound;
+
+/* Parts smaller than this are not cut further (an SST file each). */
+#define MIN_PART_BYTES (1u << 20)
+
 struct sorter {
     char *dir;
     uint64_t limit;
+    unsigned nrel, max_parts;
     char *arena;
     size_t used, cap;
     uint64_t *idx;       /* offsets of the rows in arena, in arrival order;
-                            while sorted, their addresses (sorted_each) */
+                            once sorted, their addresses */
     size_t n, idxcap;
     unsigned nruns;
+    /* part boundaries: chosen by the first sort (a spill or sorter_sort) */
+    bound *b;
+    unsigned nb;
+    /* where each boundary starts: in run j at run_off[j * (nb + 1) + i]
+     * (bytes; [nb] = the run's length), or with no runs at mem_pos[i]
+     * (an index into the sorted idx; [nb] = n) */
+    uint64_t *run_off;
+    uint64_t *mem_pos;
+    /* after sorter_sort: the non-empty parts, as boundary indexes */
+    unsigned *parts;
+    uint64_t *part_bytes;
+    unsigned nparts;
+    int sorted;
+    atomic_uint_fast64_t rows_out;
     sorter_stats st;
 };
 
@@ -31,17 +59,26 @@ static void set_err(char *err, size_t errlen, const char *what, const char *path
         snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
 }
 
-int sorter_new(sorter **out, const char *dir, uint64_t buffer_bytes, char *err, size_t errlen)
+static void oom(char *err, size_t errlen)
+{
+    if (errlen)
+        snprintf(err, errlen, "out of memory sorting a bulk job");
+}
+
+int sorter_new(sorter **out, const char *dir, uint64_t buffer_bytes, unsigned nrel,
+               unsigned max_parts, char *err, size_t errlen)
 {
     sorter *s = calloc(1, sizeof(*s));
 
     if (!s || !(s->dir = strdup(dir))) {
         free(s);
-        if (errlen)
-            snprintf(err, errlen, "out of memory");
+        oom(err, errlen);
         return -ENOMEM;
     }
     s->limit = buffer_bytes < 4096 ? 4096 : buffer_bytes;
+    s->nrel = nrel ? nrel : 1;
+    s->max_parts = max_parts ? max_parts : 1;
+    atomic_init(&s->rows_out, 0);
     *out = s;
     return 0;
 }
@@ -49,6 +86,15 @@ int sorter_new(sorter **out, const char *dir, uint64_t buffer_bytes, char *err, 
 static void run_path(const sorter *s, unsigned i, char *out, size_t n)
 {
     snprintf(out, n, "%s/run-%u", s->dir, i);
+}
+
+static void free_buffer(sorter *s)
+{
+    free(s->arena);
+    free(s->idx);
+    s->arena = NULL;
+    s->idx = NULL;
+    s->cap = s->idxcap = 0;
 }
 
 void sorter_free(sorter *s)
@@ -61,18 +107,32 @@ void sorter_free(sorter *s)
         run_path(s, i, path, sizeof(path));
         remove(path);
     }
-    free(s->arena);
-    free(s->idx);
+    for (unsigned i = 0; i < s->nb; i++)
+        free(s->b[i].key);
+    free(s->b);
+    free(s->run_off);
+    free(s->mem_pos);
+    free(s->parts);
+    free(s->part_bytes);
+    free_buffer(s);
     free(s->dir);
     free(s);
 }
 
-void sorter_get_stats(const sorter *s, sorter_stats *out) { *out = s->st; }
+void sorter_get_stats(const sorter *s, sorter_stats *out)
+{
+    *out = s->st;
+    out->rows_out = atomic_load(&((sorter *)s)->rows_out);
+}
 
 static const row_hdr *hdr_at(const char *arena, uint64_t off)
 {
     return (const row_hdr *)(const void *)(arena + off);
 }
+
+static const row_hdr *row_of(uint64_t addr) { return (const row_hdr *)(uintptr_t)addr; }
+
+static const char *key_of(const row_hdr *h) { return (const char *)(h + 1); }
 
 static int cmp_key(unsigned ra, const char *ka, size_t la, unsigned rb, const char *kb, size_t lb)
 {
@@ -86,80 +146,182 @@ static int cmp_key(unsigned ra, const char *ka, size_t la, unsigned rb, const ch
     return la < lb ? -1 : la > lb;
 }
 
+static int cmp_bound(const bound *b, unsigned rel, const char *key, size_t klen)
+{
+    return cmp_key(b->rel, b->key, b->klen, rel, key, klen);
+}
+
 /* relation, key, then arrival (the address grows with it) */
 static int cmp_idx(const void *a, const void *b)
 {
     uint64_t oa = *(const uint64_t *)a, ob = *(const uint64_t *)b;
-    const row_hdr *ha = (const row_hdr *)(uintptr_t)oa, *hb = (const row_hdr *)(uintptr_t)ob;
-    int c = cmp_key(ha->rel, (const char *)(ha + 1), ha->klen, hb->rel, (const char *)(hb + 1),
-                    hb->klen);
+    const row_hdr *ha = row_of(oa), *hb = row_of(ob);
+    int c = cmp_key(ha->rel, key_of(ha), ha->klen, hb->rel, key_of(hb), hb->klen);
 
     if (c)
         return c;
     return oa < ob ? -1 : oa > ob;
 }
 
-/* Sort the buffer; call fn for the last row of every key. */
-static int sorted_each(sorter *s, int (*fn)(void *, const row_hdr *), void *ud)
+/* Sort the buffer: idx becomes addresses (qsort has no user pointer; the
+ * arena does not move until the buffer is emptied). */
+static void sort_buffer(sorter *s)
 {
-    int r;
-
-    /* qsort has no user pointer: the offsets become addresses (the arena
-     * does not move until the buffer is emptied) */
     for (size_t i = 0; i < s->n; i++)
         s->idx[i] = (uint64_t)(uintptr_t)hdr_at(s->arena, s->idx[i]);
     qsort(s->idx, s->n, sizeof(s->idx[0]), cmp_idx);
-    for (size_t i = 0; i < s->n; i++) {
-        const row_hdr *h = (const row_hdr *)(uintptr_t)s->idx[i];
-        if (i + 1 < s->n) {
-            const row_hdr *nx = (const row_hdr *)(uintptr_t)s->idx[i + 1];
-            if (cmp_key(h->rel, (const char *)(h + 1), h->klen, nx->rel,
-                        (const char *)(nx + 1), nx->klen) == 0)
-                continue; /* a later row has this key */
-        }
-        if ((r = fn(ud, h)) != 0)
-            return r;
-    }
-    return 0;
 }
 
-static int write_row(void *ud, const row_hdr *h)
+/* 1 when sorted row i is followed by a later row with its key */
+static int superseded(const sorter *s, size_t i, size_t end)
 {
-    FILE *f = ud;
+    const row_hdr *h = row_of(s->idx[i]), *nx;
 
-    if (fwrite(h, sizeof(*h), 1, f) != 1 || fwrite(h + 1, 1, h->klen + (size_t)h->vlen, f) !=
-                                                  h->klen + (size_t)h->vlen)
-        return -EIO;
+    if (i + 1 >= end)
+        return 0;
+    nx = row_of(s->idx[i + 1]);
+    return cmp_key(h->rel, key_of(h), h->klen, nx->rel, key_of(nx), nx->klen) == 0;
+}
+
+static int add_bound(sorter *s, unsigned rel, const char *key, size_t klen)
+{
+    bound *nb = realloc(s->b, (s->nb + 1) * sizeof(*nb));
+
+    if (!nb)
+        return -ENOMEM;
+    s->b = nb;
+    if (!(nb[s->nb].key = malloc(klen ? klen : 1)))
+        return -ENOMEM;
+    memcpy(nb[s->nb].key, key, klen);
+    nb[s->nb].klen = klen;
+    nb[s->nb].rel = rel;
+    s->nb++;
     return 0;
 }
 
-/* The buffer becomes sorted run nruns. */
+/* The parts, from the sorted buffer: every relation starts one, and a
+ * relation holding more than 1/max_parts of the bytes is cut at keys
+ * about as far apart. A spilled job's first run stands for the rest. */
+static int choose_bounds(sorter *s)
+{
+    uint64_t *rel_bytes = calloc(s->nrel, sizeof(*rel_bytes)), total = 0, target;
+    size_t i = 0;
+    int r = 0;
+
+    if (!rel_bytes)
+        return -ENOMEM;
+    for (size_t k = 0; k < s->n; k++) {
+        const row_hdr *h = row_of(s->idx[k]);
+        rel_bytes[h->rel] += h->klen + (uint64_t)h->vlen;
+        total += h->klen + (uint64_t)h->vlen;
+    }
+    target = total / s->max_parts;
+    if (target < MIN_PART_BYTES)
+        target = MIN_PART_BYTES;
+    for (unsigned rel = 0; rel < s->nrel && r == 0; rel++) {
+        uint64_t pieces = (rel_bytes[rel] + target - 1) / target, acc = 0, next;
+        r = add_bound(s, rel, "", 0);
+        if (pieces < 2) {
+            while (i < s->n && row_of(s->idx[i])->rel == rel)
+                i++;
+            continue;
+        }
+        next = rel_bytes[rel] / pieces;
+        for (; i < s->n && r == 0; i++) {
+            const row_hdr *h = row_of(s->idx[i]);
+            if (h->rel != rel)
+                break;
+            if (acc >= next && h->klen &&
+                cmp_bound(&s->b[s->nb - 1], rel, key_of(h), h->klen) < 0) {
+                r = add_bound(s, rel, key_of(h), h->klen);
+                next += rel_bytes[rel] / pieces;
+            }
+            acc += h->klen + (uint64_t)h->vlen;
+        }
+    }
+    free(rel_bytes);
+    return r;
+}
+
+/* Where each boundary starts in the sorted buffer (mem_pos). */
+static int locate_in_buffer(sorter *s)
+{
+    size_t k = 0;
+
+    if (!(s->mem_pos = malloc((s->nb + 1) * sizeof(*s->mem_pos))))
+        return -ENOMEM;
+    for (unsigned i = 0; i < s->nb; i++) {
+        while (k < s->n) {
+            const row_hdr *h = row_of(s->idx[k]);
+            if (cmp_bound(&s->b[i], h->rel, key_of(h), h->klen) <= 0)
+                break;
+            k++;
+        }
+        s->mem_pos[i] = k;
+    }
+    s->mem_pos[s->nb] = s->n;
+    return 0;
+}
+
+static int write_all(FILE *f, const void *p, size_t n)
+{
+    return fwrite(p, 1, n, f) == n ? 0 : -EIO;
+}
+
+/* The buffer becomes sorted run nruns, one row per key; the offsets of
+ * the boundaries in it are recorded. */
 static int spill(sorter *s, char *err, size_t errlen)
 {
     char path[4096];
+    uint64_t *offs, pos = 0;
+    unsigned bi = 0;
     FILE *f;
-    int r;
+    int r = 0;
 
     if (!s->n)
         return 0;
+    sort_buffer(s);
+    if (!s->nb && choose_bounds(s) < 0) {
+        oom(err, errlen);
+        return -ENOMEM;
+    }
+    offs = realloc(s->run_off, (size_t)(s->nruns + 1) * (s->nb + 1) * sizeof(*offs));
+    if (!offs) {
+        oom(err, errlen);
+        return -ENOMEM;
+    }
+    s->run_off = offs;
+    offs += (size_t)s->nruns * (s->nb + 1);
     run_path(s, s->nruns, path, sizeof(path));
     if (!(f = fopen(path, "wb"))) {
         set_err(err, errlen, "cannot create sorted run", path, errno);
         return -errno;
     }
+    s->nruns++; /* removed by sorter_free even when half written */
     setvbuf(f, NULL, _IOFBF, 1 << 20);
-    r = sorted_each(s, write_row, f);
+    for (size_t k = 0; k < s->n && r == 0; k++) {
+        const row_hdr *h = row_of(s->idx[k]);
+        while (bi < s->nb && cmp_bound(&s->b[bi], h->rel, key_of(h), h->klen) <= 0)
+            offs[bi++] = pos;
+        if (superseded(s, k, s->n))
+            continue;
+        r = write_all(f, h, sizeof(*h));
+        if (r == 0)
+            r = write_all(f, key_of(h), h->klen + (size_t)h->vlen);
+        pos += sizeof(*h) + h->klen + (uint64_t)h->vlen;
+    }
+    while (bi <= s->nb)
+        offs[bi++] = pos;
     if (ferror(f) || r)
         r = -EIO;
     if (fclose(f) != 0 && !r)
         r = -errno;
-    s->nruns++; /* removed by sorter_free even when half written */
     if (r) {
         set_err(err, errlen, "cannot write sorted run", path, -r);
         return r;
     }
     s->st.runs++;
-    s->st.spilled_bytes += s->used;
+    s->st.spilled_bytes += pos;
     s->used = 0;
     s->n = 0;
     return 0;
@@ -189,15 +351,23 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
     int r;
 
     need = (need + 7) & ~(size_t)7; /* headers stay aligned */
-    if (klen > UINT32_MAX || vlen > UINT32_MAX || rel > UINT16_MAX)
+    if (s->sorted || rel >= s->nrel) {
+        if (errlen)
+            snprintf(err, errlen, "%s", s->sorted ? "rows added after sorting"
+                                                  : "row of an unknown relation");
+        return -EINVAL;
+    }
+    if (klen > UINT32_MAX || vlen > UINT32_MAX) {
+        if (errlen)
+            snprintf(err, errlen, "row too large to sort");
         return -E2BIG;
+    }
     if (s->n && s->used + need + (s->n + 1) * sizeof(uint64_t) > s->limit &&
         (r = spill(s, err, errlen)) < 0)
         return r;
     if (grow((void **)&s->arena, &s->cap, s->used + need, 1) < 0 ||
         grow((void **)&s->idx, &s->idxcap, s->n + 1, sizeof(uint64_t)) < 0) {
-        if (errlen)
-            snprintf(err, errlen, "out of memory sorting a bulk job");
+        oom(err, errlen);
         return -ENOMEM;
     }
     h.klen = (uint32_t)klen;
@@ -216,121 +386,255 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
     return 0;
 }
 
-typedef struct emit_ctx {
-    sorter *s;
-    sorter_emit_fn emit;
-    void *ud;
-} emit_ctx;
+/* --- sorting and the parts --------------------------------------------- */
 
-static int emit_row(void *ud, const row_hdr *h)
+static uint64_t bound_bytes(const sorter *s, unsigned i)
 {
-    emit_ctx *e = ud;
-    const char *k = (const char *)(h + 1);
+    uint64_t n = 0;
 
-    e->s->st.rows_out++;
-    return e->emit(e->ud, h->op, h->rel, k, h->klen, k + h->klen, h->vlen);
+    if (!s->nruns) {
+        for (uint64_t k = s->mem_pos[i]; k < s->mem_pos[i + 1]; k++)
+            n += row_of(s->idx[k])->klen + (uint64_t)row_of(s->idx[k])->vlen;
+        return n;
+    }
+    for (unsigned j = 0; j < s->nruns; j++) {
+        const uint64_t *o = s->run_off + (size_t)j * (s->nb + 1);
+        n += o[i + 1] - o[i];
+    }
+    return n;
 }
 
-/* One run being merged: its current row. */
+static int part_empty(const sorter *s, unsigned i)
+{
+    if (!s->nruns)
+        return s->mem_pos[i] == s->mem_pos[i + 1];
+    for (unsigned j = 0; j < s->nruns; j++) {
+        const uint64_t *o = s->run_off + (size_t)j * (s->nb + 1);
+        if (o[i] != o[i + 1])
+            return 0;
+    }
+    return 1;
+}
+
+int sorter_sort(sorter *s, char *err, size_t errlen)
+{
+    int r;
+
+    if (s->sorted)
+        return 0;
+    if (s->nruns) {
+        /* the rest becomes the last run; the buffer is not needed again */
+        if ((r = spill(s, err, errlen)) < 0)
+            return r;
+        free_buffer(s);
+    } else {
+        sort_buffer(s);
+        if ((r = choose_bounds(s)) < 0 || (r = locate_in_buffer(s)) < 0) {
+            oom(err, errlen);
+            return r;
+        }
+    }
+    s->parts = malloc((s->nb ? s->nb : 1) * sizeof(*s->parts));
+    s->part_bytes = malloc((s->nb ? s->nb : 1) * sizeof(*s->part_bytes));
+    if (!s->parts || !s->part_bytes) {
+        oom(err, errlen);
+        return -ENOMEM;
+    }
+    for (unsigned i = 0; i < s->nb; i++) {
+        if (part_empty(s, i))
+            continue;
+        s->parts[s->nparts] = i;
+        s->part_bytes[s->nparts++] = bound_bytes(s, i);
+    }
+    s->sorted = 1;
+    return 0;
+}
+
+unsigned sorter_nparts(const sorter *s) { return s->nparts; }
+
+unsigned sorter_part_rel(const sorter *s, unsigned part) { return s->b[s->parts[part]].rel; }
+
+uint64_t sorter_part_bytes(const sorter *s, unsigned part) { return s->part_bytes[part]; }
+
+/* --- emitting a part ---------------------------------------------------- */
+
+static int emit_from_buffer(sorter *s, unsigned bi, sorter_emit_fn emit, void *ud)
+{
+    size_t end = s->mem_pos[bi + 1];
+    int r;
+
+    for (size_t k = s->mem_pos[bi]; k < end; k++) {
+        const row_hdr *h = row_of(s->idx[k]);
+        if (superseded(s, k, end))
+            continue; /* a later row has this key (never across parts) */
+        atomic_fetch_add(&s->rows_out, 1);
+        if ((r = emit(ud, h->op, h->rel, key_of(h), h->klen, key_of(h) + h->klen, h->vlen)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* One run's range [pos, end) being merged: its current row. Reads go
+ * through libuv with explicit offsets: a part's readers never share a
+ * file position with another part's on another thread. */
 typedef struct run_rd {
-    FILE *f;
+    uv_file fd;
+    uint64_t pos, end;    /* file offsets of the unread range */
+    char *buf;            /* read-ahead of the file at buf_off */
+    size_t buf_len, buf_at;
     row_hdr h;
-    char *buf;
-    size_t cap;
+    char *row;            /* key then value of the current row */
+    size_t rowcap;
     int valid;
 } run_rd;
 
-static int run_next(run_rd *r)
+#define RUN_READAHEAD (256u << 10)
+
+/* n bytes of the range into p; -EIO when the run is cut short */
+static int rd_take(run_rd *r, void *p, size_t n)
 {
-    size_t n = fread(&r->h, sizeof(r->h), 1, r->f);
+    char *out = p;
+
+    while (n) {
+        if (r->buf_at == r->buf_len) {
+            uint64_t left = r->end - r->pos;
+            size_t want = left < RUN_READAHEAD ? (size_t)left : RUN_READAHEAD;
+            uv_fs_t req;
+            uv_buf_t b = uv_buf_init(r->buf, (unsigned)want);
+            int got;
+            if (!want)
+                return -EIO;
+            got = uv_fs_read(NULL, &req, r->fd, &b, 1, (int64_t)r->pos, NULL);
+            uv_fs_req_cleanup(&req);
+            if (got <= 0)
+                return got < 0 ? got : -EIO;
+            r->pos += (uint64_t)got;
+            r->buf_len = (size_t)got;
+            r->buf_at = 0;
+        }
+        size_t c = r->buf_len - r->buf_at < n ? r->buf_len - r->buf_at : n;
+        memcpy(out, r->buf + r->buf_at, c);
+        r->buf_at += c;
+        out += c;
+        n -= c;
+    }
+    return 0;
+}
+
+static int rd_next(run_rd *r)
+{
+    int e;
 
     r->valid = 0;
-    if (n != 1)
-        return ferror(r->f) ? -EIO : 0;
-    if (grow((void **)&r->buf, &r->cap, (size_t)r->h.klen + r->h.vlen + 1, 1) < 0)
+    if (r->pos == r->end && r->buf_at == r->buf_len)
+        return 0;
+    if ((e = rd_take(r, &r->h, sizeof(r->h))) < 0)
+        return e;
+    if (grow((void **)&r->row, &r->rowcap, (size_t)r->h.klen + r->h.vlen + 1, 1) < 0)
         return -ENOMEM;
-    if (fread(r->buf, 1, (size_t)r->h.klen + r->h.vlen, r->f) != (size_t)r->h.klen + r->h.vlen)
-        return -EIO; /* a run cut short */
+    if ((e = rd_take(r, r->row, (size_t)r->h.klen + r->h.vlen)) < 0)
+        return e;
     r->valid = 1;
     return 1;
 }
 
-/* Merge the runs: the smallest (relation, key) first; of runs holding the
- * same key, the latest run's row wins and the others are skipped. The
- * heads are compared linearly: runs are few (input / buffer). */
-static int merge_runs(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen)
+static int rd_cmp(const run_rd *a, const run_rd *b)
+{
+    return cmp_key(a->h.rel, a->row, a->h.klen, b->h.rel, b->row, b->h.klen);
+}
+
+/* Merge one part of every run: the smallest key first; of runs holding
+ * the same key, the latest run's row wins and the others are skipped.
+ * The heads are compared linearly: runs are few (input / buffer). */
+static int emit_from_runs(sorter *s, unsigned bi, sorter_emit_fn emit, void *ud, char *err,
+                          size_t errlen)
 {
     run_rd *rd = calloc(s->nruns, sizeof(*rd));
     char path[4096];
     int r = 0;
 
-    if (!rd)
+    if (!rd) {
+        oom(err, errlen);
         return -ENOMEM;
-    for (unsigned i = 0; i < s->nruns && r >= 0; i++) {
-        run_path(s, i, path, sizeof(path));
-        if (!(rd[i].f = fopen(path, "rb"))) {
-            r = -errno;
-            set_err(err, errlen, "cannot open sorted run", path, errno);
+    }
+    for (unsigned j = 0; j < s->nruns; j++)
+        rd[j].fd = -1;
+    for (unsigned j = 0; j < s->nruns && r >= 0; j++) {
+        const uint64_t *o = s->run_off + (size_t)j * (s->nb + 1);
+        uv_fs_t req;
+        run_path(s, j, path, sizeof(path));
+        rd[j].pos = o[bi];
+        rd[j].end = o[bi + 1];
+        if (rd[j].pos == rd[j].end)
+            continue;
+        r = uv_fs_open(NULL, &req, path, UV_FS_O_RDONLY, 0, NULL);
+        uv_fs_req_cleanup(&req);
+        if (r < 0 || !(rd[j].buf = malloc(RUN_READAHEAD))) {
+            r = r < 0 ? r : -ENOMEM;
+            if (errlen)
+                snprintf(err, errlen, "cannot open sorted run %s: %s", path, uv_strerror(r));
             break;
         }
-        setvbuf(rd[i].f, NULL, _IOFBF, 256 << 10);
-        if ((r = run_next(&rd[i])) < 0)
-            set_err(err, errlen, "cannot read sorted run", path, -r);
+        rd[j].fd = r;
+        if ((r = rd_next(&rd[j])) < 0 && errlen)
+            snprintf(err, errlen, "cannot read sorted run %s: %s", path, uv_strerror(r));
     }
     while (r >= 0) {
         int best = -1;
-        for (unsigned i = 0; i < s->nruns; i++) {
-            if (!rd[i].valid)
-                continue;
-            /* >= keeps the later run on equal keys */
-            if (best < 0 || cmp_key(rd[i].h.rel, rd[i].buf, rd[i].h.klen, rd[best].h.rel,
-                                    rd[best].buf, rd[best].h.klen) <= 0)
-                best = (int)i;
-        }
+        for (unsigned j = 0; j < s->nruns; j++)
+            /* <= keeps the later run on equal keys */
+            if (rd[j].valid && (best < 0 || rd_cmp(&rd[j], &rd[best]) <= 0))
+                best = (int)j;
         if (best < 0) {
             r = 0;
             break;
         }
-        s->st.rows_out++;
-        if ((r = emit(ud, rd[best].h.op, rd[best].h.rel, rd[best].buf, rd[best].h.klen,
-                      rd[best].buf + rd[best].h.klen, rd[best].h.vlen)) != 0)
+        atomic_fetch_add(&s->rows_out, 1);
+        if ((r = emit(ud, rd[best].h.op, rd[best].h.rel, rd[best].row, rd[best].h.klen,
+                      rd[best].row + rd[best].h.klen, rd[best].h.vlen)) != 0)
             break;
         /* advance every run at this key (the winner last: its key is the
          * one compared) */
-        for (unsigned i = 0; i < s->nruns && r >= 0; i++)
-            if ((int)i != best && rd[i].valid &&
-                cmp_key(rd[i].h.rel, rd[i].buf, rd[i].h.klen, rd[best].h.rel, rd[best].buf,
-                        rd[best].h.klen) == 0)
-                r = run_next(&rd[i]);
+        for (unsigned j = 0; j < s->nruns && r >= 0; j++)
+            if ((int)j != best && rd[j].valid && rd_cmp(&rd[j], &rd[best]) == 0)
+                r = rd_next(&rd[j]);
         if (r >= 0)
-            r = run_next(&rd[best]);
-        if (r < 0) {
+            r = rd_next(&rd[best]);
+        if (r < 0 && errlen) {
             run_path(s, (unsigned)best, path, sizeof(path));
-            set_err(err, errlen, "cannot read sorted run", path, -r);
+            snprintf(err, errlen, "cannot read sorted run %s: %s", path, uv_strerror(r));
         }
     }
-    for (unsigned i = 0; i < s->nruns; i++) {
-        if (rd[i].f)
-            fclose(rd[i].f);
-        free(rd[i].buf);
+    for (unsigned j = 0; j < s->nruns; j++) {
+        if (rd[j].fd >= 0) {
+            uv_fs_t req;
+            uv_fs_close(NULL, &req, rd[j].fd, NULL);
+            uv_fs_req_cleanup(&req);
+        }
+        free(rd[j].buf);
+        free(rd[j].row);
     }
     free(rd);
     return r;
 }
 
+int sorter_emit_part(sorter *s, unsigned part, sorter_emit_fn emit, void *ud, char *err,
+                     size_t errlen)
+{
+    unsigned bi = s->parts[part];
+
+    return s->nruns ? emit_from_runs(s, bi, emit, ud, err, errlen)
+                    : emit_from_buffer(s, bi, emit, ud);
+}
+
 int sorter_finish(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen)
 {
-    emit_ctx e = {s, emit, ud};
     int r;
 
-    if (!s->nruns) /* it all fitted: no disk */
-        return sorted_each(s, emit_row, &e);
-    if ((r = spill(s, err, errlen)) < 0)
+    if ((r = sorter_sort(s, err, errlen)) < 0)
         return r;
-    free(s->arena);
-    free(s->idx);
-    s->arena = NULL;
-    s->idx = NULL;
-    s->cap = s->idxcap = 0;
-    return merge_runs(s, emit, ud, err, errlen);
+    for (unsigned p = 0; p < s->nparts; p++)
+        if ((r = sorter_emit_part(s, p, emit, ud, err, errlen)) != 0)
+            return r;
+    return 0;
 }

@@ -5,8 +5,19 @@
  * last (last-wins), deletes included. Rows are held in a buffer of at
  * most buffer_bytes (bulk.sort_buffer_bytes); when it is full its rows
  * are sorted, reduced to one per key, and written as a sorted run file
- * under dir, and the output is a merge of the runs. One thread at a
- * time (the writer thread in the daemon).
+ * under dir, and the output is a merge of the runs.
+ *
+ * The output is cut into parts, so that several threads can each write
+ * one: a part is a range of whole keys of one relation. Every relation
+ * starts a part, and a relation holding more than 1/max_parts of the
+ * bytes is cut at keys about as far apart, chosen from the first sorted
+ * buffer (the first run of a spilled job stands for the rest). Each run
+ * records where every part starts in it, so a part is merged from its
+ * slice of every run without reading the others.
+ *
+ * Threads: sorter_add and sorter_sort on one thread at a time; after
+ * sorter_sort, sorter_emit_part may run for different parts on
+ * different threads at once.
  */
 #ifndef PT_SORTER_H
 #define PT_SORTER_H
@@ -20,8 +31,9 @@ typedef struct sorter sorter;
 #define SORTER_ROW_OVERHEAD 32
 
 /* dir must exist; run files are named dir/run-N and removed by
- * sorter_free. */
-int sorter_new(sorter **out, const char *dir, uint64_t buffer_bytes, char *err, size_t errlen);
+ * sorter_free. Relations are 0 .. nrel-1. */
+int sorter_new(sorter **out, const char *dir, uint64_t buffer_bytes, unsigned nrel,
+               unsigned max_parts, char *err, size_t errlen);
 void sorter_free(sorter *s);
 /* op: 0 put, 1 delete (as on the wire). 0, or -errno with err. */
 int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, const char *val,
@@ -30,6 +42,17 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
 /* The output, in order; a non-zero return stops it and is returned. */
 typedef int (*sorter_emit_fn)(void *ud, int op, unsigned rel, const char *key, size_t klen,
                               const char *val, size_t vlen);
+/* Sort what is buffered (a spilled job's last run is written) and cut
+ * the output into parts; no row may be added after it. 0 or -errno. */
+int sorter_sort(sorter *s, char *err, size_t errlen);
+/* The non-empty parts, in output order: part p's relation and bytes. */
+unsigned sorter_nparts(const sorter *s);
+unsigned sorter_part_rel(const sorter *s, unsigned part);
+uint64_t sorter_part_bytes(const sorter *s, unsigned part);
+/* Part p's rows, in order. */
+int sorter_emit_part(sorter *s, unsigned part, sorter_emit_fn emit, void *ud, char *err,
+                     size_t errlen);
+/* sorter_sort, then every part in order on this thread. */
 int sorter_finish(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen);
 
 typedef struct sorter_stats {

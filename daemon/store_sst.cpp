@@ -11,8 +11,8 @@
 // db/db_impl/db_impl.cc): files of one column family that overlap each
 // other are all put in level 0 under one new sequence number, so two
 // versions of a key in one ingest would be ambiguous; we never give it
-// that: the sorter leaves one row per key and each column family gets one
-// file. Several column families in one call are one atomic group: writes
+// that: the sorter leaves one row per key, and the files of one column
+// family (the sorter's parts) hold disjoint key ranges. Several column families in one call are one atomic group: writes
 // are stopped, every file gets the same new sequence number, the version
 // edits go to the MANIFEST as one atomic group, and the last sequence is
 // published under the DB mutex, so a snapshot sees all of them or none.
@@ -56,21 +56,20 @@ struct rocksdb_options_t {
 
 namespace {
 
-// One column family's file. Files are created all at once when the
-// store_sst is made, and each is finished on a thread of its own as soon
-// as the next column family's rows begin: a slow file create or close (a
-// virus scanner holding each new file) is paid about once per ingest,
-// not once per file, and the last file's compression overlaps nothing
-// else but no longer waits behind the others'.
+// One part's file (or the meta file). Files are created all at once when
+// the store_sst is made, each on a thread of its own: a slow file create
+// (a virus scanner holding each new file) is paid about once per ingest,
+// not once per file. Each file is written by one thread at a time.
 struct sst_file {
     int rel;
     std::string path;
     std::unique_ptr<rocksdb::SstFileWriter> w;
     rocksdb::Status st;            // of Open, then of Finish
     bool used = false;             // rows were added
+    std::string last_key;
+    uint64_t rows = 0;
     std::atomic<bool> finished{false};
-    std::thread finisher;
-    std::atomic<uint64_t> bytes{0};
+    std::atomic<uint64_t> bytes{0}; // written so far, then the file's size
 };
 
 } // namespace
@@ -78,9 +77,7 @@ struct sst_file {
 struct store_sst {
     store *s;
     std::string dir;
-    std::vector<std::unique_ptr<sst_file>> files; // [0] meta, [1 + rel] relations
-    int cur = -2;                                 // the column family being written
-    std::string last_key;
+    std::vector<std::unique_ptr<sst_file>> files; // [0] meta, [1 + part] parts
     bool ingested = false;
 };
 
@@ -92,12 +89,19 @@ static int fail(const rocksdb::Status &st, const char *what, const std::string &
     return -EIO;
 }
 
-static sst_file *slot(store_sst *x, int rel) { return x->files[(size_t)(rel + 1)].get(); }
+static sst_file *slot(store_sst *x, int part)
+{
+    if (part < -1 || part + 1 >= (int)x->files.size())
+        return nullptr;
+    return x->files[(size_t)(part + 1)].get();
+}
 
 static void finish_file(sst_file *f)
 {
     rocksdb::ExternalSstFileInfo info;
 
+    if (f->finished)
+        return;
     f->st = f->w->Finish(&info); // writes and fsyncs the file
     if (f->st.ok())
         f->bytes = info.file_size;
@@ -105,15 +109,8 @@ static void finish_file(sst_file *f)
     f->finished = true;
 }
 
-static void join_all(store_sst *x)
-{
-    for (auto &f : x->files)
-        if (f->finisher.joinable())
-            f->finisher.join();
-}
-
-extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, char *err,
-                             size_t errlen)
+extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, const unsigned *part_rels,
+                             unsigned nparts, char *err, size_t errlen)
 {
     store_sst *x = new (std::nothrow) store_sst;
     std::vector<std::thread> openers;
@@ -125,10 +122,21 @@ extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, char *e
     }
     x->s = s;
     x->dir = dir;
-    for (int rel = -1; rel < (int)store_nrelations(s); rel++) {
+    if (!part_rels)
+        nparts = (unsigned)store_nrelations(s);
+    for (int p = -1; p < (int)nparts; p++) {
+        int rel = p < 0 ? -1 : part_rels ? (int)part_rels[p] : p;
+        if (rel >= (int)store_nrelations(s)) {
+            if (errlen)
+                std::snprintf(err, errlen, "SST part %d of an unknown relation %d", p, rel);
+            store_sst_free(x);
+            return -EINVAL;
+        }
         std::unique_ptr<sst_file> f(new sst_file);
         f->rel = rel;
-        f->path = x->dir + "/" + (rel < 0 ? std::string("meta") : std::to_string(rel)) + ".sst";
+        f->path = x->dir + "/" +
+                  (p < 0 ? std::string("meta")
+                         : "p" + std::to_string(p) + "-r" + std::to_string(rel)) + ".sst";
         f->w.reset(new rocksdb::SstFileWriter(rocksdb::EnvOptions(),
                                               store_cf_options(s, rel)->rep,
                                               store_cf_handle(s, rel)->rep));
@@ -155,44 +163,29 @@ extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, char *e
     return 0;
 }
 
-// meta last: its rows follow every relation's
-static int order_of(int rel) { return rel < 0 ? 1 << 30 : rel; }
-
-extern "C" int store_sst_add(store_sst *x, int rel, int op, const char *key, size_t klen,
+extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, size_t klen,
                              const char *val, size_t vlen, char *err, size_t errlen)
 {
     rocksdb::Status st;
-    sst_file *f;
+    sst_file *f = slot(x, part);
 
-    if (rel < -1 || rel >= (int)store_nrelations(x->s)) {
+    if (!f) {
         if (errlen)
-            std::snprintf(err, errlen, "SST rows of an unknown relation %d", rel);
+            std::snprintf(err, errlen, "SST rows of an unknown part %d", part);
         return -EINVAL;
     }
-    if (rel != x->cur) {
-        if (x->cur != -2 && order_of(rel) < order_of(x->cur)) {
-            if (errlen)
-                std::snprintf(err, errlen, "SST rows out of order: relation %d after %d", rel,
-                              x->cur);
-            return -EINVAL;
-        }
-        if (x->cur != -2) { // the last one's file is finished meanwhile
-            sst_file *prev = slot(x, x->cur);
-            try {
-                prev->finisher = std::thread(finish_file, prev);
-            } catch (...) {
-                finish_file(prev);
-            }
-        }
-        x->cur = rel;
-        x->last_key.clear();
-    } else if (rocksdb::Slice(x->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
+    if (f->finished) {
         if (errlen)
-            std::snprintf(err, errlen, "SST rows out of order in relation %d", rel);
+            std::snprintf(err, errlen, "SST rows after the file of part %d was finished", part);
         return -EINVAL;
     }
-    f = slot(x, rel); // never one being finished: the order only goes forward
-    x->last_key.assign(key, klen);
+    if (f->used && rocksdb::Slice(f->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
+        if (errlen)
+            std::snprintf(err, errlen, "SST rows out of order in part %d (relation %d)", part,
+                          f->rel);
+        return -EINVAL;
+    }
+    f->last_key.assign(key, klen);
     f->used = true;
     if (op == 1)
         st = f->w->Delete(rocksdb::Slice(key, klen));
@@ -200,7 +193,24 @@ extern "C" int store_sst_add(store_sst *x, int rel, int op, const char *key, siz
         st = f->w->Put(rocksdb::Slice(key, klen), rocksdb::Slice(val, vlen));
     if (!st.ok())
         return fail(st, "cannot write SST file", f->path, err, errlen);
+    if ((++f->rows & 255) == 0)
+        f->bytes = f->w->FileSize();
     return 0;
+}
+
+extern "C" int store_sst_finish_part(store_sst *x, int part, char *err, size_t errlen)
+{
+    sst_file *f = slot(x, part);
+
+    if (!f) {
+        if (errlen)
+            std::snprintf(err, errlen, "SST rows of an unknown part %d", part);
+        return -EINVAL;
+    }
+    if (!f->used)
+        return 0; // closed unused by store_sst_free
+    finish_file(f);
+    return f->st.ok() ? 0 : fail(f->st, "cannot finish SST file", f->path, err, errlen);
 }
 
 extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
@@ -208,22 +218,43 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
     std::vector<rocksdb::IngestExternalFileArg> args;
     rocksdb::Status st;
 
-    if (x->cur != -2 && !slot(x, x->cur)->finished && !slot(x, x->cur)->finisher.joinable())
-        finish_file(slot(x, x->cur));
-    join_all(x);
+    std::vector<std::thread> finishers;
+
+    // files not finished by their writers, in parallel
+    try {
+        for (auto &f : x->files)
+            if (f->used && !f->finished) {
+                sst_file *p = f.get();
+                finishers.emplace_back([p] { finish_file(p); });
+            }
+    } catch (...) {
+    }
+    for (auto &t : finishers)
+        t.join();
+    for (auto &f : x->files)
+        if (f->used && !f->finished)
+            finish_file(f.get());
     for (auto &f : x->files) {
         if (!f->used)
             continue;
         if (!f->st.ok())
             return fail(f->st, "cannot finish SST file", f->path, err, errlen);
-        rocksdb::IngestExternalFileArg a;
-        a.column_family = store_cf_handle(x->s, f->rel)->rep;
-        a.external_files.push_back(f->path);
-        a.options.move_files = true;          // hard-linked into the database
-        a.options.snapshot_consistency = true;
-        a.options.allow_global_seqno = true;  // newer than every row before
-        a.options.allow_blocking_flush = true; // a memtable holding the keys is flushed first
-        args.push_back(a);
+        rocksdb::ColumnFamilyHandle *cf = store_cf_handle(x->s, f->rel)->rep;
+        size_t i = 0;
+        while (i < args.size() && args[i].column_family != cf)
+            i++;
+        if (i == args.size()) { // the column family's first file
+            rocksdb::IngestExternalFileArg a;
+            a.column_family = cf;
+            a.options.move_files = true;          // hard-linked into the database
+            a.options.snapshot_consistency = true;
+            a.options.allow_global_seqno = true;  // newer than every row before
+            a.options.allow_blocking_flush = true; // a memtable holding the keys is flushed first
+            args.push_back(a);
+        }
+        // the parts of one relation hold disjoint key ranges: RocksDB
+        // sorts them and may place them below level 0
+        args[i].external_files.push_back(f->path);
     }
     if (args.empty())
         return 0;
@@ -253,11 +284,6 @@ extern "C" uint64_t store_sst_bytes(const store_sst *x)
 
     for (auto &f : x->files)
         n += f->bytes;
-    if (x->cur != -2) {
-        const sst_file *f = x->files[(size_t)(x->cur + 1)].get();
-        if (!f->finished && !f->finisher.joinable() && f->w)
-            n += f->w->FileSize();
-    }
     return n;
 }
 
@@ -276,7 +302,6 @@ extern "C" void store_sst_free(store_sst *x)
 
     if (!x)
         return;
-    join_all(x);
     // files never finished (no rows, or a failure) are closed in parallel,
     // as they were opened
     for (auto &f : x->files)

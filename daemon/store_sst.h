@@ -1,16 +1,18 @@
 /* store_sst.h - sorted rows written as SST files and ingested at once.
  *
- * A store_sst collects the SST files of one bulk ingest under dir: rows
- * are added in (column family, key) order, strictly increasing keys
- * within each (the sorter's output), the meta column family last; each
- * column family gets one file, written with RocksDB's SstFileWriter with
- * that column family's options. store_sst_ingest finishes the files and
- * ingests every one of them in ONE DB::IngestExternalFiles call (moving
- * them into the database, not copying), which RocksDB applies as one
- * atomic group across column families under one sequence number: a read
- * (on a snapshot, as every multi-relation read is) sees all the rows or
- * none. Files not ingested are removed by store_sst_free. One thread (the
- * writer thread in the daemon).
+ * A store_sst collects the SST files of one bulk ingest under dir: one
+ * file per part (the sorter's parts: ranges of whole keys of one
+ * relation, disjoint, so the files of one column family never overlap)
+ * and one for the meta column family, written with RocksDB's
+ * SstFileWriter with their column family's options. Rows go into a part
+ * in strictly increasing key order; different parts may be written on
+ * different threads at once (each part by one thread). store_sst_ingest
+ * finishes the files not finished yet and ingests every one of them in
+ * ONE DB::IngestExternalFiles call (moving them into the database, not
+ * copying), which RocksDB applies as one atomic group across column
+ * families under one sequence number: a read (on a snapshot, as every
+ * multi-relation read is) sees all the rows or none. Files not ingested
+ * are removed by store_sst_free.
  */
 #ifndef PT_STORE_SST_H
 #define PT_STORE_SST_H
@@ -25,15 +27,23 @@
 
 typedef struct store_sst store_sst;
 
-int store_sst_new(store_sst **out, store *s, const char *dir, char *err, size_t errlen);
-/* rel: a relation index or STORE_SST_META; op 0 put, 1 delete. -EINVAL
- * when the order is broken (err says where). */
-int store_sst_add(store_sst *x, int rel, int op, const char *key, size_t klen, const char *val,
+/* part_rels[p]: the relation of part p (nparts of them); NULL: one part
+ * per relation, part p = relation p. */
+int store_sst_new(store_sst **out, store *s, const char *dir, const unsigned *part_rels,
+                  unsigned nparts, char *err, size_t errlen);
+/* part: a part index or STORE_SST_META; op 0 put, 1 delete. -EINVAL
+ * when the order is broken or the part is finished (err says where). */
+int store_sst_add(store_sst *x, int part, int op, const char *key, size_t klen, const char *val,
                   size_t vlen, char *err, size_t errlen);
-/* Finish the files and ingest them all atomically. 0 (also when no row
- * was added), or -EIO with RocksDB's reason. */
+/* Finish (write out and fsync) a part's file on this thread; no row may
+ * be added to it after. 0, or -EIO with RocksDB's reason. */
+int store_sst_finish_part(store_sst *x, int part, char *err, size_t errlen);
+/* Finish the other files and ingest them all atomically. 0 (also when no
+ * row was added), or -EIO with RocksDB's reason. One thread, after every
+ * part's writer is done. */
 int store_sst_ingest(store_sst *x, char *err, size_t errlen);
-/* Bytes written to SST files so far (while it writes: for progress). */
+/* Bytes written to SST files so far (while they are written: for
+ * progress, from any thread). */
 uint64_t store_sst_bytes(const store_sst *x);
 uint64_t store_sst_files(const store_sst *x);
 void store_sst_free(store_sst *x);

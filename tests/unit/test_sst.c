@@ -1,5 +1,6 @@
 /* SST files written per relation and ingested in one atomic call. */
 #include <sys/stat.h>
+#include <uv.h>
 
 #include "store_fixture.h"
 #include "daemon/store_sst.h"
@@ -42,7 +43,7 @@ TEST(rows_of_several_relations_appear_at_once)
     fixture_put(s, 2, "gone", "1");
     snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
     for (int i = 0; i < 1000; i++) {
         snprintf(k, sizeof(k), "k%04d", i);
         CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), "\"v\"", 3, err, sizeof(err)), 0);
@@ -94,12 +95,16 @@ TEST(out_of_order_rows_are_refused)
         return;
     snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), -EINVAL);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "a", 1, "1", 1, err, sizeof(err)), -EINVAL);
     CHECK(strstr(err, "out of order") != NULL);
-    CHECK_EQ_INT(store_sst_add(x, 0, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    /* a finished part takes no more rows; an unknown one none at all */
+    CHECK_EQ_INT(store_sst_finish_part(x, 1, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_add(x, 1, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "finished") != NULL);
+    CHECK_EQ_INT(store_sst_add(x, 99, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
     /* nothing ingested: the file is removed */
     store_sst_free(x);
     CHECK(get_is(s, 1, "b", NULL));
@@ -116,7 +121,7 @@ TEST(an_empty_ingest_is_nothing)
     CHECK(s != NULL);
     if (!s)
         return;
-    CHECK_EQ_INT(store_sst_new(&x, s, dir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, dir, NULL, 0, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_files(x), 0);
     store_sst_free(x);
@@ -141,7 +146,7 @@ TEST(mixed_overlap_without_a_snapshot)
     fixture_put(s, 1, "m", "1"); /* relation 1 holds a key inside the new range */
     snprintf(sdir, sizeof(sdir), "%s/sst-mixed", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
     for (int i = 0; i < 10; i++) {
         snprintf(k, sizeof(k), "x%02d", i);
         CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), "0", 1, err, sizeof(err)), 0);
@@ -157,8 +162,66 @@ TEST(mixed_overlap_without_a_snapshot)
     fixture_close(s, dir);
 }
 
+/* The sorter's parts: two files of one relation with disjoint key
+ * ranges, written on two threads, finished by their writers, ingested
+ * with a third relation's in one call. */
+typedef struct part_job {
+    store_sst *x;
+    int part;
+    const char *prefix;
+    int rc;
+} part_job;
+
+static void write_part(void *arg)
+{
+    part_job *j = arg;
+    char k[16], err[256];
+
+    for (int i = 0; i < 2000 && j->rc == 0; i++) {
+        snprintf(k, sizeof(k), "%s%05d", j->prefix, i);
+        j->rc = store_sst_add(j->x, j->part, 0, k, strlen(k), "\"v\"", 3, err, sizeof(err));
+    }
+    if (j->rc == 0)
+        j->rc = store_sst_finish_part(j->x, j->part, err, sizeof(err));
+}
+
+TEST(parts_of_one_relation_on_two_threads)
+{
+    char dir[64], sdir[128], err[256];
+    store *s = fixture_store(dir, sizeof(dir));
+    store_sst *x = NULL;
+    const unsigned rels[] = {0, 0, 2};
+    part_job a = {NULL, 0, "a", 0}, b = {NULL, 1, "b", 0};
+    uv_thread_t ta, tb;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    fixture_put(s, 0, "b00007", "\"old\"");
+    snprintf(sdir, sizeof(sdir), "%s/sst-parts", dir);
+    CHECK_EQ_INT(mkdir(sdir, 0700), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, rels, 3, err, sizeof(err)), 0);
+    a.x = b.x = x;
+    CHECK_EQ_INT(uv_thread_create(&ta, write_part, &a), 0);
+    CHECK_EQ_INT(uv_thread_create(&tb, write_part, &b), 0);
+    uv_thread_join(&ta);
+    uv_thread_join(&tb);
+    CHECK_EQ_INT(a.rc, 0);
+    CHECK_EQ_INT(b.rc, 0);
+    CHECK_EQ_INT(store_sst_add(x, 2, 0, "e", 1, "1", 1, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_files(x), 3);
+    CHECK(get_is(s, 0, "a01999", "\"v\""));
+    CHECK(get_is(s, 0, "b00007", "\"v\"")); /* the ingest is newer */
+    CHECK(get_is(s, 2, "e", "1"));
+    CHECK_EQ_INT(count_of(s, NULL, 0), 4000);
+    store_sst_free(x);
+    fixture_close(s, dir);
+}
+
 int main(void)
 {
+    RUN(parts_of_one_relation_on_two_threads);
     RUN(rows_of_several_relations_appear_at_once);
     RUN(mixed_overlap_without_a_snapshot);
     RUN(out_of_order_rows_are_refused);
