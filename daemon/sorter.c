@@ -480,15 +480,26 @@ static int emit_from_buffer(sorter *s, unsigned bi, sorter_emit_fn emit, void *u
 typedef struct run_rd {
     uv_file fd;
     uint64_t pos, end;    /* file offsets of the unread range */
-    char *buf;            /* read-ahead of the file at buf_off */
-    size_t buf_len, buf_at;
+    char *buf;            /* read-ahead: bytes [buf_at, buf_len) not taken */
+    size_t buf_len, buf_at, buf_cap;
     row_hdr h;
     char *row;            /* key then value of the current row */
     size_t rowcap;
     int valid;
 } run_rd;
 
-#define RUN_READAHEAD (256u << 10)
+/* Read-ahead per run of a part being merged: the merges of all parts
+ * at once stay within half the sort buffer, between these bounds. */
+#define RUN_READAHEAD_MIN (16u << 10)
+#define RUN_READAHEAD_MAX (256u << 10)
+
+static size_t run_readahead(const sorter *s)
+{
+    uint64_t n = s->limit / 2 / ((uint64_t)s->nruns * s->max_parts);
+
+    return n < RUN_READAHEAD_MIN ? RUN_READAHEAD_MIN
+           : n > RUN_READAHEAD_MAX ? RUN_READAHEAD_MAX : (size_t)n;
+}
 
 /* n bytes of the range into p; -EIO when the run is cut short */
 static int rd_take(run_rd *r, void *p, size_t n)
@@ -498,7 +509,7 @@ static int rd_take(run_rd *r, void *p, size_t n)
     while (n) {
         if (r->buf_at == r->buf_len) {
             uint64_t left = r->end - r->pos;
-            size_t want = left < RUN_READAHEAD ? (size_t)left : RUN_READAHEAD;
+            size_t want = left < r->buf_cap ? (size_t)left : r->buf_cap;
             uv_fs_t req;
             uv_buf_t b = uv_buf_init(r->buf, (unsigned)want);
             int got;
@@ -543,17 +554,65 @@ static int rd_cmp(const run_rd *a, const run_rd *b)
     return cmp_key(a->h.rel, a->row, a->h.klen, b->h.rel, b->row, b->h.klen);
 }
 
+/* The merge's heap of runs holding a row: the smallest key on top, and
+ * of equal keys the latest run (the one whose row wins). */
+typedef struct run_heap {
+    run_rd *rd;
+    unsigned *at, n;
+} run_heap;
+
+static int heap_before(const run_heap *h, unsigned a, unsigned b)
+{
+    int c = rd_cmp(&h->rd[a], &h->rd[b]);
+
+    return c < 0 || (c == 0 && a > b);
+}
+
+static void heap_down(run_heap *h, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, m = i;
+        if (l < h->n && heap_before(h, h->at[l], h->at[m]))
+            m = l;
+        if (l + 1 < h->n && heap_before(h, h->at[l + 1], h->at[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        unsigned t = h->at[i];
+        h->at[i] = h->at[m];
+        h->at[m] = t;
+        i = m;
+    }
+}
+
+/* The top run moves to its next row (or leaves the heap). */
+static int heap_advance(run_heap *h)
+{
+    int r = rd_next(&h->rd[h->at[0]]);
+
+    if (r < 0)
+        return r;
+    if (!r)
+        h->at[0] = h->at[--h->n];
+    heap_down(h, 0);
+    return 0;
+}
+
 /* Merge one part of every run: the smallest key first; of runs holding
- * the same key, the latest run's row wins and the others are skipped.
- * The heads are compared linearly: runs are few (input / buffer). */
+ * the same key, the latest run's row wins and the others are skipped. */
 static int emit_from_runs(sorter *s, unsigned bi, sorter_emit_fn emit, void *ud, char *err,
                           size_t errlen)
 {
     run_rd *rd = calloc(s->nruns, sizeof(*rd));
-    char path[4096];
+    run_heap hp = {rd, calloc(s->nruns, sizeof(unsigned)), 0};
+    size_t ahead = run_readahead(s), lastcap = 0, lastlen = 0;
+    char path[4096], *last = NULL;
+    unsigned lastrel = 0, won;
     int r = 0;
 
-    if (!rd) {
+    if (!rd || !hp.at) {
+        free(rd);
+        free(hp.at);
         oom(err, errlen);
         return -ENOMEM;
     }
@@ -565,46 +624,55 @@ static int emit_from_runs(sorter *s, unsigned bi, sorter_emit_fn emit, void *ud,
         run_path(s, j, path, sizeof(path));
         rd[j].pos = o[bi];
         rd[j].end = o[bi + 1];
+        rd[j].buf_cap = ahead;
         if (rd[j].pos == rd[j].end)
             continue;
         r = uv_fs_open(NULL, &req, path, UV_FS_O_RDONLY, 0, NULL);
         uv_fs_req_cleanup(&req);
-        if (r < 0 || !(rd[j].buf = malloc(RUN_READAHEAD))) {
+        if (r >= 0)
+            rd[j].fd = r;
+        if (r < 0 || !(rd[j].buf = malloc(ahead))) {
             r = r < 0 ? r : -ENOMEM;
             if (errlen)
                 snprintf(err, errlen, "cannot open sorted run %s: %s", path, uv_strerror(r));
             break;
         }
-        rd[j].fd = r;
         if ((r = rd_next(&rd[j])) < 0 && errlen)
             snprintf(err, errlen, "cannot read sorted run %s: %s", path, uv_strerror(r));
+        if (r > 0)
+            hp.at[hp.n++] = j;
     }
-    while (r >= 0) {
-        int best = -1;
-        for (unsigned j = 0; j < s->nruns; j++)
-            /* <= keeps the later run on equal keys */
-            if (rd[j].valid && (best < 0 || rd_cmp(&rd[j], &rd[best]) <= 0))
-                best = (int)j;
-        if (best < 0) {
-            r = 0;
+    if (r > 0)
+        r = 0;
+    for (unsigned i = hp.n; r >= 0 && i-- > 0;)
+        heap_down(&hp, i);
+    while (r >= 0 && hp.n) {
+        run_rd *w = &rd[hp.at[0]];
+        atomic_fetch_add(&s->rows_out, 1);
+        if ((r = emit(ud, w->h.op, w->h.rel, w->row, w->h.klen, w->row + w->h.klen,
+                      w->h.vlen)) != 0)
+            break;
+        /* every run holding this key moves past it: the winner's key is
+         * kept aside, since its own row changes first */
+        if (grow((void **)&last, &lastcap, w->h.klen + 1, 1) < 0) {
+            r = -ENOMEM;
             break;
         }
-        atomic_fetch_add(&s->rows_out, 1);
-        if ((r = emit(ud, rd[best].h.op, rd[best].h.rel, rd[best].row, rd[best].h.klen,
-                      rd[best].row + rd[best].h.klen, rd[best].h.vlen)) != 0)
-            break;
-        /* advance every run at this key (the winner last: its key is the
-         * one compared) */
-        for (unsigned j = 0; j < s->nruns && r >= 0; j++)
-            if ((int)j != best && rd[j].valid && rd_cmp(&rd[j], &rd[best]) == 0)
-                r = rd_next(&rd[j]);
-        if (r >= 0)
-            r = rd_next(&rd[best]);
+        lastrel = w->h.rel;
+        lastlen = w->h.klen;
+        memcpy(last, w->row, lastlen);
+        do {
+            won = hp.at[0];
+            r = heap_advance(&hp);
+        } while (r >= 0 && hp.n &&
+                 cmp_key(rd[hp.at[0]].h.rel, rd[hp.at[0]].row, rd[hp.at[0]].h.klen, lastrel,
+                         last, lastlen) == 0);
         if (r < 0 && errlen) {
-            run_path(s, (unsigned)best, path, sizeof(path));
+            run_path(s, won, path, sizeof(path));
             snprintf(err, errlen, "cannot read sorted run %s: %s", path, uv_strerror(r));
         }
     }
+    free(last);
     for (unsigned j = 0; j < s->nruns; j++) {
         if (rd[j].fd >= 0) {
             uv_fs_t req;
@@ -614,6 +682,7 @@ static int emit_from_runs(sorter *s, unsigned bi, sorter_emit_fn emit, void *ud,
         free(rd[j].buf);
         free(rd[j].row);
     }
+    free(hp.at);
     free(rd);
     return r;
 }
