@@ -6,13 +6,15 @@
 # slow disk on any machine):
 #   (a) naive: RocksDB defaults (64 MiB memtable, 2 memtables, 2 background
 #       jobs) and one giant WriteBatch per relation, as the original tool;
-#   (b) ptingestd with its defaults.
+#   (b) ptingestd with its defaults (the memtable path);
+#   (c) ptingestd in bulk mode (ingest --bulk: staged, sorted, SST files
+#       ingested at the end: flush and compaction are not in its way).
 # For each: wall time, rows/s, samples (every 100 ms) where RocksDB said
 # writes were stopped, RocksDB's cumulative stall time, the longest time
 # without an acknowledged chunk, and p50/p99/max latency of status.
 #
 #   bench/stall.sh [--quick] [--entities N] [--rate BYTES_PER_SEC]
-# Last line: {"naive":{...},"ptingestd":{...}}
+# Last line: {"naive":{...},"ptingestd":{...},"bulk":{...}}
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
@@ -44,25 +46,44 @@ if [ "$skip_naive" = 1 ]; then naive=null; else
 naive=$("$B/bench/naive_ingest" "$w/naive-db" "$w/in.ndjson" "$rate"); fi
 echo "    $naive"
 
-echo "(b) ptingestd, its defaults"
-printf 'rocksdb:\n  rate_limit_bytes_per_sec: %s\n%s' "$rate" "$extra" >"$w/cfg.yaml"
-"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/pt-db" --socket "$w/s" \
-    >"$w/daemon.log" 2>&1 &
-dpid=$!
-until grep -q '^info: ready$' "$w/daemon.log"; do sleep 0.05; done
-"$B/bench/stall_probe" "$w/s" "$w/stop" >"$w/probe.json" &
-ppid=$!
-t0=$(date +%s.%N)
-PTINGEST_SOCKET="$w/s" "$B/client/ptingest" ingest "$w/in.ndjson" --no-progress 2>"$w/ingest.err"
-t1=$(date +%s.%N)
-touch "$w/stop"
-wait $ppid
-kill -TERM $dpid; wait $dpid || true; dpid=
-probe=$(cat "$w/probe.json")
-pt=$(awk -v t0="$t0" -v t1="$t1" -v r="$rows" -v p="$probe" 'BEGIN {
-    sub(/^\{/, "", p)
-    printf "{\"wall_s\":%.2f,\"rows_per_s\":%.0f,%s\n", t1 - t0, r / (t1 - t0), p }')
+# run_ptingestd DIR INGEST_FLAG: one ptingestd run; prints its JSON
+run_ptingestd() {
+    printf 'rocksdb:\n  rate_limit_bytes_per_sec: %s\n%s' "$rate" "$extra" >"$w/cfg.yaml"
+    rm -f "$w/stop"
+    "$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/$1" --socket "$w/s" \
+        >"$w/daemon.log" 2>&1 &
+    dpid=$!
+    until grep -q '^info: ready$' "$w/daemon.log"; do sleep 0.05; done
+    "$B/bench/stall_probe" "$w/s" "$w/stop" >"$w/probe.json" &
+    ppid=$!
+    t0=$(date +%s.%N)
+    PTINGEST_SOCKET="$w/s" "$B/client/ptingest" ingest "$w/in.ndjson" --no-progress "$2" \
+        2>"$w/ingest.err"
+    t1=$(date +%s.%N)
+    touch "$w/stop"
+    wait $ppid
+    kill -TERM $dpid; wait $dpid || true; dpid=
+    probe=$(cat "$w/probe.json")
+    awk -v t0="$t0" -v t1="$t1" -v r="$rows" -v p="$probe" 'BEGIN {
+        sub(/^\{/, "", p)
+        printf "{\"wall_s\":%.2f,\"rows_per_s\":%.0f,%s\n", t1 - t0, r / (t1 - t0), p }'
+}
+
+echo "(b) ptingestd, its defaults (the memtable path)"
+pt=$(run_ptingestd pt-db --no-bulk)
 echo "    $pt"
 grep -E "pacing|stall" "$w/daemon.log" | tail -n 3 || true
 [ -n "${STALL_KEEP_LOG:-}" ] && cp "$w/daemon.log" "$STALL_KEEP_LOG"
-printf '{"rows":%s,"rate_bytes_per_sec":%s,"naive":%s,"ptingestd":%s}\n' "$rows" "$rate" "$naive" "$pt"
+
+echo "(c) ptingestd, bulk mode (ingest --bulk)"
+bulk=$(run_ptingestd pt-bulk --bulk)
+echo "    $bulk"
+grep -o 'bulk load of .*' "$w/daemon.log" | tail -n 1 || true
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+wall() { echo "$1" | sed 's/.*"wall_s":\([0-9.]*\).*/\1/'; }
+if [ "$naive" != null ]; then
+    nw=$(wall "$naive")
+    echo "wall vs naive: memtable $(ratio "$(wall "$pt")" "$nw"), bulk $(ratio "$(wall "$bulk")" "$nw")"
+fi
+printf '{"rows":%s,"rate_bytes_per_sec":%s,"naive":%s,"ptingestd":%s,"bulk":%s}\n' \
+    "$rows" "$rate" "$naive" "$pt" "$bulk"
