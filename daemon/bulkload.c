@@ -48,6 +48,7 @@ struct bulkload {
     store_batch *meta;  /* progress records of chunks staged, not yet committed */
     int unsynced;       /* stage bytes appended since the last fdatasync */
     int replaying;      /* feeding the sorter from the stage file */
+    atomic_uint_fast64_t *beat; /* the writer's heartbeat (bulkload_write) */
     meta_row *mrows;
     size_t nmrows, capmrows;
     char *err;
@@ -341,6 +342,7 @@ static int replay_stage(bulkload *b, chunk *c)
         if (r < 0)
             break;
         off += sizeof(h) + h.len;
+        atomic_store(b->beat, pt_now_ns());
     }
     free(buf);
     if (r < 0 && !c->err[0])
@@ -472,6 +474,7 @@ typedef struct part_pool {
 typedef struct part_ctx {
     part_pool *pool;
     int part;
+    uint64_t rows;
     char err[512];
 } part_ctx;
 
@@ -487,6 +490,8 @@ static int emit_row(void *ud, int op, unsigned rel, const char *key, size_t klen
         return -ECANCELED;
     r = store_sst_add(b->sst, x->part, op, key, klen, val, vlen, x->err, sizeof(x->err));
     atomic_fetch_add(&b->a_done, klen + vlen);
+    if ((++x->rows & 4095) == 0)
+        atomic_store(b->beat, pt_now_ns());
     return r;
 }
 
@@ -504,7 +509,7 @@ static void pool_fail(part_pool *p, int r, const char *err)
 static void pool_work(void *arg)
 {
     part_pool *p = arg;
-    part_ctx x = {p, 0, ""};
+    part_ctx x = {p, 0, 0, ""};
     unsigned i;
     int r;
 
@@ -614,11 +619,13 @@ static int finish(bulkload *b, chunk *c)
     if (r < 0)
         return r;
     atomic_store(&b->phase, BULK_WRITING);
+    atomic_store(b->beat, pt_now_ns());
     if ((r = write_parts(b, c)) < 0 || (r = write_meta(b, c)) < 0)
         return r;
     /* ingesting: every file at once */
     t2 = pt_now_ns();
     atomic_store(&b->phase, BULK_INGESTING);
+    atomic_store(b->beat, pt_now_ns());
     if ((r = store_sst_ingest(b->sst, c->err, sizeof(c->err))) < 0)
         return r;
     t3 = pt_now_ns();
@@ -669,11 +676,12 @@ int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen)
     return r;
 }
 
-int bulkload_write(bulkload *b, store *s, chunk *c)
+int bulkload_write(bulkload *b, store *s, chunk *c, atomic_uint_fast64_t *beat)
 {
     int r;
 
     b->s = s;
+    b->beat = beat;
     c->err[0] = '\0';
     b->err = c->err;
     b->errlen = sizeof(c->err);

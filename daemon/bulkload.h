@@ -36,6 +36,7 @@
 #ifndef PT_BULKLOAD_H
 #define PT_BULKLOAD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,8 +65,12 @@ void bulkload_free(bulkload *b);
 
 /* Writer thread: append chunk c to the stage file (and, for the final
  * chunk, sort, write and ingest). 0, or -errno with c->err set. A
- * non-final chunk is not durable until bulkload_commit. */
-int bulkload_write(bulkload *b, store *s, struct chunk *c);
+ * non-final chunk is not durable until bulkload_commit. While it works
+ * through a long step (a resumed job's stage file, the sorted rows) it
+ * stores the time (pt_now_ns) in *beat now and then: the writer's
+ * heartbeat, which a supervisor's watchdog reads (health.c), so a job's
+ * end that takes minutes is not taken for a wedged writer. */
+int bulkload_write(bulkload *b, store *s, struct chunk *c, atomic_uint_fast64_t *beat);
 /* Writer thread, once per group (group commit, as the WAL's): fdatasync
  * the stage file once for every chunk appended since the last commit,
  * then write their progress records (into the WAL, which the group's WAL

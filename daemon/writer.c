@@ -461,7 +461,8 @@ static void write_group(writer *w, chunk_list *group)
         }
         /* a bulk job's chunk is staged, and its last one sorted, written
          * as SST files and ingested, here on this thread (bulkload.h) */
-        c->status = c->bulk ? bulkload_write(c->bulk, c->store, c) : write_chunk(w, c);
+        c->status = c->bulk ? bulkload_write(c->bulk, c->store, c, &w->heartbeat_ns)
+                            : write_chunk(w, c);
         if (c->status < 0 && !c->bulk && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
