@@ -478,10 +478,10 @@ static void record_file_time(void *ud, int op, uint64_t us)
     lathist_record_us(op == STORE_FILEIO_CLOSE ? &s->file_close : &s->file_create, us);
 }
 
-/* store_share.cpp: the shared WriteBufferManager into database-wide
- * options, the shared block cache into a column family's own table
- * factory. */
-void store_share_apply_db(const store_share *s, rocksdb_options_t *o);
+/* store_share.cpp: the shared WriteBufferManager and info LOG (its lines
+ * led by dir) into database-wide options, the shared block cache into a
+ * column family's own table factory. */
+void store_share_apply_db(const store_share *s, rocksdb_options_t *o, const char *dir);
 int store_share_apply_cf(const store_share *s, rocksdb_options_t *o, char *err, size_t errlen);
 
 int store_open(store **out, const pt_config *cfg, pt_diag *d)
@@ -528,7 +528,7 @@ int store_open_at(store **out, const pt_config *cfg, const char *dir, const stor
         goto fail;
     }
     if (share)
-        store_share_apply_db(share, s->db_opts);
+        store_share_apply_db(share, s->db_opts, s->data_dir);
     if (cfg->rate_limit_bytes_per_sec > 0) {
         /* Throttles flush and compaction I/O: the slow-disk harness. */
         s->limiter = rocksdb_ratelimiter_create((int64_t)cfg->rate_limit_bytes_per_sec,
