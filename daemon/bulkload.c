@@ -24,6 +24,14 @@ typedef struct stage_hdr {
     uint64_t end_row;
 } stage_hdr;
 
+/* What the sorter holds of a put: where its value is in the stage file.
+ * The values stay there (written once); the sorter holds keys and these,
+ * and the SST writers read the values back (emit_row). */
+typedef struct value_ref {
+    uint64_t off;
+    uint32_t len, zero; /* no padding left uninitialized in the runs */
+} value_ref;
+
 /* a meta row of the final chunk, for the meta SST */
 typedef struct meta_row {
     char *key, *val;
@@ -48,6 +56,7 @@ struct bulkload {
     store_batch *meta;  /* progress records of chunks staged, not yet committed */
     int unsynced;       /* stage bytes appended since the last fdatasync */
     int replaying;      /* feeding the sorter from the stage file */
+    uint64_t batch_off; /* where the batch being sorted starts in the stage file */
     atomic_uint_fast64_t *beat; /* the writer's heartbeat (bulkload_write) */
     meta_row *mrows;
     size_t nmrows, capmrows;
@@ -262,6 +271,16 @@ static void remove_tree(const char *path)
         log_warn("%s", err);
 }
 
+static int fail_msg(bulkload *b, int r, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(b->err, b->errlen, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
 /* The rows of a chunk: a relation's go to the sorter; the meta rows
  * (progress records) of a non-final chunk go to RocksDB once its stage
  * bytes are synced, the final chunk's (its done record) into the meta
@@ -270,15 +289,19 @@ static int take_meta(bulkload *b, int op, const char *key, size_t klen, const ch
                      size_t vlen);
 
 static int take_row(void *ud, int rel, int op, const char *key, size_t klen, const char *val,
-                    size_t vlen)
+                    size_t vlen, size_t val_off)
 {
     bulkload *b = ud;
+    value_ref ref = {b->batch_off + val_off, (uint32_t)vlen, 0};
 
     if (rel == STORE_SST_META)
         return take_meta(b, op, key, klen, val, vlen);
     if (rel < 0)
         return 0;
-    return sorter_add(b->so, op, (unsigned)rel, key, klen, val, vlen, b->err, b->errlen);
+    if (vlen > UINT32_MAX)
+        return fail_msg(b, -E2BIG, "a value of %zu bytes is too large to load in bulk", vlen);
+    return sorter_add_weighted(b->so, op, (unsigned)rel, key, klen, (const char *)&ref,
+                               op ? 0 : sizeof(ref), klen + vlen, b->err, b->errlen);
 }
 
 /* Stage rows: the sorter is fed as chunks arrive, so that at the end
@@ -337,6 +360,7 @@ static int replay_stage(bulkload *b, chunk *c)
         }
         /* progress records of the staged chunks are in RocksDB already */
         b->replaying = 1;
+        b->batch_off = off + sizeof(h);
         r = store_batch_each(b->s, buf, h.len, take_row, b, c->err, sizeof(c->err));
         b->replaying = 0;
         if (r < 0)
@@ -449,6 +473,7 @@ static int stage(bulkload *b, chunk *c)
     if ((r = write_full(b->fd, &h, sizeof(h), b->staged)) < 0 ||
         (r = write_full(b->fd, rep, len, b->staged + sizeof(h))) < 0)
         return fail(c, r, "cannot write bulk stage file in %s: %s", b->dir, uv_strerror(r));
+    b->batch_off = b->staged + sizeof(h);
     b->staged += sizeof(h) + len;
     b->unsynced = 1;
     atomic_store(&b->a_staged, b->staged);
@@ -475,6 +500,8 @@ typedef struct part_ctx {
     part_pool *pool;
     int part;
     uint64_t rows;
+    char *buf;   /* the value read back */
+    size_t cap;
     char err[512];
 } part_ctx;
 
@@ -483,13 +510,31 @@ static int emit_row(void *ud, int op, unsigned rel, const char *key, size_t klen
 {
     part_ctx *x = ud;
     bulkload *b = x->pool->b;
+    value_ref ref = {0, 0, 0};
     int r;
 
     (void)rel;
     if (atomic_load(&x->pool->failed))
         return -ECANCELED;
-    r = store_sst_add(b->sst, x->part, op, key, klen, val, vlen, x->err, sizeof(x->err));
-    atomic_fetch_add(&b->a_done, klen + vlen);
+    if (op == 0) {
+        if (vlen != sizeof(ref))
+            return -EBADMSG;
+        memcpy(&ref, val, sizeof(ref));
+        if (ref.len > x->cap) {
+            char *nb = realloc(x->buf, ref.len);
+            if (!nb)
+                return -ENOMEM;
+            x->buf = nb;
+            x->cap = ref.len;
+        }
+        if ((r = read_full(b->fd, x->buf, ref.len, ref.off)) != 1) {
+            snprintf(x->err, sizeof(x->err), "cannot read a value back from %s/stage: %s",
+                     b->dir, r < 0 ? uv_strerror(r) : "the file is shorter");
+            return r < 0 ? r : -EIO;
+        }
+    }
+    r = store_sst_add(b->sst, x->part, op, key, klen, x->buf, ref.len, x->err, sizeof(x->err));
+    atomic_fetch_add(&b->a_done, klen + ref.len);
     if ((++x->rows & 4095) == 0)
         atomic_store(b->beat, pt_now_ns());
     return r;
@@ -509,7 +554,7 @@ static void pool_fail(part_pool *p, int r, const char *err)
 static void pool_work(void *arg)
 {
     part_pool *p = arg;
-    part_ctx x = {p, 0, 0, ""};
+    part_ctx x = {p, 0, 0, NULL, 0, ""};
     unsigned i;
     int r;
 
@@ -523,6 +568,7 @@ static void pool_work(void *arg)
         if (r != 0 && r != -ECANCELED)
             pool_fail(p, r, x.err[0] ? x.err : strerror(-r));
     }
+    free(x.buf);
 }
 
 static int write_parts(bulkload *b, chunk *c)
@@ -699,8 +745,7 @@ int bulkload_write(bulkload *b, store *s, chunk *c, atomic_uint_fast64_t *beat)
         r = fail(c, -ENOMEM, "out of memory");
         goto failed;
     }
-    r = store_batch_each(s, store_batch_data(c->batch, &(size_t){0}), store_batch_bytes(c->batch),
-                         take_row, b, c->err, sizeof(c->err));
+    r = store_batch_rows(s, c->batch, take_row, b, c->err, sizeof(c->err));
     if (r < 0) {
         if (!c->err[0])
             fail(c, r, "cannot sort a chunk's rows: %s", strerror(-r));

@@ -18,8 +18,10 @@
  * stage file after the chunk that ends at the committed row count (bytes
  * past it came from chunks never acknowledged).
  *
- * Each chunk's rows also go into the job's sorter as they arrive (a
- * resumed job's sorter is refilled from the stage file first). The final
+ * Each chunk's rows also go into the job's sorter as they arrive: the
+ * key and where the value sits in the stage file, so the values are
+ * written once (a resumed job's sorter is refilled from the stage file
+ * first); the SST writers read the values back. The final
  * chunk (JOB_END) runs the rest on the writer thread: sort what the
  * sorter holds (phase sorting), write the sorted output's parts as SST
  * files on up to one thread per core (writing-ssts), and ingest them

@@ -12,6 +12,7 @@
  * value. In the buffer each row starts 8-byte aligned. */
 typedef struct row_hdr {
     uint32_t klen, vlen;
+    uint32_t weight; /* what the row stands for, in bytes (sorter_add_weighted) */
     uint16_t rel;
     uint8_t op;
 } row_hdr;
@@ -43,6 +44,8 @@ struct sorter {
      * (bytes; [nb] = the run's length), or with no runs at mem_pos[i]
      * (an index into the sorted idx; [nb] = n) */
     uint64_t *run_off;
+    uint64_t *run_weight; /* per run and boundary, as run_off: the weight
+                             of the rows from that boundary to the next */
     uint64_t *mem_pos;
     /* after sorter_sort: the non-empty parts, as boundary indexes */
     unsigned *parts;
@@ -111,6 +114,7 @@ void sorter_free(sorter *s)
         free(s->b[i].key);
     free(s->b);
     free(s->run_off);
+    free(s->run_weight);
     free(s->mem_pos);
     free(s->parts);
     free(s->part_bytes);
@@ -212,8 +216,8 @@ static int choose_bounds(sorter *s)
         return -ENOMEM;
     for (size_t k = 0; k < s->n; k++) {
         const row_hdr *h = row_of(s->idx[k]);
-        rel_bytes[h->rel] += h->klen + (uint64_t)h->vlen;
-        total += h->klen + (uint64_t)h->vlen;
+        rel_bytes[h->rel] += h->weight;
+        total += h->weight;
     }
     target = total / s->max_parts;
     if (target < MIN_PART_BYTES)
@@ -236,7 +240,7 @@ static int choose_bounds(sorter *s)
                 r = add_bound(s, rel, key_of(h), h->klen);
                 next += rel_bytes[rel] / pieces;
             }
-            acc += h->klen + (uint64_t)h->vlen;
+            acc += h->weight;
         }
     }
     free(rel_bytes);
@@ -273,7 +277,7 @@ static int write_all(FILE *f, const void *p, size_t n)
 static int spill(sorter *s, char *err, size_t errlen)
 {
     char path[4096];
-    uint64_t *offs, pos = 0;
+    uint64_t *offs, *wts, pos = 0;
     unsigned bi = 0;
     FILE *f;
     int r = 0;
@@ -286,12 +290,18 @@ static int spill(sorter *s, char *err, size_t errlen)
         return -ENOMEM;
     }
     offs = realloc(s->run_off, (size_t)(s->nruns + 1) * (s->nb + 1) * sizeof(*offs));
-    if (!offs) {
+    if (offs)
+        s->run_off = offs;
+    wts = realloc(s->run_weight, (size_t)(s->nruns + 1) * (s->nb + 1) * sizeof(*wts));
+    if (wts)
+        s->run_weight = wts;
+    if (!offs || !wts) {
         oom(err, errlen);
         return -ENOMEM;
     }
-    s->run_off = offs;
     offs += (size_t)s->nruns * (s->nb + 1);
+    wts += (size_t)s->nruns * (s->nb + 1);
+    memset(wts, 0, (s->nb + 1) * sizeof(*wts));
     run_path(s, s->nruns, path, sizeof(path));
     if (!(f = fopen(path, "wb"))) {
         set_err(err, errlen, "cannot create sorted run", path, errno);
@@ -305,6 +315,8 @@ static int spill(sorter *s, char *err, size_t errlen)
             offs[bi++] = pos;
         if (superseded(s, k, s->n))
             continue;
+        if (bi)
+            wts[bi - 1] += h->weight;
         r = write_all(f, h, sizeof(*h));
         if (r == 0)
             r = write_all(f, key_of(h), h->klen + (size_t)h->vlen);
@@ -346,6 +358,12 @@ static int grow(void **p, size_t *cap, size_t need, size_t unit)
 int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, const char *val,
                size_t vlen, char *err, size_t errlen)
 {
+    return sorter_add_weighted(s, op, rel, key, klen, val, vlen, klen + vlen, err, errlen);
+}
+
+int sorter_add_weighted(sorter *s, int op, unsigned rel, const char *key, size_t klen,
+                        const char *val, size_t vlen, uint64_t weight, char *err, size_t errlen)
+{
     size_t need = sizeof(row_hdr) + klen + vlen;
     row_hdr h;
     int r;
@@ -357,7 +375,7 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
                                                   : "row of an unknown relation");
         return -EINVAL;
     }
-    if (klen > UINT32_MAX || vlen > UINT32_MAX) {
+    if (klen > UINT32_MAX || vlen > UINT32_MAX || weight > UINT32_MAX) {
         if (errlen)
             snprintf(err, errlen, "row too large to sort");
         return -E2BIG;
@@ -372,6 +390,7 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
     }
     h.klen = (uint32_t)klen;
     h.vlen = (uint32_t)vlen;
+    h.weight = (uint32_t)weight;
     h.rel = (uint16_t)rel;
     h.op = (uint8_t)op;
     memcpy(s->arena + s->used, &h, sizeof(h));
@@ -380,7 +399,7 @@ int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, co
     s->idx[s->n++] = s->used;
     s->used += need;
     s->st.rows_in++;
-    s->st.bytes_in += klen + vlen;
+    s->st.bytes_in += weight;
     if (s->used + s->n * sizeof(uint64_t) > s->st.peak_buffer_bytes)
         s->st.peak_buffer_bytes = s->used + s->n * sizeof(uint64_t);
     return 0;
@@ -394,13 +413,11 @@ static uint64_t bound_bytes(const sorter *s, unsigned i)
 
     if (!s->nruns) {
         for (uint64_t k = s->mem_pos[i]; k < s->mem_pos[i + 1]; k++)
-            n += row_of(s->idx[k])->klen + (uint64_t)row_of(s->idx[k])->vlen;
+            n += row_of(s->idx[k])->weight;
         return n;
     }
-    for (unsigned j = 0; j < s->nruns; j++) {
-        const uint64_t *o = s->run_off + (size_t)j * (s->nb + 1);
-        n += o[i + 1] - o[i];
-    }
+    for (unsigned j = 0; j < s->nruns; j++)
+        n += s->run_weight[(size_t)j * (s->nb + 1) + i];
     return n;
 }
 

@@ -38,6 +38,11 @@ void sorter_free(sorter *s);
 /* op: 0 put, 1 delete (as on the wire). 0, or -errno with err. */
 int sorter_add(sorter *s, int op, unsigned rel, const char *key, size_t klen, const char *val,
                size_t vlen, char *err, size_t errlen);
+/* The same, for a val that stands for more bytes (a reference to where
+ * the value is): weight is what the row counts for when the output is
+ * cut into parts of about equal bytes and in the stats' bytes_in. */
+int sorter_add_weighted(sorter *s, int op, unsigned rel, const char *key, size_t klen,
+                        const char *val, size_t vlen, uint64_t weight, char *err, size_t errlen);
 
 /* The output, in order; a non-zero return stops it and is returned. */
 typedef int (*sorter_emit_fn)(void *ud, int op, unsigned rel, const char *key, size_t klen,
@@ -56,7 +61,7 @@ int sorter_emit_part(sorter *s, unsigned part, sorter_emit_fn emit, void *ud, ch
 int sorter_finish(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen);
 
 typedef struct sorter_stats {
-    uint64_t rows_in, bytes_in;   /* added */
+    uint64_t rows_in, bytes_in;   /* added (bytes: the rows' weights) */
     uint64_t runs, spilled_bytes; /* sorted runs written to disk */
     uint64_t rows_out;            /* emitted (after last-wins) */
     uint64_t peak_buffer_bytes;

@@ -1169,6 +1169,8 @@ struct rocksdb_options_t *store_cf_options(store *s, int rel)
     return s->cf_opts[cf_index(s, rel)] ? s->cf_opts[cf_index(s, rel)] : s->db_opts;
 }
 
+rocksdb_writebatch_t *store_batch_handle(store_batch *b) { return b->wb; }
+
 const char *store_batch_data(store_batch *b, size_t *len)
 {
     return rocksdb_writebatch_data(b->wb, len);

@@ -41,7 +41,9 @@ struct rocksdb_options_t *store_cf_options(store *s, int rel);
 size_t store_nrelations(const store *s);
 void store_sst_free(store_sst *x);
 typedef int (*store_batch_row_fn)(void *ud, int rel, int op, const char *key, size_t klen,
-                                  const char *val, size_t vlen);
+                                  const char *val, size_t vlen, size_t val_off);
+typedef struct store_batch store_batch;
+struct rocksdb_writebatch_t *store_batch_handle(store_batch *b);
 }
 
 struct rocksdb_t {
@@ -52,6 +54,9 @@ struct rocksdb_column_family_handle_t {
 };
 struct rocksdb_options_t {
     rocksdb::Options rep;
+};
+struct rocksdb_writebatch_t {
+    rocksdb::WriteBatch rep;
 };
 
 namespace {
@@ -325,7 +330,8 @@ namespace {
 // Rows of a WriteBatch with the relation of their column family.
 class RowHandler : public rocksdb::WriteBatch::Handler {
   public:
-    RowHandler(store *s, store_batch_row_fn fn, void *ud) : fn_(fn), ud_(ud)
+    RowHandler(store *s, store_batch_row_fn fn, void *ud, const char *base)
+        : fn_(fn), ud_(ud), base_(base)
     {
         for (size_t i = 0; i < store_nrelations(s); i++)
             ids_.push_back(store_cf_handle(s, (int)i)->rep->GetID());
@@ -348,22 +354,23 @@ class RowHandler : public rocksdb::WriteBatch::Handler {
         for (size_t i = 0; i < ids_.size(); i++)
             if (ids_[i] == cf)
                 rel = (int)i;
-        rc = fn_(ud_, rel, op, k.data(), k.size(), v.data(), v.size());
+        rc = fn_(ud_, rel, op, k.data(), k.size(), v.data(), v.size(),
+                 op ? 0 : (size_t)(v.data() - base_));
         return rc ? rocksdb::Status::Aborted() : rocksdb::Status::OK();
     }
     store_batch_row_fn fn_;
     void *ud_;
+    const char *base_; // the encoded batch's first byte: values' offsets
     std::vector<uint32_t> ids_;
     uint32_t meta_;
 };
 
 } // namespace
 
-extern "C" int store_batch_each(store *s, const char *rep, size_t len, store_batch_row_fn fn,
-                                void *ud, char *err, size_t errlen)
+static int iterate(store *s, const rocksdb::WriteBatch &wb, store_batch_row_fn fn, void *ud,
+                   char *err, size_t errlen)
 {
-    RowHandler h(s, fn, ud);
-    rocksdb::WriteBatch wb(std::string(rep, len));
+    RowHandler h(s, fn, ud, wb.Data().data());
     rocksdb::Status st = wb.Iterate(&h);
 
     if (h.rc)
@@ -374,4 +381,16 @@ extern "C" int store_batch_each(store *s, const char *rep, size_t len, store_bat
         return -EBADMSG;
     }
     return 0;
+}
+
+extern "C" int store_batch_each(store *s, const char *rep, size_t len, store_batch_row_fn fn,
+                                void *ud, char *err, size_t errlen)
+{
+    return iterate(s, rocksdb::WriteBatch(std::string(rep, len)), fn, ud, err, errlen);
+}
+
+extern "C" int store_batch_rows(store *s, store_batch *b, store_batch_row_fn fn, void *ud,
+                                char *err, size_t errlen)
+{
+    return iterate(s, store_batch_handle(b)->rep, fn, ud, err, errlen);
 }

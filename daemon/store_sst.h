@@ -53,12 +53,16 @@ void store_sst_free(store_sst *x);
 const char *store_batch_data(store_batch *b, size_t *len);
 /* Every row of an encoded batch with its relation index (STORE_SST_META
  * for the meta column family; rows of other column families are passed
- * with rel -2). A non-zero return of fn stops it and is returned; -EBADMSG
- * when the encoding is damaged. */
+ * with rel -2) and, for a put, the offset of its value in the encoded
+ * form (0 for a delete). A non-zero return of fn stops it and is
+ * returned; -EBADMSG when the encoding is damaged. store_batch_each reads
+ * a copy of rep, store_batch_rows the batch in place. */
 typedef int (*store_batch_row_fn)(void *ud, int rel, int op, const char *key, size_t klen,
-                                  const char *val, size_t vlen);
+                                  const char *val, size_t vlen, size_t val_off);
 int store_batch_each(store *s, const char *rep, size_t len, store_batch_row_fn fn, void *ud,
                      char *err, size_t errlen);
+int store_batch_rows(store *s, store_batch *b, store_batch_row_fn fn, void *ud, char *err,
+                     size_t errlen);
 
 /* --- for the C++ shims: the store's RocksDB handles (store.c) ----------- */
 struct rocksdb_t;
@@ -68,5 +72,7 @@ struct rocksdb_t *store_rocksdb(store *s);
 /* rel as above */
 struct rocksdb_column_family_handle_t *store_cf_handle(store *s, int rel);
 struct rocksdb_options_t *store_cf_options(store *s, int rel);
+struct rocksdb_writebatch_t;
+struct rocksdb_writebatch_t *store_batch_handle(store_batch *b);
 
 #endif
