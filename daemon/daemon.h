@@ -30,7 +30,10 @@
  *     item's until then, and a closing one is closed only after the writer
  *     has let go of it (a `forget` chunk through the queue);
  *   - RocksDB's own threads share the databases' block cache and memtable
- *     budget (store_share.cpp), which RocksDB locks itself;
+ *     budget (store_share.cpp), which RocksDB locks itself, and the one
+ *     info LOG, which its logger locks itself; the first database opened
+ *     makes that LOG under store_share's log mutex (databases open on
+ *     libuv's thread pool), held only to make or hand out the logger;
  *   - RocksDB's own threads record file timings into the store's
  *     histograms (lock-free atomics, lathist.h).
  * There are no process-wide variables.
