@@ -67,7 +67,7 @@ phases=$(grep -o 'bulk load of .*' "$w/daemon.log" | tail -1)
 wall=$(echo "$t1 - $t0" | bc)
 res=$(awk -v wall="$wall" -v b="$bytes" -v wb="$((wb1 - wb0))" -v hwm="$hwm" -v budget="$budget" \
     -v q="$queue" -v sb="$sortbuf" -v l0="$load0" -v l1="$load1" 'BEGIN {
-    printf "{\"bytes_ingested\":%d,\"wall_s\":%.2f,\"mb_per_s\":%.1f,", b, wall, b / 1e6 / wall
+    printf "{\"bytes_ingested\":%.0f,\"wall_s\":%.2f,\"mb_per_s\":%.1f,", b, wall, b / 1e6 / wall
     printf "\"peak_rss_mib\":%.1f,\"budget_mib\":%.1f,\"queue_mib\":%.1f,\"sort_buffer_mib\":%.1f,",
         hwm / 1048576, budget / 1048576, q / 1048576, sb / 1048576
     printf "\"rss_within_budget\":%s,", hwm <= budget ? "true" : "false"

@@ -561,9 +561,10 @@ static void pool_work(void *arg)
     while (!atomic_load(&p->failed) && (i = atomic_fetch_add(&p->next, 1)) < p->nparts) {
         x.part = (int)p->order[i];
         x.err[0] = '\0';
+        /* the files are finished together at the ingest, each on its own
+         * thread: one slow close (a virus scanner) is paid once, not once
+         * per part a thread wrote */
         r = sorter_emit_part(p->b->so, p->order[i], emit_row, &x, x.err, sizeof(x.err));
-        if (r == 0)
-            r = store_sst_finish_part(p->b->sst, x.part, x.err, sizeof(x.err));
         atomic_store(&p->b->a_sst, store_sst_bytes(p->b->sst));
         if (r != 0 && r != -ECANCELED)
             pool_fail(p, r, x.err[0] ? x.err : strerror(-r));

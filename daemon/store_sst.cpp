@@ -181,7 +181,7 @@ extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, si
     }
     if (f->finished) {
         if (errlen)
-            std::snprintf(err, errlen, "SST rows after the file of part %d was finished", part);
+            std::snprintf(err, errlen, "SST rows after the files were ingested");
         return -EINVAL;
     }
     if (f->used && rocksdb::Slice(f->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
@@ -201,21 +201,6 @@ extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, si
     if ((++f->rows & 255) == 0)
         f->bytes = f->w->FileSize();
     return 0;
-}
-
-extern "C" int store_sst_finish_part(store_sst *x, int part, char *err, size_t errlen)
-{
-    sst_file *f = slot(x, part);
-
-    if (!f) {
-        if (errlen)
-            std::snprintf(err, errlen, "SST rows of an unknown part %d", part);
-        return -EINVAL;
-    }
-    if (!f->used)
-        return 0; // closed unused by store_sst_free
-    finish_file(f);
-    return f->st.ok() ? 0 : fail(f->st, "cannot finish SST file", f->path, err, errlen);
 }
 
 extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)

@@ -100,11 +100,9 @@ TEST(out_of_order_rows_are_refused)
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), -EINVAL);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "a", 1, "1", 1, err, sizeof(err)), -EINVAL);
     CHECK(strstr(err, "out of order") != NULL);
-    /* a finished part takes no more rows; an unknown one none at all */
-    CHECK_EQ_INT(store_sst_finish_part(x, 1, err, sizeof(err)), 0);
-    CHECK_EQ_INT(store_sst_add(x, 1, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
-    CHECK(strstr(err, "finished") != NULL);
+    /* an unknown part takes no rows */
     CHECK_EQ_INT(store_sst_add(x, 99, 0, "c", 1, "1", 1, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "unknown part") != NULL);
     /* nothing ingested: the file is removed */
     store_sst_free(x);
     CHECK(get_is(s, 1, "b", NULL));
@@ -163,8 +161,8 @@ TEST(mixed_overlap_without_a_snapshot)
 }
 
 /* The sorter's parts: two files of one relation with disjoint key
- * ranges, written on two threads, finished by their writers, ingested
- * with a third relation's in one call. */
+ * ranges, written on two threads, ingested with a third relation's in
+ * one call; nothing goes in after. */
 typedef struct part_job {
     store_sst *x;
     int part;
@@ -181,8 +179,6 @@ static void write_part(void *arg)
         snprintf(k, sizeof(k), "%s%05d", j->prefix, i);
         j->rc = store_sst_add(j->x, j->part, 0, k, strlen(k), "\"v\"", 3, err, sizeof(err));
     }
-    if (j->rc == 0)
-        j->rc = store_sst_finish_part(j->x, j->part, err, sizeof(err));
 }
 
 TEST(parts_of_one_relation_on_two_threads)
@@ -215,6 +211,7 @@ TEST(parts_of_one_relation_on_two_threads)
     CHECK(get_is(s, 0, "b00007", "\"v\"")); /* the ingest is newer */
     CHECK(get_is(s, 2, "e", "1"));
     CHECK_EQ_INT(count_of(s, NULL, 0), 4000);
+    CHECK_EQ_INT(store_sst_add(x, 2, 0, "f", 1, "1", 1, err, sizeof(err)), -EINVAL);
     store_sst_free(x);
     fixture_close(s, dir);
 }
