@@ -77,6 +77,7 @@ typedef struct pt_config {
 
     uint64_t bulk_auto_min_bytes;       /* bulk.auto_min_bytes */
     uint64_t bulk_sort_buffer_bytes;    /* bulk.sort_buffer_bytes */
+    uint64_t bulk_sst_file_max_bytes;   /* bulk.sst_file_max_bytes */
     uint64_t bulk_staging_retention_ms; /* bulk.staging_retention_ms */
     uint64_t chunk_max_rows;   /* ingest.chunk_max_rows */
     uint64_t chunk_max_bytes;  /* ingest.chunk_max_bytes */

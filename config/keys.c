@@ -96,6 +96,10 @@ const pt_key pt_keys[] = {
     {"bulk.sort_buffer_bytes", U64(bulk_sort_buffer_bytes), "67108864", 65536,
      UINT64_C(1) << 40, "bytes", RELOAD(INGEST),
      "memory a bulk job sorts its rows in; larger jobs spill sorted runs under the data dir"},
+    {"bulk.sst_file_max_bytes", U64(bulk_sst_file_max_bytes), "268435456", 1048576,
+     UINT64_C(1) << 40, "bytes", RELOAD(INGEST),
+     "a bulk job's SST file is finished at this size and the next begun: a file being "
+     "written keeps its whole index in memory (a few percent of it)"},
     {"bulk.staging_retention_ms", U64(bulk_staging_retention_ms), "86400000", 0,
      UINT64_C(31536000000), "ms", RELOAD(INGEST),
      "a bulk job's staged rows, unfinished and untouched this long, are removed (its "

@@ -44,6 +44,7 @@ struct bulkload {
     char *top;        /* <data dir>/ptingestd-bulk */
     char id[256];
     uint64_t sort_buffer;
+    uint64_t sst_max;  /* bulk.sst_file_max_bytes */
     unsigned threads;  /* SST files written at once at the end */
     int fd;           /* the stage file, -1 until the first chunk */
     uint64_t staged;  /* its length */
@@ -85,7 +86,8 @@ void bulkload_dir_name(const char *id, char *out, size_t outlen)
 }
 
 int bulkload_new(bulkload **out, const char *data_dir, const char *id,
-                 uint64_t sort_buffer_bytes, char *err, size_t errlen)
+                 uint64_t sort_buffer_bytes, uint64_t sst_file_max_bytes, char *err,
+                 size_t errlen)
 {
     bulkload *b = calloc(1, sizeof(*b));
     char name[2 * 128 + 1];
@@ -102,6 +104,7 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *id,
     snprintf(b->dir, n + strlen(name) + 1, "%s/%s", b->top, name);
     snprintf(b->id, sizeof(b->id), "%s", id);
     b->sort_buffer = sort_buffer_bytes;
+    b->sst_max = sst_file_max_bytes;
     b->threads = uv_available_parallelism();
     if (b->threads > 8)
         b->threads = 8;
@@ -661,7 +664,7 @@ static int finish(bulkload *b, chunk *c)
         return fail(c, -ENOMEM, "out of memory");
     for (unsigned i = 0; i < nparts; i++)
         rels[i] = sorter_part_rel(b->so, i);
-    r = store_sst_new(&b->sst, b->s, ssts, rels, nparts, c->err, sizeof(c->err));
+    r = store_sst_new(&b->sst, b->s, ssts, rels, nparts, b->sst_max, c->err, sizeof(c->err));
     free(rels);
     if (r < 0)
         return r;

@@ -62,7 +62,8 @@ const char *bulk_phase_name(int phase);
 
 /* No disk I/O: the files are made by the first chunk. */
 int bulkload_new(bulkload **out, const char *data_dir, const char *id,
-                 uint64_t sort_buffer_bytes, char *err, size_t errlen);
+                 uint64_t sort_buffer_bytes, uint64_t sst_file_max_bytes, char *err,
+                 size_t errlen);
 void bulkload_free(bulkload *b);
 
 /* Writer thread: append chunk c to the stage file (and, for the final

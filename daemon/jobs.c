@@ -399,7 +399,8 @@ job *job_begin_bulk(jobs *js, jobdb *db, void *client, const char *id, size_t id
         evict_records(js); /* a new record may push the table past its cap */
     }
     if (*bulk && bulkload_new(&j->bulk, store_data_dir(db->s), j->id,
-                              js->lim.bulk_sort_buffer_bytes, err, errlen) < 0) {
+                              js->lim.bulk_sort_buffer_bytes, js->lim.bulk_sst_file_max_bytes,
+                              err, errlen) < 0) {
         free(j);
         *code = PT_ERR_STORE;
         return NULL;

@@ -93,6 +93,7 @@ typedef struct jobs_limits {
     uint64_t chunk_linger_ms, progress_interval_ms;
     uint64_t bulk_auto_min_bytes;     /* bulk.auto_min_bytes, 0: only when asked */
     uint64_t bulk_sort_buffer_bytes;  /* bulk.sort_buffer_bytes */
+    uint64_t bulk_sst_file_max_bytes; /* bulk.sst_file_max_bytes */
     uint64_t bulk_staging_retention_ms; /* bulk.staging_retention_ms */
 } jobs_limits;
 

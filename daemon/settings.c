@@ -42,6 +42,7 @@ static void apply_ingest(const settings_target *t, const pt_config *c)
         .progress_interval_ms = c->progress_interval_ms,
         .bulk_auto_min_bytes = c->bulk_auto_min_bytes,
         .bulk_sort_buffer_bytes = c->bulk_sort_buffer_bytes,
+        .bulk_sst_file_max_bytes = c->bulk_sst_file_max_bytes,
         .bulk_staging_retention_ms = c->bulk_staging_retention_ms,
     };
 

@@ -67,7 +67,10 @@ namespace {
 // not once per file. Each file is written by one thread at a time.
 struct sst_file {
     int rel;
-    std::string path;
+    std::string stem;              // dir/p<part>-r<rel> (or dir/meta)
+    std::string path;              // the file being written
+    std::vector<std::string> done; // files of this part already finished
+    uint64_t done_bytes = 0;
     std::unique_ptr<rocksdb::SstFileWriter> w;
     rocksdb::Status st;            // of Open, then of Finish
     bool used = false;             // rows were added
@@ -83,6 +86,7 @@ struct store_sst {
     store *s;
     std::string dir;
     std::vector<std::unique_ptr<sst_file>> files; // [0] meta, [1 + part] parts
+    uint64_t file_max_bytes = 0;                  // a part's file rolls over past it
     bool ingested = false;
 };
 
@@ -109,13 +113,42 @@ static void finish_file(sst_file *f)
         return;
     f->st = f->w->Finish(&info); // writes and fsyncs the file
     if (f->st.ok())
-        f->bytes = info.file_size;
+        f->bytes = f->done_bytes + info.file_size;
     f->w.reset();
     f->finished = true;
 }
 
+static rocksdb::SstFileWriter *new_writer(store *s, int rel)
+{
+    return new rocksdb::SstFileWriter(rocksdb::EnvOptions(), store_cf_options(s, rel)->rep,
+                                      store_cf_handle(s, rel)->rep);
+}
+
+// A part's file has grown past file_max_bytes: it is finished here and the
+// part goes on in a new one. A writer holds its file's whole index until
+// Finish (a few percent of the file), so a 10 GB job would otherwise keep
+// hundreds of MB of them at once; the part's keys only grow, so its files
+// never overlap.
+static int roll(store_sst *x, sst_file *f, char *err, size_t errlen)
+{
+    rocksdb::ExternalSstFileInfo info;
+    rocksdb::Status st = f->w->Finish(&info);
+
+    if (!st.ok())
+        return fail(st, "cannot finish SST file", f->path, err, errlen);
+    f->done.push_back(f->path);
+    f->done_bytes += info.file_size;
+    f->path = f->stem + "-" + std::to_string(f->done.size()) + ".sst";
+    f->w.reset(new_writer(x->s, f->rel));
+    f->used = false;
+    st = f->w->Open(f->path);
+    if (!st.ok())
+        return fail(st, "cannot create SST file", f->path, err, errlen);
+    return 0;
+}
+
 extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, const unsigned *part_rels,
-                             unsigned nparts, char *err, size_t errlen)
+                             unsigned nparts, uint64_t file_max_bytes, char *err, size_t errlen)
 {
     store_sst *x = new (std::nothrow) store_sst;
     std::vector<std::thread> openers;
@@ -127,6 +160,7 @@ extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, const u
     }
     x->s = s;
     x->dir = dir;
+    x->file_max_bytes = file_max_bytes;
     if (!part_rels)
         nparts = (unsigned)store_nrelations(s);
     for (int p = -1; p < (int)nparts; p++) {
@@ -139,12 +173,11 @@ extern "C" int store_sst_new(store_sst **out, store *s, const char *dir, const u
         }
         std::unique_ptr<sst_file> f(new sst_file);
         f->rel = rel;
-        f->path = x->dir + "/" +
+        f->stem = x->dir + "/" +
                   (p < 0 ? std::string("meta")
-                         : "p" + std::to_string(p) + "-r" + std::to_string(rel)) + ".sst";
-        f->w.reset(new rocksdb::SstFileWriter(rocksdb::EnvOptions(),
-                                              store_cf_options(s, rel)->rep,
-                                              store_cf_handle(s, rel)->rep));
+                         : "p" + std::to_string(p) + "-r" + std::to_string(rel));
+        f->path = f->stem + ".sst";
+        f->w.reset(new_writer(s, rel));
         x->files.push_back(std::move(f));
     }
     try {
@@ -184,7 +217,7 @@ extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, si
             std::snprintf(err, errlen, "SST rows after the files were ingested");
         return -EINVAL;
     }
-    if (f->used && rocksdb::Slice(f->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
+    if (f->rows && rocksdb::Slice(f->last_key).compare(rocksdb::Slice(key, klen)) >= 0) {
         if (errlen)
             std::snprintf(err, errlen, "SST rows out of order in part %d (relation %d)", part,
                           f->rel);
@@ -198,8 +231,12 @@ extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, si
         st = f->w->Put(rocksdb::Slice(key, klen), rocksdb::Slice(val, vlen));
     if (!st.ok())
         return fail(st, "cannot write SST file", f->path, err, errlen);
-    if ((++f->rows & 255) == 0)
-        f->bytes = f->w->FileSize();
+    if ((++f->rows & 255) == 0) {
+        uint64_t n = f->w->FileSize();
+        f->bytes = f->done_bytes + n;
+        if (x->file_max_bytes && n >= x->file_max_bytes && part >= 0)
+            return roll(x, f, err, errlen);
+    }
     return 0;
 }
 
@@ -225,9 +262,9 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
         if (f->used && !f->finished)
             finish_file(f.get());
     for (auto &f : x->files) {
-        if (!f->used)
+        if (!f->used && f->done.empty())
             continue;
-        if (!f->st.ok())
+        if (f->used && !f->st.ok())
             return fail(f->st, "cannot finish SST file", f->path, err, errlen);
         rocksdb::ColumnFamilyHandle *cf = store_cf_handle(x->s, f->rel)->rep;
         size_t i = 0;
@@ -242,9 +279,13 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
             a.options.allow_blocking_flush = true; // a memtable holding the keys is flushed first
             args.push_back(a);
         }
-        // the parts of one relation hold disjoint key ranges: RocksDB
-        // sorts them and may place them below level 0
-        args[i].external_files.push_back(f->path);
+        // the parts of one relation, and the files of one part, hold
+        // disjoint key ranges: RocksDB sorts them and may place them below
+        // level 0
+        for (auto &d : f->done)
+            args[i].external_files.push_back(d);
+        if (f->used)
+            args[i].external_files.push_back(f->path);
     }
     if (args.empty())
         return 0;
@@ -282,7 +323,7 @@ extern "C" uint64_t store_sst_files(const store_sst *x)
     uint64_t n = 0;
 
     for (auto &f : x->files)
-        n += f->used;
+        n += f->used + f->done.size();
     return n;
 }
 
@@ -305,8 +346,11 @@ extern "C" void store_sst_free(store_sst *x)
         }
     for (auto &t : closers)
         t.join();
-    for (auto &f : x->files)
-        std::remove(f->path.c_str()); // moved ones are links: the database keeps its own
+    for (auto &f : x->files) { // moved ones are links: the database keeps its own
+        std::remove(f->path.c_str());
+        for (auto &d : f->done)
+            std::remove(d.c_str());
+    }
     delete x;
 }
 

@@ -1,9 +1,9 @@
 /* store_sst.h - sorted rows written as SST files and ingested at once.
  *
  * A store_sst collects the SST files of one bulk ingest under dir: one
- * file per part (the sorter's parts: ranges of whole keys of one
- * relation, disjoint, so the files of one column family never overlap)
- * and one for the meta column family, written with RocksDB's
+ * file (more past a size) per part (the sorter's parts: ranges of whole
+ * keys of one relation, disjoint, so the files of one column family never
+ * overlap) and one for the meta column family, written with RocksDB's
  * SstFileWriter with their column family's options. Rows go into a part
  * in strictly increasing key order; different parts may be written on
  * different threads at once (each part by one thread). store_sst_ingest
@@ -28,9 +28,12 @@
 typedef struct store_sst store_sst;
 
 /* part_rels[p]: the relation of part p (nparts of them); NULL: one part
- * per relation, part p = relation p. */
+ * per relation, part p = relation p. A part's file that reaches
+ * file_max_bytes (bulk.sst_file_max_bytes; 0 = no limit) is finished
+ * there, on the adding thread, and the part goes on in a new file: a
+ * writer keeps its file's index in memory until it finishes. */
 int store_sst_new(store_sst **out, store *s, const char *dir, const unsigned *part_rels,
-                  unsigned nparts, char *err, size_t errlen);
+                  unsigned nparts, uint64_t file_max_bytes, char *err, size_t errlen);
 /* part: a part index or STORE_SST_META; op 0 put, 1 delete. -EINVAL
  * when the order is broken or the part is finished (err says where). */
 int store_sst_add(store_sst *x, int part, int op, const char *key, size_t klen, const char *val,

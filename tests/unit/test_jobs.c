@@ -180,7 +180,7 @@ static jobdb tdb; /* the one database of these tests */
 static void start_jobs(store *s, uint64_t cap, uint64_t rows_per_chunk)
 {
     job_sink sink = {q_has_room, q_push, q_take_done, &fq, q_capacity};
-    jobs_limits l = {rows_per_chunk, 1 << 20, 1024, 1 << 20, 0, 20, 500, 0, 0, 0};
+    jobs_limits l = {rows_per_chunk, 1 << 20, 1024, 1 << 20, 0, 20, 500, 0, 0, 0, 0};
     pt_diag d;
 
     memset(&fq, 0, sizeof(fq));

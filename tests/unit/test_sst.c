@@ -43,7 +43,7 @@ TEST(rows_of_several_relations_appear_at_once)
     fixture_put(s, 2, "gone", "1");
     snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, 0, err, sizeof(err)), 0);
     for (int i = 0; i < 1000; i++) {
         snprintf(k, sizeof(k), "k%04d", i);
         CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), "\"v\"", 3, err, sizeof(err)), 0);
@@ -95,7 +95,7 @@ TEST(out_of_order_rows_are_refused)
         return;
     snprintf(sdir, sizeof(sdir), "%s/sst-test", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, 0, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "b", 1, "1", 1, err, sizeof(err)), -EINVAL);
     CHECK_EQ_INT(store_sst_add(x, 1, 0, "a", 1, "1", 1, err, sizeof(err)), -EINVAL);
@@ -119,7 +119,7 @@ TEST(an_empty_ingest_is_nothing)
     CHECK(s != NULL);
     if (!s)
         return;
-    CHECK_EQ_INT(store_sst_new(&x, s, dir, NULL, 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, dir, NULL, 0, 0, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
     CHECK_EQ_INT(store_sst_files(x), 0);
     store_sst_free(x);
@@ -144,7 +144,7 @@ TEST(mixed_overlap_without_a_snapshot)
     fixture_put(s, 1, "m", "1"); /* relation 1 holds a key inside the new range */
     snprintf(sdir, sizeof(sdir), "%s/sst-mixed", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, 0, err, sizeof(err)), 0);
     for (int i = 0; i < 10; i++) {
         snprintf(k, sizeof(k), "x%02d", i);
         CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), "0", 1, err, sizeof(err)), 0);
@@ -196,7 +196,7 @@ TEST(parts_of_one_relation_on_two_threads)
     fixture_put(s, 0, "b00007", "\"old\"");
     snprintf(sdir, sizeof(sdir), "%s/sst-parts", dir);
     CHECK_EQ_INT(mkdir(sdir, 0700), 0);
-    CHECK_EQ_INT(store_sst_new(&x, s, sdir, rels, 3, err, sizeof(err)), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, rels, 3, 0, err, sizeof(err)), 0);
     a.x = b.x = x;
     CHECK_EQ_INT(uv_thread_create(&ta, write_part, &a), 0);
     CHECK_EQ_INT(uv_thread_create(&tb, write_part, &b), 0);
@@ -216,8 +216,39 @@ TEST(parts_of_one_relation_on_two_threads)
     fixture_close(s, dir);
 }
 
+/* A part's file past file_max_bytes is finished and the part goes on
+ * in a new one; the key order holds across them; all are ingested. */
+TEST(a_part_rolls_over_to_new_files)
+{
+    char dir[64], sdir[128], err[256], k[16], v[128];
+    store *s = fixture_store(dir, sizeof(dir));
+    store_sst *x = NULL;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    snprintf(sdir, sizeof(sdir), "%s/sst-roll", dir);
+    CHECK_EQ_INT(mkdir(sdir, 0700), 0);
+    CHECK_EQ_INT(store_sst_new(&x, s, sdir, NULL, 0, 16384, err, sizeof(err)), 0);
+    memset(v, 'v', sizeof(v) - 1);
+    v[sizeof(v) - 1] = '\0';
+    for (int i = 0; i < 4000; i++) {
+        snprintf(k, sizeof(k), "r%05d", i);
+        v[0] = (char)('a' + i % 26); /* not all alike: compression leaves some bytes */
+        CHECK_EQ_INT(store_sst_add(x, 0, 0, k, strlen(k), v, strlen(v), err, sizeof(err)), 0);
+    }
+    CHECK_EQ_INT(store_sst_add(x, 0, 0, "r00001", 6, "x", 1, err, sizeof(err)), -EINVAL);
+    CHECK(store_sst_files(x) >= 4);
+    CHECK_EQ_INT(store_sst_ingest(x, err, sizeof(err)), 0);
+    CHECK_EQ_INT(count_of(s, NULL, 0), 4000);
+    CHECK(get_is(s, 0, "r03999", NULL) == 0);
+    store_sst_free(x);
+    fixture_close(s, dir);
+}
+
 int main(void)
 {
+    RUN(a_part_rolls_over_to_new_files);
     RUN(parts_of_one_relation_on_two_threads);
     RUN(rows_of_several_relations_appear_at_once);
     RUN(mixed_overlap_without_a_snapshot);
