@@ -307,8 +307,7 @@ static int take_row(void *ud, int rel, int op, const char *key, size_t klen, con
                                op ? 0 : sizeof(ref), klen + vlen, b->err, b->errlen);
 }
 
-/* Stage rows: the sorter is fed as chunks arrive, so that at the end
- * only the sort and the SST files remain. */
+/* The sorter's runs so far, for status and progress. */
 static void count_runs(bulkload *b)
 {
     sorter_stats ss;
@@ -318,6 +317,8 @@ static void count_runs(bulkload *b)
     atomic_store(&b->a_spilled, ss.spilled_bytes);
 }
 
+/* The sorter is fed as chunks arrive, so that at the end only the sort
+ * and the SST files remain. */
 static int open_sorter(bulkload *b, chunk *c)
 {
     char runs[4200];

@@ -749,13 +749,19 @@ static int answer_later(dbs_admin *a, int code, const char *text)
     return 0;
 }
 
+/* The answer to CREATE: the database, and whether this call made it. */
+static void created_json(pt_buf *b, const db *d, int created)
+{
+    pt_buf_init(b);
+    json_start(b, d->name);
+    pt_buf_printf(b, ",\"created\":%s}", created ? "true" : "false");
+}
+
 static void admin_created(dbs_admin *a, db *d)
 {
     pt_buf b;
 
-    pt_buf_init(&b);
-    json_start(&b, d->name);
-    pt_buf_printf(&b, ",\"created\":%s}", a->existed ? "false" : "true");
+    created_json(&b, d, !a->existed);
     if (!a->existed)
         log_info("database %s: created", d->name);
     dbs_release(d);
@@ -1028,10 +1034,8 @@ int dbs_admin_start(dbs *ds, int op, const char *name, const char *dir, dbs_admi
         if (r == 1) { /* open already: answer from the loop */
             if (op == PT_DB_CREATE) {
                 pt_buf b;
+                created_json(&b, d, 0);
                 dbs_release(d);
-                pt_buf_init(&b);
-                json_start(&b, d->name);
-                pt_buf_printf(&b, ",\"created\":false}");
                 r = answer_later(a, b.data ? 0 : PT_ERR_STORE, b.data ? b.data : "out of memory");
                 pt_buf_free(&b);
             } else {

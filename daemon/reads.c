@@ -17,8 +17,6 @@
 struct reads {
     uv_loop_t *loop;
     read_client_ops ops;
-    store *req_s;             /* the request being parsed: its database */
-    void *req_hold;           /* ... and the hold new_req hands the request */
     readpool *pool;
     uint64_t *inflight;
     reads_limits lim;
@@ -245,20 +243,31 @@ static void step_after(readpool_item *it)
     send_page(q, &out);
 }
 
-static read_req *new_req(reads *rd, void *client, int type, int lane)
+/* A request being parsed: who asks, the database it reads and the hold
+ * on it, which new_req hands to the request (reads_request lets go of a
+ * hold no request took). */
+typedef struct req_in {
+    reads *rd;
+    void *client;
+    store *s;
+    void *hold;
+} req_in;
+
+static read_req *new_req(req_in *in, int type, int lane)
 {
     read_req *q = calloc(1, sizeof(*q));
+    reads *rd = in->rd;
 
     if (!q)
         return NULL;
     q->rd = rd;
-    q->client = client;
+    q->client = in->client;
     q->lane = lane;
     q->item.work = step_work;
     q->item.after = step_after;
-    q->hold = rd->req_hold;
-    rd->req_hold = NULL; /* the request has it now */
-    read_cursor_init(&q->cur, rd->req_s, type, rd->lim.page_bytes);
+    q->hold = in->hold;
+    in->hold = NULL; /* the request has it now */
+    read_cursor_init(&q->cur, in->s, type, rd->lim.page_bytes);
     rd->st.active++;
     rd->st.requests++;
     return q;
@@ -316,17 +325,19 @@ static char *copy_strs(pt_str *const *s, size_t n)
     return blk;
 }
 
-static int request_get(reads *rd, void *client, const char *p, size_t len, read_req **out)
+static int request_get(req_in *in, const char *p, size_t len, read_req **out)
 {
+    reads *rd = in->rd;
+    void *client = in->client;
     read_req *q;
     pt_get m;
     pt_str *keys[1];
 
     if (pt_dec_get(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_GET);
-    if (m.rel >= store_nrelations(rd->req_s))
+    if (m.rel >= store_nrelations(in->s))
         return unknown_index(rd, client, m.rel);
-    if (!(q = new_req(rd, client, PT_MSG_GET, READPOOL_POINT)))
+    if (!(q = new_req(in, PT_MSG_GET, READPOOL_POINT)))
         return no_memory(rd, client, NULL);
     q->cur.key = m.key;
     keys[0] = &q->cur.key;
@@ -337,9 +348,10 @@ static int request_get(reads *rd, void *client, const char *p, size_t len, read_
 }
 
 /* COUNT and EXPORT: "" = every relation, else the one named. */
-static int request_range(reads *rd, void *client, int type, const char *p, size_t len,
-                         read_req **out)
+static int request_range(req_in *in, int type, const char *p, size_t len, read_req **out)
 {
+    reads *rd = in->rd;
+    void *client = in->client;
     read_req *q;
     pt_str name;
     size_t lo, hi;
@@ -349,9 +361,9 @@ static int request_range(reads *rd, void *client, int type, const char *p, size_
         return malformed(rd, client, type);
     if (name.n == 0) {
         lo = 0;
-        hi = store_nrelations(rd->req_s);
+        hi = store_nrelations(in->s);
     } else {
-        int i = store_relation_index(rd->req_s, name.p, name.n);
+        int i = store_relation_index(in->s, name.p, name.n);
         if (i < 0) {
             snprintf(msg, sizeof(msg), "unknown relation \"%.*s\"",
                      (int)(name.n > 64 ? 64 : name.n), name.p);
@@ -361,29 +373,31 @@ static int request_range(reads *rd, void *client, int type, const char *p, size_
         lo = (size_t)i;
         hi = lo + 1;
     }
-    if (!(q = new_req(rd, client, type, READPOOL_LONG)))
+    if (!(q = new_req(in, type, READPOOL_LONG)))
         return no_memory(rd, client, NULL);
     q->cur.rel = lo;
     q->cur.rel_end = hi;
     return start(q, out);
 }
 
-static int request_scan(reads *rd, void *client, const char *p, size_t len, read_req **out)
+static int request_scan(req_in *in, const char *p, size_t len, read_req **out)
 {
+    reads *rd = in->rd;
+    void *client = in->client;
     read_req *q;
     pt_scan m;
     pt_str *bounds[3];
 
     if (pt_dec_scan(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_SCAN);
-    if (m.rel >= store_nrelations(rd->req_s))
+    if (m.rel >= store_nrelations(in->s))
         return unknown_index(rd, client, m.rel);
     if ((m.flags & PT_SCAN_FROM) && (m.flags & PT_SCAN_TO) &&
         readwork_key_cmp(m.from, m.to) > 0) {
         rd->ops.error(client, PT_ERR_BAD_REQUEST, "SCAN: from is after to");
         return 0;
     }
-    if (!(q = new_req(rd, client, PT_MSG_SCAN, READPOOL_LONG)))
+    if (!(q = new_req(in, PT_MSG_SCAN, READPOOL_LONG)))
         return no_memory(rd, client, NULL);
     q->cur.rel = m.rel;
     q->cur.flags = m.flags;
@@ -399,8 +413,10 @@ static int request_scan(reads *rd, void *client, const char *p, size_t len, read
     return start(q, out);
 }
 
-static int request_mget(reads *rd, void *client, const char *p, size_t len, read_req **out)
+static int request_mget(req_in *in, const char *p, size_t len, read_req **out)
 {
+    reads *rd = in->rd;
+    void *client = in->client;
     read_req *q;
     pt_mget m;
     pt_str k;
@@ -409,9 +425,9 @@ static int request_mget(reads *rd, void *client, const char *p, size_t len, read
 
     if (pt_dec_mget(p, len, &m) < 0)
         return malformed(rd, client, PT_MSG_MGET);
-    if (m.rel >= store_nrelations(rd->req_s))
+    if (m.rel >= store_nrelations(in->s))
         return unknown_index(rd, client, m.rel);
-    if (!(q = new_req(rd, client, PT_MSG_MGET, READPOOL_LONG)))
+    if (!(q = new_req(in, PT_MSG_MGET, READPOOL_LONG)))
         return no_memory(rd, client, NULL);
     c = &q->cur;
     c->rel = m.rel;
@@ -437,32 +453,25 @@ static int request_mget(reads *rd, void *client, const char *p, size_t len, read
     return start(q, out);
 }
 
-static int request(reads *rd, void *client, int type, const char *payload, size_t len,
-                   read_req **out)
+static int request(req_in *in, int type, const char *payload, size_t len, read_req **out)
 {
     switch (type) {
-    case PT_MSG_GET: return request_get(rd, client, payload, len, out);
-    case PT_MSG_SCAN: return request_scan(rd, client, payload, len, out);
-    case PT_MSG_MGET: return request_mget(rd, client, payload, len, out);
-    default: return request_range(rd, client, type, payload, len, out);
+    case PT_MSG_GET: return request_get(in, payload, len, out);
+    case PT_MSG_SCAN: return request_scan(in, payload, len, out);
+    case PT_MSG_MGET: return request_mget(in, payload, len, out);
+    default: return request_range(in, type, payload, len, out);
     }
 }
 
 int reads_request(reads *rd, void *client, store *s, void *hold, int type, const char *payload,
                   size_t len, read_req **out)
 {
+    req_in in = {rd, client, s, hold};
     int r;
 
     *out = NULL;
-    /* what the request being parsed reads, and its hold (new_req takes it) */
-    rd->req_s = s;
-    rd->req_hold = hold;
-    r = request(rd, client, type, payload, len, out);
-    rd->req_s = NULL;
-    if (rd->req_hold) { /* answered at once: nothing holds the database */
-        if (rd->ops.release)
-            rd->ops.release(rd->req_hold);
-        rd->req_hold = NULL;
-    }
+    r = request(&in, type, payload, len, out);
+    if (in.hold && rd->ops.release) /* answered at once: nothing holds the database */
+        rd->ops.release(in.hold);
     return r;
 }
