@@ -16,6 +16,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 entities=1300000 sortbuf=67108864 out=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -40,15 +41,7 @@ queue=$("$B/daemon/ptingestd" --check-config "$w/cfg.yaml" 2>&1 |
 [ -n "$queue" ] || queue=67108864
 budget=$((queue + sortbuf + 64 * 1048576))
 
-"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" \
-    >"$w/daemon.log" 2>&1 &
-dpid=$!
-i=0
-until grep -q ready "$w/daemon.log" 2>/dev/null; do
-    sleep 0.05
-    i=$((i + 1)); [ $i -lt 600 ] || die "ptingestd did not get ready: $(cat "$w/daemon.log")"
-    kill -0 "$dpid" 2>/dev/null || die "ptingestd exited: $(cat "$w/daemon.log")"
-done
+pt_start_daemon "$w/cfg.yaml" "$w/data" "$w/s" "$w/daemon.log"
 wb0=$(awk '/^write_bytes/ {print $2}' "/proc/$dpid/io")
 load0=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)

@@ -49,6 +49,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 rows= reps=5 out= quick=0 small=0
 T=${PTINGEST_BENCH_TIMEOUT:-600}   # seconds, per measured command
 usage() { echo "usage: bench/compare.sh [--rows N] [--reps R] [--quick] [--small] [--out DIR]" >&2; exit 2; }
@@ -155,16 +156,7 @@ settle() { sync; sleep 1; }
 start_daemon() {   # MODE
     rm -rf "$w/data" "$w/s"
     printf 'ingest:\n  sync: %s\n' "$1" >"$w/cfg.yaml"
-    : >"$w/daemon.log" # empty before the wait: the last daemon's "ready" must not count
-    "$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" \
-        >"$w/daemon.log" 2>&1 &
-    dpid=$!
-    i=0
-    until grep -q 'ready$' "$w/daemon.log"; do
-        i=$((i + 1)); [ $i -lt 600 ] || die "ptingestd did not get ready: $(cat "$w/daemon.log")"
-        kill -0 "$dpid" 2>/dev/null || die "ptingestd exited: $(cat "$w/daemon.log")"
-        sleep 0.05
-    done
+    pt_start_daemon "$w/cfg.yaml" "$w/data" "$w/s" "$w/daemon.log"
 }
 stop_daemon() {
     kill -TERM "$dpid"

@@ -46,6 +46,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 entities=20000 reps=5 mreps=3 dent=260000 dreps=2 sync= only= out=bench/results/databases.txt
 iflush=5000
 T=${PTINGEST_BENCH_TIMEOUT:-600}
@@ -105,15 +106,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
 raw() { echo "$*" >>"$w/raw"; echo "  $*" >&2; }
 
 start_daemon() {   # CONFIG-FILE
-    rm -rf "$w/data" "$w/s" "$w/daemon.log"   # the old log's "ready" must not count
-    "$B/daemon/ptingestd" --config "$1" --data-dir "$w/data" --socket "$w/s" >"$w/daemon.log" 2>&1 &
-    dpid=$!
-    i=0
-    until grep -q 'ready$' "$w/daemon.log" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 600 ] || die "ptingestd did not get ready: $(cat "$w/daemon.log")"
-        kill -0 "$dpid" 2>/dev/null || die "ptingestd exited: $(cat "$w/daemon.log")"
-        sleep 0.05
-    done
+    rm -rf "$w/data" "$w/s"
+    pt_start_daemon "$1" "$w/data" "$w/s" "$w/daemon.log"
 }
 stop_daemon() {
     kill -TERM "$dpid"

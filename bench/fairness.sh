@@ -13,6 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 entities=30000 small=200 reps=7 rate=16000000
 while [ $# -gt 0 ]; do
     case $1 in
@@ -39,10 +40,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "huge job: $(wc -l <"$w/huge.ndjson") rows, $(($(wc -c <"$w/huge.ndjson") / 1000000)) MB;" \
      "small job: $small rows; flush+compaction at $rate bytes/s"
 printf 'rocksdb:\n  rate_limit_bytes_per_sec: %s\n' "$rate" >"$w/cfg.yaml"
-"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/db" --socket "$w/s" \
-    >"$w/daemon.log" 2>&1 &
-dpid=$!
-until grep -q "^info: ready$" "$w/daemon.log" 2>/dev/null; do sleep 0.05; done
+pt_start_daemon "$w/cfg.yaml" "$w/db" "$w/s" "$w/daemon.log"
 
 small_ms() { # one timed small job, a new id each time
     t0=$(date +%s%N)

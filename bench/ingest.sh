@@ -7,6 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 entities=200000 sync=chunk
 while [ $# -gt 0 ]; do
     case $1 in
@@ -20,9 +21,7 @@ done
 w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-bench.XXXXXX")
 trap 'kill -KILL $dpid 2>/dev/null || true; rm -rf "$w"' EXIT
 printf 'ingest:\n  sync: %s\n' "$sync" >"$w/cfg.yaml"
-"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" >"$w/log" 2>&1 &
-dpid=$!
-until grep -q '^info: ready$' "$w/log"; do sleep 0.05; done
+pt_start_daemon "$w/cfg.yaml" "$w/data" "$w/s" "$w/log"
 export PTINGEST_SOCKET="$w/s"
 
 # End to end, generator piped in as a user would run it.

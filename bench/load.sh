@@ -18,6 +18,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 clients=64 rows=1500 readers=8 minsec=40
 while [ $# -gt 0 ]; do
     case $1 in
@@ -37,11 +38,7 @@ dpid= spid=
 trap 'kill -KILL $dpid $spid 2>/dev/null || true; rm -rf "$w"' EXIT
 # The defaults, except more clients than the test brings.
 printf 'listen: {max_clients: 512}\n' >"$w/cfg.yaml"
-"$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" \
-    >"$w/log" 2>&1 &
-dpid=$!
-for _ in $(seq 1 200); do grep -q '^info: ready$' "$w/log" && break; sleep 0.05; done
-grep -q '^info: ready$' "$w/log" || { cat "$w/log"; exit 1; }
+pt_start_daemon "$w/cfg.yaml" "$w/data" "$w/s" "$w/log"
 export PTINGEST_SOCKET="$w/s"
 queue=$("$B/daemon/ptingestd" --check-config "$w/cfg.yaml" 2>/dev/null \
     | sed -n 's/^ *queue_max_bytes: *\([0-9]*\).*/\1/p' | head -n 1)

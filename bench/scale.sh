@@ -17,6 +17,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 large=0 reps=3 sync=
 T=${PTINGEST_BENCH_TIMEOUT:-1800}
 usage() { echo "usage: bench/scale.sh [--large] [--reps R] [--sync none|chunk|job]" >&2; exit 2; }
@@ -78,15 +79,7 @@ fi
 
 one() {  # ROWS -> "wall_s rss_kib bytes"
     rm -rf "$w/data" "$w/s"
-    "$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/data" --socket "$w/s" \
-        >"$w/daemon.log" 2>&1 &
-    dpid=$!
-    i=0
-    until grep -q 'ready$' "$w/daemon.log"; do
-        i=$((i + 1)); [ $i -lt 600 ] || die "ptingestd did not get ready"
-        kill -0 "$dpid" 2>/dev/null || die "ptingestd exited: $(cat "$w/daemon.log")"
-        sleep 0.05
-    done
+    pt_start_daemon "$w/cfg.yaml" "$w/data" "$w/s" "$w/daemon.log"
     sync; sleep 1
     t0=$(now)
     head -n "$1" "$w/in.ndjson" |

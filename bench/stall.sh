@@ -18,6 +18,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 entities=100000 rate=8000000 extra= skip_naive=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -50,10 +51,7 @@ echo "    $naive"
 run_ptingestd() {
     printf 'rocksdb:\n  rate_limit_bytes_per_sec: %s\n%s' "$rate" "$extra" >"$w/cfg.yaml"
     rm -f "$w/stop"
-    "$B/daemon/ptingestd" --config "$w/cfg.yaml" --data-dir "$w/$1" --socket "$w/s" \
-        >"$w/daemon.log" 2>&1 &
-    dpid=$!
-    until grep -q '^info: ready$' "$w/daemon.log"; do sleep 0.05; done
+    pt_start_daemon "$w/cfg.yaml" "$w/$1" "$w/s" "$w/daemon.log"
     "$B/bench/stall_probe" "$w/s" "$w/stop" >"$w/probe.json" &
     ppid=$!
     t0=$(date +%s.%N)

@@ -1,0 +1,21 @@
+# bench/lib.sh - what the bench scripts share; sourced from the top of the
+# tree once B (the build dir) is set.
+
+# die MESSAGE: unless the script has its own
+command -v die >/dev/null 2>&1 || die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# pt_start_daemon CONFIG DATA_DIR SOCKET LOG: start $B's ptingestd in the
+# background (its pid in dpid) and wait until it says it is ready; die
+# with its log if it exits or is not ready within 30 s.
+pt_start_daemon() {
+    rm -f "$4" # an old log's "ready" must not count
+    "$B/daemon/ptingestd" --config "$1" --data-dir "$2" --socket "$3" >"$4" 2>&1 &
+    dpid=$!
+    _i=0
+    until grep -q 'ready$' "$4" 2>/dev/null; do
+        _i=$((_i + 1))
+        [ $_i -lt 600 ] || die "ptingestd did not get ready: $(cat "$4")"
+        kill -0 "$dpid" 2>/dev/null || die "ptingestd exited: $(cat "$4")"
+        sleep 0.05
+    done
+}
