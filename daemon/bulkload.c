@@ -59,6 +59,7 @@ struct bulkload {
     int replaying;      /* feeding the sorter from the stage file */
     uint64_t batch_off; /* where the batch being sorted starts in the stage file */
     atomic_uint_fast64_t *beat; /* the writer's heartbeat (bulkload_write) */
+    uint64_t t_sort, t_write;   /* when the job's end began sorting, writing */
     meta_row *mrows;
     size_t nmrows, capmrows;
     char *err;
@@ -487,7 +488,7 @@ static int stage(bulkload *b, chunk *c)
 /* --- finish: sort, write, ingest ----------------------------------------- */
 
 /* The parts of the sorted output written as SST files by up to
- * b->threads threads at once (the writer thread is one of them), the
+ * b->threads threads at once (the calling thread is one of them), the
  * largest parts first. */
 typedef struct part_pool {
     bulkload *b;
@@ -637,15 +638,17 @@ static int write_meta(bulkload *b, chunk *c)
     return r;
 }
 
-static int finish(bulkload *b, chunk *c)
+/* The job's end, first half (any one thread: bulkload_finish_files):
+ * sort, and write the SST files. */
+static int finish_files(bulkload *b, chunk *c)
 {
     char ssts[4200];
     unsigned *rels = NULL, nparts;
     sorter_stats ss;
     int r = 0;
-    uint64_t t0 = pt_now_ns(), t1, t2, t3;
 
     /* sorting: what the buffer holds (a spilled job's last run) */
+    b->t_sort = pt_now_ns();
     snprintf(ssts, sizeof(ssts), "%s/sst", b->dir);
     remove_tree(ssts); /* leftovers of a run that crashed while finishing */
     if ((r = make_dir(ssts)) < 0)
@@ -659,7 +662,7 @@ static int finish(bulkload *b, chunk *c)
     count_runs(b);
     /* writing: each part of the sorted rows its own SST file, on parallel
      * threads; then the job's done record */
-    t1 = pt_now_ns();
+    b->t_write = pt_now_ns();
     nparts = sorter_nparts(b->so);
     if (nparts && !(rels = malloc(nparts * sizeof(*rels))))
         return fail(c, -ENOMEM, "out of memory");
@@ -673,10 +676,20 @@ static int finish(bulkload *b, chunk *c)
     atomic_store(b->beat, pt_now_ns());
     if ((r = write_parts(b, c)) < 0 || (r = write_meta(b, c)) < 0)
         return r;
+    /* finished here, off the writer thread: a slow close (a virus
+     * scanner) holds this job only */
+    return store_sst_finish(b->sst, c->err, sizeof(c->err));
+}
+
+/* The job's end, second half (the writer thread: bulkload_ingest). */
+static int finish_ingest(bulkload *b, chunk *c)
+{
+    sorter_stats ss;
+    uint64_t t2 = pt_now_ns(), t3;
+    int r;
+
     /* ingesting: every file at once */
-    t2 = pt_now_ns();
     atomic_store(&b->phase, BULK_INGESTING);
-    atomic_store(b->beat, pt_now_ns());
     if ((r = store_sst_ingest(b->sst, c->err, sizeof(c->err))) < 0)
         return r;
     t3 = pt_now_ns();
@@ -689,8 +702,9 @@ static int finish(bulkload *b, chunk *c)
              b->id, (unsigned long long)ss.rows_in, (unsigned long long)ss.rows_out,
              (unsigned long long)store_sst_files(b->sst), (double)store_sst_bytes(b->sst) / 1e6,
              (unsigned long long)ss.runs, (double)ss.spilled_bytes / 1e6,
-             (unsigned long long)((t1 - t0) / 1000000), (unsigned long long)((t2 - t1) / 1000000),
-             b->threads, (unsigned long long)((t3 - t2) / 1000000));
+             (unsigned long long)((b->t_write - b->t_sort) / 1000000),
+             (unsigned long long)((t2 - b->t_write) / 1000000), b->threads,
+             (unsigned long long)((t3 - t2) / 1000000));
     /* done: the staged rows are in the database */
     sorter_free(b->so);
     b->so = NULL;
@@ -727,41 +741,10 @@ int bulkload_commit(bulkload *b, store *s, char *err, size_t errlen)
     return r;
 }
 
-int bulkload_write(bulkload *b, store *s, chunk *c, atomic_uint_fast64_t *beat)
+/* A failed chunk: everything the job's end would have used goes; the
+ * next attempt (a resume) starts from the stage file again. */
+static int give_up(bulkload *b, chunk *c, int r)
 {
-    int r;
-
-    b->s = s;
-    b->beat = beat;
-    c->err[0] = '\0';
-    b->err = c->err;
-    b->errlen = sizeof(c->err);
-    if (b->fd < 0 && (r = open_stage(b, c, c->end_row - c->rows)) < 0)
-        goto failed;
-    if ((r = stage(b, c)) < 0)
-        goto failed;
-    /* the records of chunks before the final one go first: written after
-     * the ingest they would be newer than its done record */
-    if (c->final && bulkload_pending(b) &&
-        (r = bulkload_commit(b, s, c->err, sizeof(c->err))) < 0)
-        goto failed;
-    /* a non-final chunk's progress record waits for bulkload_commit */
-    if (!c->final && !b->meta && !(b->meta = store_batch_new())) {
-        r = fail(c, -ENOMEM, "out of memory");
-        goto failed;
-    }
-    r = store_batch_rows(s, c->batch, take_row, b, c->err, sizeof(c->err));
-    if (r < 0) {
-        if (!c->err[0])
-            fail(c, r, "cannot sort a chunk's rows: %s", strerror(-r));
-        goto failed;
-    }
-    count_runs(b);
-    if (c->final && (r = finish(b, c)) < 0)
-        goto failed;
-    return 0;
-failed:
-    /* the next attempt (a resume) starts from the stage file again */
     free_mrows(b);
     sorter_free(b->so);
     b->so = NULL;
@@ -776,6 +759,51 @@ failed:
     atomic_store(&b->phase, BULK_FAILED);
     log_error("job %s: bulk load failed: %s", b->id, c->err);
     return r;
+}
+
+int bulkload_write(bulkload *b, store *s, chunk *c, atomic_uint_fast64_t *beat)
+{
+    int r;
+
+    b->s = s;
+    b->beat = beat;
+    c->err[0] = '\0';
+    b->err = c->err;
+    b->errlen = sizeof(c->err);
+    if (b->fd < 0 && (r = open_stage(b, c, c->end_row - c->rows)) < 0)
+        return give_up(b, c, r);
+    if ((r = stage(b, c)) < 0)
+        return give_up(b, c, r);
+    /* the records of chunks before the final one go first: written after
+     * the ingest they would be newer than its done record */
+    if (c->final && bulkload_pending(b) &&
+        (r = bulkload_commit(b, s, c->err, sizeof(c->err))) < 0)
+        return give_up(b, c, r);
+    /* a non-final chunk's progress record waits for bulkload_commit */
+    if (!c->final && !b->meta && !(b->meta = store_batch_new()))
+        return give_up(b, c, fail(c, -ENOMEM, "out of memory"));
+    r = store_batch_rows(s, c->batch, take_row, b, c->err, sizeof(c->err));
+    if (r < 0) {
+        if (!c->err[0])
+            fail(c, r, "cannot sort a chunk's rows: %s", strerror(-r));
+        return give_up(b, c, r);
+    }
+    count_runs(b);
+    return c->final ? BULKLOAD_DEFERRED : 0;
+}
+
+int bulkload_finish_files(bulkload *b, chunk *c)
+{
+    return finish_files(b, c);
+}
+
+int bulkload_ingest(bulkload *b, chunk *c, int files_status)
+{
+    int r = files_status;
+
+    if (r == 0)
+        r = finish_ingest(b, c);
+    return r < 0 ? give_up(b, c, r) : 0;
 }
 
 /* --- abandoned staging ---------------------------------------------------- */

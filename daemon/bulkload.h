@@ -22,18 +22,21 @@
  * key and where the value sits in the stage file, so the values are
  * written once (a resumed job's sorter is refilled from the stage file
  * first); the SST writers read the values back. The final
- * chunk (JOB_END) runs the rest on the writer thread: sort what the
- * sorter holds (phase sorting), write the sorted output's parts as SST
- * files on up to one thread per core (writing-ssts), and ingest them
- * together with an SST holding the job's "done" progress record in ONE
- * atomic IngestExternalFiles (ingesting): the rows and the record become
- * visible at the same instant, so a crash anywhere before leaves the
+ * chunk (JOB_END) runs the rest on a thread the writer starts for it
+ * (other jobs' chunks go on meanwhile): sort what the sorter holds
+ * (phase sorting), write the sorted output's parts as SST files on up to
+ * one thread per core (writing-ssts); then, back on the writer thread,
+ * ingest them together with an SST holding the job's "done" progress
+ * record in ONE atomic IngestExternalFiles (ingesting): the rows and the
+ * record become visible at the same instant, so a crash anywhere before leaves the
  * job resumable from its staged rows and after leaves it done. Then the
  * job's directory is removed.
  *
- * Threads: created and freed on the loop thread; bulkload_write runs on
- * the writer thread only (one chunk at a time); the loop reads the
- * phase and byte counters (atomics) for status and progress.
+ * Threads: created and freed on the loop thread; bulkload_write,
+ * bulkload_commit and bulkload_ingest run on the writer thread (one chunk
+ * at a time), bulkload_finish_files on the writer's thread for that job's
+ * end, between the two and never with them; the loop reads the phase and
+ * byte counters (atomics) for status and progress.
  */
 #ifndef PT_BULKLOAD_H
 #define PT_BULKLOAD_H
@@ -66,14 +69,25 @@ int bulkload_new(bulkload **out, const char *data_dir, const char *id,
                  size_t errlen);
 void bulkload_free(bulkload *b);
 
-/* Writer thread: append chunk c to the stage file (and, for the final
- * chunk, sort, write and ingest). 0, or -errno with c->err set. A
- * non-final chunk is not durable until bulkload_commit. While it works
- * through a long step (a resumed job's stage file, the sorted rows) it
- * stores the time (pt_now_ns) in *beat now and then: the writer's
- * heartbeat, which a supervisor's watchdog reads (health.c), so a job's
- * end that takes minutes is not taken for a wedged writer. */
+/* Writer thread: append chunk c to the stage file and give its rows to
+ * the sorter. 0, or -errno with c->err set; for the final chunk
+ * BULKLOAD_DEFERRED: the job's end is then bulkload_finish_files, on a
+ * thread of the writer's own (it takes seconds to minutes), and
+ * bulkload_ingest back on the writer thread, which alone writes to
+ * RocksDB. A non-final chunk is not durable until bulkload_commit. While
+ * it works through a long step (a resumed job's stage file, the sorted
+ * rows) it stores the time (pt_now_ns) in *beat now and then: the
+ * writer's heartbeat, which a supervisor's watchdog reads (health.c), so
+ * a job's end that takes minutes is not taken for a wedged writer. */
+#define BULKLOAD_DEFERRED 1
 int bulkload_write(bulkload *b, store *s, struct chunk *c, atomic_uint_fast64_t *beat);
+/* Any one thread, after bulkload_write said BULKLOAD_DEFERRED: sort the
+ * job's rows and write its SST files. 0, or -errno with c->err set. */
+int bulkload_finish_files(bulkload *b, struct chunk *c);
+/* Writer thread, after bulkload_finish_files returned files_status:
+ * ingest the files (when it was 0) and clean up. 0, or -errno with c->err
+ * set; either way the chunk is then complete. */
+int bulkload_ingest(bulkload *b, struct chunk *c, int files_status);
 /* Writer thread, once per group (group commit, as the WAL's): fdatasync
  * the stage file once for every chunk appended since the last commit,
  * then write their progress records (into the WAL, which the group's WAL

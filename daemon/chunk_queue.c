@@ -81,8 +81,9 @@ void chunk_queue_pop_group(chunk_queue *q, uint64_t max_bytes, chunk_list *out)
     uint64_t taken = 0;
 
     uv_mutex_lock(&q->mu);
-    while (!q->pending.head && !q->closing)
+    while (!q->pending.head && !q->closing && !q->kicked)
         uv_cond_wait(&q->cond, &q->mu);
+    q->kicked = 0;
     while (q->pending.head && (out->n == 0 || taken + q->pending.head->mem <= max_bytes)) {
         chunk *c = chunk_list_pop(&q->pending);
         taken += c->mem;
@@ -101,6 +102,24 @@ void chunk_queue_complete(chunk_queue *q, chunk_list *group)
     uv_mutex_unlock(&q->mu);
     if (q->wake)
         q->wake(q->wake_arg);
+}
+
+int chunk_queue_closed(chunk_queue *q)
+{
+    int closing;
+
+    uv_mutex_lock(&q->mu);
+    closing = q->closing;
+    uv_mutex_unlock(&q->mu);
+    return closing;
+}
+
+void chunk_queue_kick(chunk_queue *q)
+{
+    uv_mutex_lock(&q->mu);
+    q->kicked = 1;
+    uv_cond_signal(&q->cond);
+    uv_mutex_unlock(&q->mu);
 }
 
 void chunk_queue_close(chunk_queue *q)

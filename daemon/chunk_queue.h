@@ -1,8 +1,8 @@
 /* chunk_queue.h - the bounded queue between the loop and the writer.
  *
  * LOCKS (with readpool.h's, the daemon's whole list):
- *   chunk_queue.mu guards `pending`, `done`, `bytes`, `chunks`, `capacity`
- *   and `closing`. It is held only to move list pointers and counters,
+ *   chunk_queue.mu guards `pending`, `done`, `bytes`, `chunks`, `capacity`,
+ *   `closing` and `kicked`. It is held only to move list pointers and counters,
  *   never across a RocksDB call, an allocation or a libuv call other than
  *   uv_cond_signal. The writer waits on `cond` when there is nothing to
  *   write. The writer's statistics (writer.h) are atomics, not locked.
@@ -30,6 +30,7 @@ typedef struct chunk_queue {
     uint64_t chunks;
     uint64_t capacity;
     int closing;
+    int kicked;          /* chunk_queue_kick: the writer has other work */
     void (*wake)(void *arg); /* tells the loop that `done` has chunks */
     void *wake_arg;
 } chunk_queue;
@@ -47,8 +48,13 @@ void chunk_queue_push(chunk_queue *q, chunk *c);
 void chunk_queue_take_done(chunk_queue *q, chunk_list *out);
 
 /* Writer thread: wait for chunks, take up to max_bytes of them (at least
- * one) as a group. Returns 0 with an empty list once closing and drained. */
+ * one) as a group. Returns with an empty list once closing and drained,
+ * or when kicked (chunk_queue_closed tells which). */
 void chunk_queue_pop_group(chunk_queue *q, uint64_t max_bytes, chunk_list *out);
+int chunk_queue_closed(chunk_queue *q);
+/* Any thread: wake the writer from pop_group once (work of its own that
+ * another thread has made ready: a bulk job's SST files, writer.c). */
+void chunk_queue_kick(chunk_queue *q);
 void chunk_queue_complete(chunk_queue *q, chunk_list *group);
 
 /* Move every chunk the writer has not taken yet to the done list with

@@ -9,16 +9,20 @@
  *     daemon's first lock (chunk_queue.h), and through a uv_async wake-up;
  *   - the writer's counters and the limits the loop sets on it are
  *     atomics (writer.h);
- *   - a bulk job's staging, sorting, SST writing and ingest run on the
- *     writer thread, inside its chunks (bulkload.h): the loop creates and
- *     frees the job's bulkload and reads only its phase and byte counters
- *     (atomics); removing abandoned staging is a work item on libuv's
- *     thread pool that touches only directories no running job uses. At
- *     a job's end the writer thread writes the sorted parts' SST files
- *     with helper threads it starts and joins inside that chunk: each
- *     part is one thread's (an atomic counter hands them out); the first
- *     failure's message is kept under the part pool's mutex (bulkload.c),
- *     held only to copy it, never with another lock;
+ *   - a bulk job's staging and ingest run on the writer thread, inside its
+ *     chunks (bulkload.h): the loop creates and frees the job's bulkload
+ *     and reads only its phase and byte counters (atomics); removing
+ *     abandoned staging is a work item on libuv's thread pool that
+ *     touches only directories no running job uses. A job's end (sorting,
+ *     SST files) runs on a thread the writer starts for it and joins
+ *     (writer.c, bulk_end): the writer holds the final chunk back and
+ *     touches neither it nor its bulkload until that thread has set its
+ *     `done` (an atomic) and woken it with chunk_queue_kick (under the
+ *     queue's mutex); then the writer ingests. That thread writes the
+ *     sorted parts' SST files with helper threads it starts and joins:
+ *     each part is one thread's (an atomic counter hands them out); the
+ *     first failure's message is kept under the part pool's mutex
+ *     (bulkload.c), held only to copy it, never with another lock;
  *   - the read workers (readpool.c) run reads' steps (readwork.c), each
  *     touching only the store and its own request; the loop hands steps
  *     over and takes them back through two queues and a finished list

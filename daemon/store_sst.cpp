@@ -240,14 +240,11 @@ extern "C" int store_sst_add(store_sst *x, int part, int op, const char *key, si
     return 0;
 }
 
-extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
+extern "C" int store_sst_finish(store_sst *x, char *err, size_t errlen)
 {
-    std::vector<rocksdb::IngestExternalFileArg> args;
-    rocksdb::Status st;
-
     std::vector<std::thread> finishers;
 
-    // files not finished by their writers, in parallel
+    // files not finished yet, in parallel
     try {
         for (auto &f : x->files)
             if (f->used && !f->finished) {
@@ -258,9 +255,23 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
     }
     for (auto &t : finishers)
         t.join();
-    for (auto &f : x->files)
+    for (auto &f : x->files) {
         if (f->used && !f->finished)
             finish_file(f.get());
+        if (f->used && !f->st.ok())
+            return fail(f->st, "cannot finish SST file", f->path, err, errlen);
+    }
+    return 0;
+}
+
+extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
+{
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    rocksdb::Status st;
+    int r;
+
+    if ((r = store_sst_finish(x, err, errlen)) < 0)
+        return r;
     for (auto &f : x->files) {
         if (!f->used && f->done.empty())
             continue;

@@ -38,8 +38,12 @@ int store_sst_new(store_sst **out, store *s, const char *dir, const unsigned *pa
  * when the order is broken or the part is finished (err says where). */
 int store_sst_add(store_sst *x, int part, int op, const char *key, size_t klen, const char *val,
                   size_t vlen, char *err, size_t errlen);
-/* Finish the files (each on a thread of its own: write out, fsync,
- * close) and ingest them all atomically. 0 (also when no row was added),
+/* Finish the files not finished yet, each on a thread of its own (write
+ * out, fsync, close). 0, or -EIO with RocksDB's reason. No row may be
+ * added after. */
+int store_sst_finish(store_sst *x, char *err, size_t errlen);
+/* Finish the files (store_sst_finish, if not done) and ingest them all
+ * atomically. 0 (also when no row was added),
  * or -EIO with RocksDB's reason. One thread, after every part's writer
  * is done. */
 int store_sst_ingest(store_sst *x, char *err, size_t errlen);

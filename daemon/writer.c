@@ -56,7 +56,23 @@ struct writer {
      * thread only) */
     uint64_t failed_tokens[32];
     unsigned failed_next;
+    /* bulk jobs' ends under way on threads of their own (writer thread
+     * only; each entry's `done` is set by its thread) */
+    struct bulk_end *ends;
 };
+
+/* A bulk job's end: its final chunk, held back from its group while a
+ * thread sorts and writes the SST files (bulkload_finish_files); the
+ * writer ingests them and completes the chunk when `done` is set. */
+typedef struct bulk_end {
+    writer *w;
+    chunk *c;
+    uv_thread_t thread;
+    int threaded;
+    int files_status;
+    atomic_int done;
+    struct bulk_end *next;
+} bulk_end;
 
 static int token_failed(const writer *w, uint64_t token)
 {
@@ -463,6 +479,8 @@ static void write_group(writer *w, chunk_list *group)
          * as SST files and ingested, here on this thread (bulkload.h) */
         c->status = c->bulk ? bulkload_write(c->bulk, c->store, c, &w->heartbeat_ns)
                             : write_chunk(w, c);
+        if (c->status == BULKLOAD_DEFERRED) /* its end: start_bulk_ends */
+            continue;
         if (c->status < 0 && !c->bulk && retry_after_resume(w, c) == 0)
             continue;
         if (c->status < 0) {
@@ -483,8 +501,83 @@ static void write_group(writer *w, chunk_list *group)
             atomic_fetch_add(&w->rows_written, c->rows);
             atomic_fetch_add(&w->bytes_written, c->bytes);
         }
-        if (!c->forget && !c->flush)
+        if (!c->forget && !c->flush && c->status != BULKLOAD_DEFERRED)
             lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
+    }
+}
+
+static void bulk_end_main(void *arg)
+{
+    bulk_end *e = arg;
+
+    e->files_status = bulkload_finish_files(e->c->bulk, e->c);
+    atomic_store(&e->done, 1);
+    chunk_queue_kick(e->w->q); /* the writer may be waiting for chunks */
+}
+
+/* The group's deferred chunks (a bulk job's final one) leave it: each
+ * goes on in a thread of its own, or here if none can be had. */
+static void start_bulk_ends(writer *w, chunk_list *group)
+{
+    chunk_list rest = {0};
+    chunk *c;
+
+    while ((c = chunk_list_pop(group))) {
+        bulk_end *e;
+        if (c->status != BULKLOAD_DEFERRED) {
+            chunk_list_push(&rest, c);
+            continue;
+        }
+        if (!(e = calloc(1, sizeof(*e)))) { /* no memory for a thread: here */
+            c->status = bulkload_ingest(c->bulk, c, bulkload_finish_files(c->bulk, c));
+            if (c->status < 0)
+                mark_failed(w, c->job_token);
+            chunk_list_push(&rest, c);
+            continue;
+        }
+        e->w = w;
+        e->c = c;
+        atomic_init(&e->done, 0);
+        e->next = w->ends;
+        w->ends = e;
+        e->threaded = uv_thread_create(&e->thread, bulk_end_main, e) == 0;
+        if (!e->threaded)
+            bulk_end_main(e);
+    }
+    *group = rest;
+}
+
+/* Ingest and complete the bulk ends whose files are written (all of
+ * them, waiting, when `all`). */
+static void finish_bulk_ends(writer *w, int all)
+{
+    bulk_end **pp = &w->ends;
+
+    while (*pp) {
+        bulk_end *e = *pp;
+        chunk_list one = {0};
+        chunk *c = e->c;
+        if (!all && !atomic_load(&e->done)) {
+            pp = &e->next;
+            continue;
+        }
+        if (e->threaded)
+            uv_thread_join(&e->thread);
+        *pp = e->next;
+        c->status = bulkload_ingest(c->bulk, c, e->files_status);
+        if (c->status < 0) {
+            mark_failed(w, c->job_token);
+            atomic_fetch_add(&w->errors, 1);
+            log_error("%s: the end of a bulk job failed: %s", store_data_dir(c->store), c->err);
+        } else {
+            atomic_fetch_add(&w->chunks_written, 1);
+            atomic_fetch_add(&w->rows_written, c->rows);
+            atomic_fetch_add(&w->bytes_written, c->bytes);
+        }
+        lathist_record_us(&w->commit_latency, (pt_now_ns() - c->sealed_ns) / 1000);
+        free(e);
+        chunk_list_push(&one, c);
+        chunk_queue_complete(w->q, &one);
     }
 }
 
@@ -503,10 +596,16 @@ static void writer_main(void *arg)
          * chunks of a job waiting on a stuck writer. */
         atomic_store(&w->heartbeat_ns, pt_now_ns());
         apply_bulk(w);
-        if (!group.head)
+        finish_bulk_ends(w, 0);
+        if (!group.head) {
+            if (!chunk_queue_closed(w->q))
+                continue; /* kicked: a bulk job's files are written */
+            finish_bulk_ends(w, 1);
             break; /* closed and drained */
+        }
         if (!refuse_low_space(w, &group))
             write_group(w, &group);
+        start_bulk_ends(w, &group);
         chunk_queue_complete(w->q, &group);
     }
     atomic_store(&w->bulk_wanted, 0);

@@ -20,6 +20,10 @@ prefixed() { sed "s/\"key\":\"/\"key\":\"$1/"; }
 # rows of export whose key starts with P
 exported() { "$PTINGEST" export | grep -F "\"key\":\"$1" || true; }
 staging() { find "$DATA" -type d -name ptingestd-bulk; }
+bulk_phase() { # the bulk phase of job ID, from status (empty once done)
+    "$PTINGEST" status --json | grep -o "\"id\":\"$1\"[^{]*\"bulk\":{\"phase\":\"[a-z-]*" |
+        sed 's/.*"phase":"//'
+}
 job_rows() { # rows acknowledged of job ID, from status
     "$PTINGEST" status --json | grep -o "\"id\":\"$1\",\"state\":\"[a-z]*\",\"rows\":[0-9]*" \
         | head -n 1 | sed 's/.*"rows"://'
@@ -173,12 +177,41 @@ for _ in $(seq 1 400); do
     kill -0 "$DPID" 2>/dev/null || fail "daemon (with the shim) exited during start-up"
     sleep 0.05
 done
+# 5c. meanwhile other jobs go on: a bulk job's end sorts and writes its
+# SST files on a thread of its own (here each file held 1.5 s at create
+# and at close), not in the writer thread, so a memtable job's chunks are
+# written and acknowledged while it runs
+"$PTINGEST" gen --entities 300 --seed 48 | prefixed k7- >"$T/k7.ndjson"
+"$PTINGEST" ingest "$T/k7.ndjson" --bulk --job k7 --no-progress 2>/dev/null &
+cpid=$!
+seen=
+for _ in $(seq 1 1200); do
+    seen=$(bulk_phase k7)
+    case "$seen" in sorting | writing-ssts) break ;; esac
+    kill -0 "$cpid" 2>/dev/null || break
+    sleep 0.02
+done
+case "$seen" in
+sorting | writing-ssts) ;;
+*) fail "k7 not seen sorting or writing its SST files (${seen:-done})" ;;
+esac
+echo '{"rel":"IgnoredFiles","key":"side/1","value":1}' |
+    "$PTINGEST" ingest - --job side --no-progress 2>/dev/null || fail "a job beside a bulk job's end"
+after=$(bulk_phase k7)
+case "$after" in
+sorting | writing-ssts) ;;
+*) fail "the memtable job waited for the bulk job's end (k7 now: ${after:-done})" ;;
+esac
+wait "$cpid" || fail "bulk job k7 beside a memtable job"
+[ "$("$PTINGEST" get IgnoredFiles side/1)" = 1 ] || fail "the memtable job's row"
+exported k7- >"$T/k7.out"
+same_sorted "$T/k7.ndjson" "$T/k7.out" || fail "bulk job k7 differs from its input"
+
 "$PTINGEST" ingest "$T/k6.ndjson" --bulk --job k6 --no-progress 2>/dev/null &
 cpid=$!
 seen=
 for _ in $(seq 1 1200); do
-    seen=$("$PTINGEST" status --json | grep -o '"id":"k6"[^{]*"bulk":{"phase":"[a-z-]*' \
-        | sed 's/.*"phase":"//')
+    seen=$(bulk_phase k6)
     [ "$seen" = ingesting ] && break
     kill -0 "$cpid" 2>/dev/null || break
     sleep 0.02
