@@ -27,9 +27,7 @@ while [ $# -gt 0 ]; do
        exit 2 ;;
     esac
 done
-for x in daemon/ptingestd client/ptingest; do
-    [ -x "$B/$x" ] || { echo "missing $B/$x: meson compile -C $B" >&2; exit 2; }
-done
+pt_need daemon/ptingestd client/ptingest
 w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-bulkrss.XXXXXX")
 dpid=
 trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT

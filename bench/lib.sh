@@ -4,6 +4,14 @@
 # die MESSAGE: unless the script has its own
 command -v die >/dev/null 2>&1 || die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
+# pt_need PROGRAM...: each of $B's PROGRAMs (paths inside the build) is
+# built, or exit 2 saying how to build it.
+pt_need() {
+    for _x in "$@"; do
+        [ -x "$B/$_x" ] || { echo "missing $B/$_x: meson compile -C $B" >&2; exit 2; }
+    done
+}
+
 # pt_start_daemon CONFIG DATA_DIR SOCKET LOG: start $B's ptingestd in the
 # background (its pid in dpid) and wait until it says it is ready; die
 # with its log if it exits or is not ready within 30 s.

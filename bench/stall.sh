@@ -30,9 +30,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/stall.sh [--quick] [--entities N] [--rate B/s]" >&2; exit 2 ;;
     esac
 done
-for x in daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe; do
-    [ -x "$B/$x" ] || { echo "missing $B/$x: meson compile -C $B" >&2; exit 2; }
-done
+pt_need daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe
 w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-stall.XXXXXX")
 dpid=
 trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
