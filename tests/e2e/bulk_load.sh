@@ -134,15 +134,13 @@ for i in 1 2 3 4 5 6; do
     # a little longer each trial
     p=receiving
     for _ in $(seq 1 400); do
-        p=$("$PTINGEST" status --json | grep -o "\"id\":\"k5$i\"[^{]*\"bulk\":{\"phase\":\"[a-z-]*" \
-            | sed 's/.*"phase":"//')
+        p=$(bulk_phase "k5$i")
         [ -n "$p" ] && [ "$p" != receiving ] && break
         kill -0 "$cpid" 2>/dev/null || break
         sleep 0.01
     done
     sleep "0.0$((i - 1))"
-    seen=$("$PTINGEST" status --json | grep -o "\"id\":\"k5$i\"[^{]*\"bulk\":{\"phase\":\"[a-z-]*" \
-        | sed 's/.*"phase":"//')
+    seen=$(bulk_phase "k5$i")
     stop_daemon KILL
     wait "$cpid" 2>/dev/null || true
     phases="$phases ${seen:-done}"
@@ -170,13 +168,10 @@ esac
 "$PTINGEST" gen --entities 300 --seed 47 | prefixed k6- >"$T/k6.ndjson"
 stop_daemon
 # (an ASan daemon: the shim comes before its runtime in the library list)
-LD_PRELOAD=$FILELAT_SHIM FILELAT_DIR=$DATA FILELAT_MS=1500     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"     "$PTINGESTD" --data-dir "$DATA" --socket "$SOCK" --config "$T/cfg.yaml" >>"$LOG" 2>&1 &
-DPID=$!
-for _ in $(seq 1 400); do
-    grep -q '^info: ready$' "$LOG" && break
-    kill -0 "$DPID" 2>/dev/null || fail "daemon (with the shim) exited during start-up"
-    sleep 0.05
-done
+DAEMON_ENV="env LD_PRELOAD=$FILELAT_SHIM FILELAT_DIR=$DATA FILELAT_MS=1500
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+start_daemon --config "$T/cfg.yaml"
+DAEMON_ENV=
 # 5c. meanwhile other jobs go on: a bulk job's end sorts and writes its
 # SST files on a thread of its own (here each file held 1.5 s at create
 # and at close), not in the writer thread, so a memtable job's chunks are

@@ -26,8 +26,10 @@ fail() {
 }
 
 # start_daemon [extra ptingestd args...]: returns once it logged "ready".
+# DAEMON_ENV, when set, goes before the daemon's command (words without
+# spaces, e.g. "env LD_PRELOAD=..."): the environment of that daemon only.
 start_daemon() {
-    "$PTINGESTD" --data-dir "$DATA" --socket "$SOCK" "$@" >>"$LOG" 2>&1 &
+    ${DAEMON_ENV:-} "$PTINGESTD" --data-dir "$DATA" --socket "$SOCK" "$@" >>"$LOG" 2>&1 &
     DPID=$!
     for _ in $(seq 1 200); do
         if grep -q '^info: ready$' "$LOG" 2>/dev/null; then
