@@ -167,11 +167,13 @@ esac
 [ -f "$FILELAT_SHIM" ] || fail "no file-latency shim at $FILELAT_SHIM"
 "$PTINGEST" gen --entities 300 --seed 47 | prefixed k6- >"$T/k6.ndjson"
 stop_daemon
-# (an ASan daemon: the shim comes before its runtime in the library list)
+# (an ASan daemon: the shim comes before its runtime in the library list;
+# the files an open makes wait too: about 10 s of start-up under ASan)
 DAEMON_ENV="env LD_PRELOAD=$FILELAT_SHIM FILELAT_DIR=$DATA FILELAT_MS=1500
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+DAEMON_READY_S=20
 start_daemon --config "$T/cfg.yaml"
-DAEMON_ENV=
+DAEMON_ENV= DAEMON_READY_S=
 # 5c. meanwhile other jobs go on: a bulk job's end sorts and writes its
 # SST files on a thread of its own (here each file held 1.5 s at create
 # and at close), not in the writer thread, so a memtable job's chunks are

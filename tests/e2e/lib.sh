@@ -27,18 +27,19 @@ fail() {
 
 # start_daemon [extra ptingestd args...]: returns once it logged "ready".
 # DAEMON_ENV, when set, goes before the daemon's command (words without
-# spaces, e.g. "env LD_PRELOAD=..."): the environment of that daemon only.
+# spaces, e.g. "env LD_PRELOAD=..."): the environment of that daemon only;
+# DAEMON_READY_S (default 10) is how long it may take.
 start_daemon() {
     ${DAEMON_ENV:-} "$PTINGESTD" --data-dir "$DATA" --socket "$SOCK" "$@" >>"$LOG" 2>&1 &
     DPID=$!
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 $((${DAEMON_READY_S:-10} * 20))); do
         if grep -q '^info: ready$' "$LOG" 2>/dev/null; then
             return 0
         fi
         kill -0 "$DPID" 2>/dev/null || fail "daemon exited during start-up"
         sleep 0.05
     done
-    fail "daemon not ready after 10 s"
+    fail "daemon not ready after ${DAEMON_READY_S:-10} s"
 }
 
 # stop_daemon [SIGNAL]: waits for exit and checks the exit code is 0.
