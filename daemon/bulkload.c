@@ -638,9 +638,9 @@ static int write_meta(bulkload *b, chunk *c)
     return r;
 }
 
-/* The job's end, first half (any one thread: bulkload_finish_files):
- * sort, and write the SST files. */
-static int finish_files(bulkload *b, chunk *c)
+/* The job's end, first half (any one thread): sort, and write the SST
+ * files. */
+int bulkload_finish_files(bulkload *b, chunk *c)
 {
     char ssts[4200];
     unsigned *rels = NULL, nparts;
@@ -790,11 +790,6 @@ int bulkload_write(bulkload *b, store *s, chunk *c, atomic_uint_fast64_t *beat)
     }
     count_runs(b);
     return c->final ? BULKLOAD_DEFERRED : 0;
-}
-
-int bulkload_finish_files(bulkload *b, chunk *c)
-{
-    return finish_files(b, c);
 }
 
 int bulkload_ingest(bulkload *b, chunk *c, int files_status)

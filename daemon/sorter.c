@@ -712,15 +712,3 @@ int sorter_emit_part(sorter *s, unsigned part, sorter_emit_fn emit, void *ud, ch
     return s->nruns ? emit_from_runs(s, bi, emit, ud, err, errlen)
                     : emit_from_buffer(s, bi, emit, ud);
 }
-
-int sorter_finish(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen)
-{
-    int r;
-
-    if ((r = sorter_sort(s, err, errlen)) < 0)
-        return r;
-    for (unsigned p = 0; p < s->nparts; p++)
-        if ((r = sorter_emit_part(s, p, emit, ud, err, errlen)) != 0)
-            return r;
-    return 0;
-}

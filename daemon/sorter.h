@@ -57,8 +57,6 @@ uint64_t sorter_part_bytes(const sorter *s, unsigned part);
 /* Part p's rows, in order. */
 int sorter_emit_part(sorter *s, unsigned part, sorter_emit_fn emit, void *ud, char *err,
                      size_t errlen);
-/* sorter_sort, then every part in order on this thread. */
-int sorter_finish(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen);
 
 typedef struct sorter_stats {
     uint64_t rows_in, bytes_in;   /* added (bytes: the rows' weights) */

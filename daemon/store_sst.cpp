@@ -275,8 +275,6 @@ extern "C" int store_sst_ingest(store_sst *x, char *err, size_t errlen)
     for (auto &f : x->files) {
         if (!f->used && f->done.empty())
             continue;
-        if (f->used && !f->st.ok())
-            return fail(f->st, "cannot finish SST file", f->path, err, errlen);
         rocksdb::ColumnFamilyHandle *cf = store_cf_handle(x->s, f->rel)->rep;
         size_t i = 0;
         while (i < args.size() && args[i].column_family != cf)

@@ -515,6 +515,23 @@ static void bulk_end_main(void *arg)
     chunk_queue_kick(e->w->q); /* the writer may be waiting for chunks */
 }
 
+/* A bulk job's end, its files written (files_status): ingest them and
+ * count the final chunk as written or failed, as write_group does. */
+static void end_bulk_chunk(writer *w, chunk *c, int files_status)
+{
+    c->status = bulkload_ingest(c->bulk, c, files_status);
+    if (c->status < 0) {
+        mark_failed(w, c->job_token);
+        atomic_fetch_add(&w->errors, 1);
+        log_error("%s: the end of a bulk job failed: %s", store_data_dir(c->store), c->err);
+    } else {
+        atomic_fetch_add(&w->chunks_written, 1);
+        atomic_fetch_add(&w->rows_written, c->rows);
+        atomic_fetch_add(&w->bytes_written, c->bytes);
+    }
+    lathist_record_us(&w->commit_latency, (pt_now_ns() - c->sealed_ns) / 1000);
+}
+
 /* The group's deferred chunks (a bulk job's final one) leave it: each
  * goes on in a thread of its own, or here if none can be had. */
 static void start_bulk_ends(writer *w, chunk_list *group)
@@ -529,9 +546,7 @@ static void start_bulk_ends(writer *w, chunk_list *group)
             continue;
         }
         if (!(e = calloc(1, sizeof(*e)))) { /* no memory for a thread: here */
-            c->status = bulkload_ingest(c->bulk, c, bulkload_finish_files(c->bulk, c));
-            if (c->status < 0)
-                mark_failed(w, c->job_token);
+            end_bulk_chunk(w, c, bulkload_finish_files(c->bulk, c));
             chunk_list_push(&rest, c);
             continue;
         }
@@ -564,17 +579,7 @@ static void finish_bulk_ends(writer *w, int all)
         if (e->threaded)
             uv_thread_join(&e->thread);
         *pp = e->next;
-        c->status = bulkload_ingest(c->bulk, c, e->files_status);
-        if (c->status < 0) {
-            mark_failed(w, c->job_token);
-            atomic_fetch_add(&w->errors, 1);
-            log_error("%s: the end of a bulk job failed: %s", store_data_dir(c->store), c->err);
-        } else {
-            atomic_fetch_add(&w->chunks_written, 1);
-            atomic_fetch_add(&w->rows_written, c->rows);
-            atomic_fetch_add(&w->bytes_written, c->bytes);
-        }
-        lathist_record_us(&w->commit_latency, (pt_now_ns() - c->sealed_ns) / 1000);
+        end_bulk_chunk(w, c, e->files_status);
         free(e);
         chunk_list_push(&one, c);
         chunk_queue_complete(w->q, &one);

@@ -26,6 +26,16 @@ static int collect(void *ud, int op, unsigned rel, const char *key, size_t klen,
 
 static out_rows out;
 
+/* The whole output on this thread: sort, then every part in order. */
+static int finish_all(sorter *s, sorter_emit_fn emit, void *ud, char *err, size_t errlen)
+{
+    int r = sorter_sort(s, err, errlen);
+
+    for (unsigned p = 0; r == 0 && p < sorter_nparts(s); p++)
+        r = sorter_emit_part(s, p, emit, ud, err, errlen);
+    return r;
+}
+
 static sorter *fresh(char *dir, uint64_t buffer)
 {
     sorter *s = NULL;
@@ -74,7 +84,7 @@ TEST(in_memory_orders_by_relation_then_key_bytes_last_wins)
     add(s, 0, 2, "b", "2");         /* later: wins */
     add(s, 1, 0, "z", "");          /* a delete wins over the put before */
     add(s, 0, 2, "a", "3");
-    CHECK_EQ_INT(sorter_finish(s, collect, &out, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(s, collect, &out, err, sizeof(err)), 0);
     CHECK_EQ_INT(out.n, 5);
     CHECK_STREQ(out.lines[0], "0 P ab=1");
     CHECK_STREQ(out.lines[1], "0 P a\xc3\xa9=1");
@@ -113,7 +123,7 @@ TEST(spilled_runs_merge_to_the_same_output)
     CHECK(st.runs > 10);
     CHECK(st.peak_buffer_bytes <= 4096);
     CHECK(files_in(dir) == (int)st.runs);
-    CHECK_EQ_INT(sorter_finish(s, collect, &out, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(s, collect, &out, err, sizeof(err)), 0);
     /* keys strictly increasing within each relation, relations in order */
     for (int i = 1; i < out.n; i++) {
         unsigned ra, rb;
@@ -152,10 +162,10 @@ TEST(spill_agrees_with_memory)
         add(s1, i % 11 == 0, (unsigned)(i % 5), k, v);
         add(s2, i % 11 == 0, (unsigned)(i % 5), k, v);
     }
-    CHECK_EQ_INT(sorter_finish(s1, collect, &out, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(s1, collect, &out, err, sizeof(err)), 0);
     memcpy(&a, &out, sizeof(a));
     memset(&out, 0, sizeof(out));
-    CHECK_EQ_INT(sorter_finish(s2, collect, &out, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(s2, collect, &out, err, sizeof(err)), 0);
     CHECK_EQ_INT(a.n, out.n);
     CHECK(memcmp(a.lines, out.lines, sizeof(a.lines[0]) * (size_t)a.n) == 0);
     sorter_free(s1);
@@ -173,7 +183,7 @@ TEST(a_row_larger_than_the_buffer_is_taken)
     add(s, 0, 0, "b", "small");
     add(s, 0, 0, "a", big);
     add(s, 0, 0, "c", "small");
-    CHECK_EQ_INT(sorter_finish(s, collect, &out, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(s, collect, &out, err, sizeof(err)), 0);
     CHECK_EQ_INT(out.n, 3);
     CHECK(strncmp(out.lines[0], "0 P a=xxx", 9) == 0);
     CHECK_STREQ(out.lines[2], "0 P c=small");
@@ -281,7 +291,7 @@ static void parts_agree(uint64_t buffer, int want_runs)
     sorter_get_stats(cut, &st);
     CHECK_EQ_INT(st.runs > 0, want_runs);
     whole.rel = 0;
-    CHECK_EQ_INT(sorter_finish(one, append, &whole, err, sizeof(err)), 0);
+    CHECK_EQ_INT(finish_all(one, append, &whole, err, sizeof(err)), 0);
     CHECK_EQ_INT(sorter_sort(cut, err, sizeof(err)), 0);
     n = sorter_nparts(cut);
     CHECK(n >= 4 && n <= 64);
