@@ -5,7 +5,11 @@
  * small jobs do not pay for the switch, and while a job runs and
  * compaction debt holds the writer back (level 0 or pending bytes: after
  * a large job, the compaction it deferred): deferring it again lets the
- * job write, which is what the profile is for. The writer applies the
+ * job write, which is what the profile is for. Once on, it stays on
+ * until no job runs: with compaction deferred the debt stops holding the
+ * writer back, and going off then would bring it back under the same job,
+ * switching once per flush (each switch rewrites RocksDB's OPTIONS file
+ * and flushes the memtables). The writer applies the
  * change between groups and while it waits; when the last job ends an
  * empty chunk wakes it, so compaction resumes at once.
  *
@@ -25,8 +29,10 @@ typedef struct bulk_policy {
 } bulk_policy;
 
 /* active: jobs running or ending; largest: bytes the largest has sent;
- * pace_reason: why the writer holds back now (enum pace_reason). */
-int bulk_policy_wants(const bulk_policy *p, uint64_t active, uint64_t largest, int pace_reason);
+ * pace_reason: why the writer holds back now (enum pace_reason); on: the
+ * profile is on now. */
+int bulk_policy_wants(const bulk_policy *p, uint64_t active, uint64_t largest, int pace_reason,
+                      int on);
 
 /* Tell the writer when the answer changes; wake it through sink when the
  * profile goes off. */
