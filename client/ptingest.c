@@ -853,31 +853,6 @@ out:
     return rc;
 }
 
-static int cmd_text(const cli *o, int metrics)
-{
-    pti_client *c;
-    char err[512], *text;
-    int r;
-
-    if (o->nargs) {
-        fprintf(stderr, "ptingest: unexpected argument \"%s\"\n", o->args[0]);
-        return EXIT_USAGE;
-    }
-    if ((r = connect_or_say(o, &c)) != 0)
-        return r;
-    r = metrics ? pti_metrics(c, &text, err, sizeof(err)) : pti_status(c, &text, err, sizeof(err));
-    pti_close(c);
-    if (r < 0) {
-        fprintf(stderr, "ptingest: %s\n", err);
-        return exit_for(r);
-    }
-    fputs(text, stdout);
-    if (!metrics)
-        putchar('\n');
-    free(text);
-    return EXIT_OK;
-}
-
 /* Indent well-formed JSON (the daemon's own) for people to read. */
 static void json_pretty(const char *s, FILE *out)
 {
@@ -908,7 +883,8 @@ static void json_pretty(const char *s, FILE *out)
     fputc('\n', out);
 }
 
-static int cmd_status_human(const cli *o)
+/* status (pretty: indented for people) or metrics, as the daemon says it. */
+static int cmd_text(const cli *o, int metrics, int pretty)
 {
     pti_client *c;
     char err[512], *text;
@@ -920,13 +896,19 @@ static int cmd_status_human(const cli *o)
     }
     if ((r = connect_or_say(o, &c)) != 0)
         return r;
-    r = pti_status(c, &text, err, sizeof(err));
+    r = metrics ? pti_metrics(c, &text, err, sizeof(err)) : pti_status(c, &text, err, sizeof(err));
     pti_close(c);
     if (r < 0) {
         fprintf(stderr, "ptingest: %s\n", err);
         return exit_for(r);
     }
-    json_pretty(text, stdout);
+    if (pretty) {
+        json_pretty(text, stdout);
+    } else {
+        fputs(text, stdout);
+        if (!metrics)
+            putchar('\n');
+    }
     free(text);
     return EXIT_OK;
 }
@@ -1524,9 +1506,9 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "export") == 0)
         rc = cmd_export(&o);
     else if (strcmp(cmd, "status") == 0)
-        rc = o.json ? cmd_text(&o, 0) : cmd_status_human(&o);
+        rc = cmd_text(&o, 0, !o.json);
     else if (strcmp(cmd, "metrics") == 0)
-        rc = cmd_text(&o, 1);
+        rc = cmd_text(&o, 1, 0);
     else if (strcmp(cmd, "db") == 0)
         rc = cmd_db(&o);
     else {
