@@ -28,10 +28,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 pt_need daemon/ptingestd client/ptingest
-w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-bulkrss.XXXXXX")
-dpid=
-trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
-die() { echo "bulkrss.sh: $*" >&2; exit 1; }
+pt_workdir bulkrss
 
 printf 'ingest:\n  sync: none\nbulk:\n  sort_buffer_bytes: %s\n' "$sortbuf" >"$w/cfg.yaml"
 queue=$("$B/daemon/ptingestd" --check-config "$w/cfg.yaml" 2>&1 |

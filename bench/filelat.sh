@@ -17,6 +17,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${PTINGEST_BUILD:-build}
+. bench/lib.sh
 ms=300 entities=20000 rounds=3
 while [ $# -gt 0 ]; do
     case $1 in
@@ -26,17 +27,11 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/filelat.sh [--ms MS] [--entities N] [--rounds R]" >&2; exit 2 ;;
     esac
 done
-for x in daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe bench/libfilelat.so; do
-    [ -e "$B/$x" ] || { echo "missing $B/$x: meson compile -C $B" >&2; exit 2; }
-done
+pt_need daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe
+[ -e "$B/bench/libfilelat.so" ] || { echo "missing $B/bench/libfilelat.so: meson compile -C $B" >&2; exit 2; }
 shim=$(cd "$B/bench" && pwd)/libfilelat.so
-w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-filelat.XXXXXX")
-dpid=
-trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
-
-"$B/client/ptingest" gen --entities "$entities" --seed 77 >"$w/in.ndjson"
-rows=$(wc -l <"$w/in.ndjson")
-mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
+pt_workdir filelat
+pt_input "$entities" 77
 echo "data: $rows rows, $mb MB; every new file in the store waits $ms ms at create and close"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -27,3 +27,19 @@ pt_start_daemon() {
         sleep 0.05
     done
 }
+
+# pt_workdir NAME: a fresh work dir in w (under $TMPDIR, else /var/tmp),
+# removed on exit, with the daemon in dpid (pt_start_daemon) killed first.
+pt_workdir() {
+    w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-$1.XXXXXX")
+    dpid=
+    trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
+}
+
+# pt_input ENTITIES SEED: `ptingest gen` into $w/in.ndjson; its row count
+# in rows and its size in whole MB in mb.
+pt_input() {
+    "$B/client/ptingest" gen --entities "$1" --seed "$2" >"$w/in.ndjson"
+    rows=$(wc -l <"$w/in.ndjson")
+    mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
+}

@@ -31,13 +31,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 pt_need daemon/ptingestd client/ptingest bench/naive_ingest bench/stall_probe
-w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-stall.XXXXXX")
-dpid=
-trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
-
-"$B/client/ptingest" gen --entities "$entities" --seed 99 >"$w/in.ndjson"
-rows=$(wc -l <"$w/in.ndjson")
-mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
+pt_workdir stall
+pt_input "$entities" 99
 echo "data: $rows rows, $mb MB; flush+compaction limited to $rate bytes/s"
 
 echo "(a) naive: RocksDB defaults, one giant batch per relation"
