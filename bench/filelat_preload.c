@@ -72,45 +72,58 @@ static int after_open(int fd, const char *path, int dirfd, int created)
     return fd;
 }
 
-#define OPEN_WRAPPER(name, ...)                                                          \
-    int name(const char *path, int flags, ...)                                           \
-    {                                                                                    \
-        static int (*real)(const char *, int, ...);                                      \
-        mode_t mode = 0;                                                                 \
-        if (flags & (O_CREAT | O_TMPFILE)) {                                             \
+typedef int (*openat_fn)(int, const char *, int, ...);
+
+/* Every open goes through the real openat of its kind: open(path, ...) is
+ * openat(AT_FDCWD, path, ...), as glibc implements it. */
+static int slow_open(const char *sym, int dirfd, const char *path, int flags, mode_t mode)
+{
+    static openat_fn real[2];
+    int k = strcmp(sym, "openat64") == 0, created = is_new(path, dirfd, flags);
+
+    if (!real[k])
+        real[k] = (openat_fn)dlsym(RTLD_NEXT, sym);
+    return after_open(real[k](dirfd, path, flags, mode), path, dirfd, created);
+}
+
+/* The mode argument is there only with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags, mode)                                                           \
+    do {                                                                                 \
+        if ((flags) & (O_CREAT | O_TMPFILE)) {                                           \
             va_list ap;                                                                  \
             va_start(ap, flags);                                                         \
-            mode = va_arg(ap, mode_t);                                                   \
+            (mode) = va_arg(ap, mode_t);                                                 \
             va_end(ap);                                                                  \
         }                                                                                \
-        if (!real)                                                                       \
-            real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, #name);             \
-        int created = is_new(path, AT_FDCWD, flags);                                     \
-        return after_open(real(path, flags, mode), path, AT_FDCWD, created);             \
-    }
+    } while (0)
 
-OPEN_WRAPPER(open)
-OPEN_WRAPPER(open64)
+int open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    OPEN_MODE(flags, mode);
+    return slow_open("openat", AT_FDCWD, path, flags, mode);
+}
 
-#define OPENAT_WRAPPER(name)                                                             \
-    int name(int dirfd, const char *path, int flags, ...)                                \
-    {                                                                                    \
-        static int (*real)(int, const char *, int, ...);                                 \
-        mode_t mode = 0;                                                                 \
-        if (flags & (O_CREAT | O_TMPFILE)) {                                             \
-            va_list ap;                                                                  \
-            va_start(ap, flags);                                                         \
-            mode = va_arg(ap, mode_t);                                                   \
-            va_end(ap);                                                                  \
-        }                                                                                \
-        if (!real)                                                                       \
-            real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, #name);        \
-        int created = is_new(path, dirfd, flags);                                        \
-        return after_open(real(dirfd, path, flags, mode), path, dirfd, created);         \
-    }
+int open64(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    OPEN_MODE(flags, mode);
+    return slow_open("openat64", AT_FDCWD, path, flags, mode);
+}
 
-OPENAT_WRAPPER(openat)
-OPENAT_WRAPPER(openat64)
+int openat(int dirfd, const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    OPEN_MODE(flags, mode);
+    return slow_open("openat", dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    OPEN_MODE(flags, mode);
+    return slow_open("openat64", dirfd, path, flags, mode);
+}
 
 int close(int fd)
 {
