@@ -4,14 +4,7 @@
 # space is freed the same job resumes and completes exactly.
 # Needs a size-limited tmpfs (root with mount rights); skips (77) otherwise.
 . "$(dirname "$0")/lib.sh"
-SMALL="$T/small"
-mkdir -p "$SMALL"
-if ! mount -t tmpfs -o size=24m tmpfs "$SMALL" 2>"$T/mount.err"; then
-    echo "SKIP: cannot mount a size-limited tmpfs here: $(cat "$T/mount.err")"
-    exit 77
-fi
-trap 'umount "$SMALL" 2>/dev/null || true; cleanup' EXIT
-DATA="$SMALL/data"
+small_disk 24m
 cat >"$T/cfg.yaml" <<YAML
 ingest:
   min_free_bytes: 12000000
@@ -39,7 +32,7 @@ rel=$(head -n 1 "$T/in.ndjson" | sed 's/^{"rel":"\([^"]*\)".*/\1/')
 [ "$acked" -eq 0 ] || "$PTINGEST" get "$rel" "$key" >/dev/null || fail "get after ENOSPC"
 
 # free space, resume the same job
-mount -o remount,size=400m "$SMALL" || fail "cannot grow the tmpfs"
+mount -o remount,size=400m "$T/small" || fail "cannot grow the tmpfs"
 "$PTINGEST" ingest "$T/in.ndjson" --job big --no-progress 2>"$T/resume.err" \
     || fail "resume after freeing space: $(cat "$T/resume.err")"
 grep -q "resuming job big after its [0-9]* durable rows" "$T/resume.err" || fail "did not resume"

@@ -12,14 +12,7 @@
 #   resumes to the exact input.
 # Needs a size-limited tmpfs (root with mount rights); skips (77) otherwise.
 . "$(dirname "$0")/lib.sh"
-SMALL="$T/small"
-mkdir -p "$SMALL"
-if ! mount -t tmpfs -o size=40m tmpfs "$SMALL" 2>"$T/mount.err"; then
-    echo "SKIP: cannot mount a size-limited tmpfs here: $(cat "$T/mount.err")"
-    exit 77
-fi
-trap 'umount "$SMALL" 2>/dev/null || true; cleanup' EXIT
-DATA="$SMALL/data"
+small_disk 40m
 cat >"$T/cfg.yaml" <<YAML
 ingest:
   min_free_bytes: 0
@@ -48,7 +41,7 @@ no_abort
 # 2. killed with rows in the WAL only, the disk filled to the last byte
 stop_daemon KILL
 ls "$DATA"/*.log >/dev/null 2>&1 || fail "no WAL left to recover"
-dd if=/dev/zero of="$SMALL/filler" bs=64k 2>/dev/null || true
+dd if=/dev/zero of="$T/small/filler" bs=64k 2>/dev/null || true
 rc=0
 "$PTINGESTD" --config "$T/cfg.yaml" --data-dir "$DATA" --socket "$SOCK" >>"$LOG" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "start on a full disk: exit $rc, want 3"
@@ -57,8 +50,8 @@ grep -q "^$DATA: disk full: $DATA has [0-9]* bytes free, need [0-9]* ([0-9]* of 
 no_abort
 
 # 3. space again: every acknowledged row is back, the job resumes exactly
-rm -f "$SMALL/filler"
-mount -o remount,size=400m "$SMALL" || fail "cannot grow the tmpfs"
+rm -f "$T/small/filler"
+mount -o remount,size=400m "$T/small" || fail "cannot grow the tmpfs"
 start_daemon --config "$T/cfg.yaml"
 n=$("$PTINGEST" count)
 [ "$n" -ge "$acked" ] || fail "after recovery $n rows, below the $acked acknowledged"

@@ -65,3 +65,16 @@ same_sorted() {
     sort "$2" >"$T/b.sorted"
     cmp -s "$T/a.sorted" "$T/b.sorted"
 }
+
+# small_disk SIZE: the data dir moves onto a tmpfs of SIZE (e.g. 24m) at
+# $T/small (a test may grow it with mount -o remount), unmounted on exit.
+# Skips the test (77) where mounting is not allowed (needs root).
+small_disk() {
+    mkdir -p "$T/small"
+    if ! mount -t tmpfs -o "size=$1" tmpfs "$T/small" 2>"$T/mount.err"; then
+        echo "SKIP: cannot mount a size-limited tmpfs here: $(cat "$T/mount.err")"
+        exit 77
+    fi
+    trap 'umount "$T/small" 2>/dev/null || true; cleanup' EXIT
+    DATA="$T/small/data"
+}
