@@ -95,15 +95,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# A private copy of the binaries, same layout (their RUNPATH is relative):
-# a rebuild of $B during the run must not change them between runs.
 Bsrc=$B
-mkdir -p "$w/bin/daemon" "$w/bin/client" "$w/bin/bench"
-cp "$B/daemon/ptingestd" "$w/bin/daemon/"
-cp "$B/client/ptingest" "$w/bin/client/"
-for f in "$B"/client/libptingest.so*; do [ -d "$f" ] || cp -P "$f" "$w/bin/client/"; done
-for f in lib_ingest direct_rocksdb sqlite_ingest resp_gen status_sampler; do cp "$B/bench/$f" "$w/bin/bench/"; done
-B=$w/bin
+pt_private_bin lib_ingest direct_rocksdb sqlite_ingest resp_gen status_sampler
 PT=$B/client/ptingest
 
 # The daemon's own defaults, so the peers get the same RocksDB options and

@@ -70,9 +70,7 @@ done
 case $entities$reps$mreps$dent$dreps$iflush in *[!0-9]*) usage ;; esac
 case $sync in ''|none|chunk|job) ;; *) usage ;; esac
 case $only in ''|tp|mem|drop) ;; *) usage ;; esac
-for f in daemon/ptingestd client/ptingest; do
-    [ -x "$B/$f" ] || { echo "missing $B/$f: meson setup $B && meson compile -C $B" >&2; exit 2; }
-done
+pt_need daemon/ptingestd client/ptingest
 
 w=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-databases.XXXXXX")
 dpid=
@@ -85,12 +83,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# private copy of the binaries (a rebuild of $B meanwhile must not change them)
-mkdir -p "$w/bin/daemon" "$w/bin/client"
-cp "$B/daemon/ptingestd" "$w/bin/daemon/"
-cp "$B/client/ptingest" "$w/bin/client/"
-for f in "$B"/client/libptingest.so*; do [ -d "$f" ] || cp -P "$f" "$w/bin/client/"; done
-B=$w/bin
+pt_private_bin
 PT="$B/client/ptingest --socket $w/s"
 
 now() { date +%s.%N; }

@@ -43,3 +43,16 @@ pt_input() {
     rows=$(wc -l <"$w/in.ndjson")
     mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
 }
+
+# pt_private_bin [BENCH_PROGRAM...]: copy $B's ptingestd, ptingest, its
+# library and the named bench/ programs into $w/bin, same layout (their
+# RUNPATH is relative), and point B there: a rebuild of the build dir
+# during a run must not change the programs between rounds.
+pt_private_bin() {
+    mkdir -p "$w/bin/daemon" "$w/bin/client" "$w/bin/bench"
+    cp "$B/daemon/ptingestd" "$w/bin/daemon/"
+    cp "$B/client/ptingest" "$w/bin/client/"
+    for _f in "$B"/client/libptingest.so*; do [ -d "$_f" ] || cp -P "$_f" "$w/bin/client/"; done
+    for _f in "$@"; do cp "$B/bench/$_f" "$w/bin/bench/"; done
+    B=$w/bin
+}

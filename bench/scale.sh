@@ -32,9 +32,7 @@ done
 case $reps in ''|*[!0-9]*) usage ;; esac
 [ "$reps" -gt 0 ] || usage
 case $sync in ''|none|chunk|job) ;; *) usage ;; esac
-for f in daemon/ptingestd client/ptingest; do
-    [ -x "$B/$f" ] || { echo "missing $B/$f: meson setup $B && meson compile -C $B" >&2; exit 2; }
-done
+pt_need daemon/ptingestd client/ptingest
 sizes="10000 100000 1000000"
 [ $large = 1 ] && sizes="$sizes 10000000"
 max=1000000; [ $large = 1 ] && max=10000000
@@ -48,13 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# A private copy of the binaries (a rebuild of $B meanwhile must not change
-# them between sizes); same layout, their RUNPATH is relative.
-mkdir -p "$w/bin/daemon" "$w/bin/client"
-cp "$B/daemon/ptingestd" "$w/bin/daemon/"
-cp "$B/client/ptingest" "$w/bin/client/"
-for f in "$B"/client/libptingest.so*; do [ -d "$f" ] || cp -P "$f" "$w/bin/client/"; done
-B=$w/bin
+pt_private_bin
 PT=$B/client/ptingest
 die() { echo "scale.sh: $*" >&2; exit 1; }
 now() { date +%s.%N; }
