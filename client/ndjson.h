@@ -53,8 +53,10 @@ void ndjson_parser_free(ndjson_parser *p);
  * `line` must have NDJSON_PADDING readable bytes after line[len] (their
  * content does not matter).
  * Returns:
- *   0        *row filled; its pointers are valid until the next call or
- *            ndjson_parser_free (they point into the parser, not `line`).
+ *   0        *row filled; its pointers are valid until the next call,
+ *            ndjson_parser_free, or until `line` changes (rel and key
+ *            point into the parser; value into the parser or into
+ *            `line`, where it was written compact).
  *   -ENODATA the line is empty or only whitespace: the caller skips it
  *            (err says "empty line").
  *   -EINVAL  the line is not an acceptable row; err gets a one-line
