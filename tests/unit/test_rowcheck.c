@@ -109,11 +109,39 @@ TEST(utf8_keys)
     CHECK_EQ_INT(pt_utf8_check("\xf4\x90\x80\x80", 4, &at), -EINVAL); /* > U+10FFFF */
 }
 
+/* Every byte value at every position of a long string is judged by the
+ * rule (only printable ASCII but '"' and '\\' stands as it is; a lone byte
+ * of 0x80 and up is not UTF-8), and a control character is reported
+ * where it is: what any faster scan of strings must keep. */
+TEST(every_byte_at_every_position)
+{
+    char s[40];
+
+    for (int c = 0; c < 256; c++)
+        for (size_t i = 1; i <= 20; i++) {
+            int plain = c >= 0x20 && c <= 0x7f && c != '"' && c != '\\';
+            size_t at = 99999;
+            const char *why = NULL;
+            int r;
+            memset(s, 'a', sizeof(s));
+            s[0] = '"';
+            s[i] = (char)c;
+            s[sizeof(s) - 1] = '"';
+            r = pt_json_check_compact(s, sizeof(s), &at, &why);
+            if ((r == 0) != plain || (c < 0x20 && at != i)) {
+                fprintf(stderr, "byte 0x%02x at %zu: %d at %zu (%s)\n", c, i, r, at,
+                        why ? why : "-");
+                CHECK(0);
+            }
+        }
+}
+
 int main(void)
 {
     RUN(accepts_compact_json);
     RUN(refuses_what_is_not_one_compact_text);
     RUN(depth_is_bounded);
     RUN(utf8_keys);
+    RUN(every_byte_at_every_position);
     return CHECK_DONE();
 }
