@@ -36,10 +36,11 @@ pt_workdir() {
     trap '[ -n "$dpid" ] && kill -KILL $dpid 2>/dev/null; rm -rf "$w"' EXIT
 }
 
-# pt_input ENTITIES SEED: `ptingest gen` into $w/in.ndjson; its row count
-# in rows and its size in whole MB in mb.
+# pt_input ENTITIES [SEED]: `ptingest gen` into $w/in.ndjson (gen's own
+# default seed without SEED); its row count in rows and its size in whole
+# MB in mb.
 pt_input() {
-    "$B/client/ptingest" gen --entities "$1" --seed "$2" >"$w/in.ndjson"
+    "$B/client/ptingest" gen --entities "$1" ${2:+--seed "$2"} >"$w/in.ndjson"
     rows=$(wc -l <"$w/in.ndjson")
     mb=$(awk -v b="$(wc -c <"$w/in.ndjson")" 'BEGIN { printf "%.0f", b / 1e6 }')
 }
