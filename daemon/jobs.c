@@ -1058,6 +1058,7 @@ void jobs_get_stats(const jobs *js, jobs_stats *st)
     *st = js->st;
     st->retention_ms = js->retention_ms;
     st->max_records = js->max_records;
+    st->newest_token = js->next_token - 1;
     for (const job *j = js->blocked_head; j; j = j->next_blocked)
         st->blocked++;
     for (const job *j = js->list; j; j = j->next) {
@@ -1066,6 +1067,8 @@ void jobs_get_stats(const jobs *js, jobs_stats *st)
         if (!job_active(j))
             continue;
         st->active++;
+        if (!st->oldest_active_token || j->token < st->oldest_active_token)
+            st->oldest_active_token = j->token;
         if (j->bytes_in > st->largest_active_bytes)
             st->largest_active_bytes = j->bytes_in;
     }

@@ -191,6 +191,8 @@ typedef struct jobs_stats {
     uint64_t blocked;              /* jobs waiting for room in the queue */
     uint64_t active;               /* running or ending */
     uint64_t largest_active_bytes; /* bytes received by the largest active job */
+    uint64_t newest_token;         /* the last job token given (0: none yet) */
+    uint64_t oldest_active_token;  /* the oldest active job's token (0: none) */
     uint64_t by_state[JOB_NSTATES];
     uint64_t retention_ms;
     uint64_t max_records;

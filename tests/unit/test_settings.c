@@ -88,7 +88,7 @@ TEST(apply_reaches_the_modules)
     reads *rd;
     sessions *ss;
     stall_monitor stall;
-    bulk_policy bulk = {0, 0};
+    bulk_policy bulk = {0, 0, 0};
     uint64_t grace = 0;
     chunk_queue_stats qs;
     pt_config a, b;
