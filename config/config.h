@@ -114,6 +114,7 @@ typedef struct pt_config {
     uint64_t pacing;           /* stall.pacing: 0 or 1 */
     uint64_t bulk_profile;     /* stall.bulk_profile: 0 or 1 */
     uint64_t bulk_min_bytes;   /* stall.bulk_min_bytes */
+    uint64_t bulk_l0_max_files; /* stall.bulk_l0_max_files */
     uint64_t flush_bound_hold_ms; /* stall.flush_bound_hold_ms */
     uint64_t initial_rate_bytes_per_sec; /* stall.initial_rate_bytes_per_sec */
 

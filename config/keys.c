@@ -158,6 +158,9 @@ const pt_key pt_keys[] = {
     {"stall.bulk_min_bytes", U64(bulk_min_bytes), "67108864", 0, UINT64_C(1) << 50, "bytes",
      RELOAD(BULK),
      "a job turns the bulk-ingest profile on once it has sent this much; 0 = at its start"},
+    {"stall.bulk_l0_max_files", U64(bulk_l0_max_files), "256", 0, 1000000, "files", RELOAD(WRITER),
+     "a database whose level 0 holds this many files in one relation leaves the bulk-ingest "
+     "profile until compaction brings it below the slowdown trigger; 0 = no bound"},
     {"stall.flush_bound_hold_ms", U64(flush_bound_hold_ms), "1000", 10, 60000, "ms", RELOAD(WRITER),
      "memtables must wait for flushes this long without a break before the writer "
      "paces itself at the flush rate, and none this long before it stops"},

@@ -62,6 +62,7 @@ static void apply_writer(const settings_target *t, const pt_config *c)
         .min_free_bytes = c->min_free_bytes,
         .pacing = (int)c->pacing,
         .flush_bound_hold_ms = c->flush_bound_hold_ms,
+        .bulk_l0_max_files = c->bulk_l0_max_files,
     };
 
     writer_set_limits(t->writer, &l);

@@ -21,6 +21,9 @@ struct writer {
      * bulk profile and the pacer's memtable occupancy cover them all; a
      * `forget` chunk takes one off before it closes. */
     store **known;
+    /* per known database: out of the bulk-ingest profile until its level
+     * 0 is below the slowdown trigger again (stall.bulk_l0_max_files) */
+    unsigned char *l0_capped;
     size_t nknown, known_cap;
     uint64_t group_max_bytes;
     int started;
@@ -46,6 +49,7 @@ struct writer {
     atomic_int pacing_enabled;
     atomic_uint_fast64_t flush_bound_hold_ns;
     atomic_int bulk_wanted;
+    atomic_uint_fast64_t bulk_l0_max_files;
     pace_rate rate;         /* writer thread only */
     pace_mode mode;         /* writer thread only */
     uint64_t bytes_in;      /* batch bytes handed to RocksDB (writer thread) */
@@ -133,11 +137,16 @@ static int know(writer *w, store *s)
     if (w->nknown == w->known_cap) {
         size_t cap = w->known_cap ? 2 * w->known_cap : 8;
         store **k = realloc(w->known, cap * sizeof(*k));
+        unsigned char *l0;
         if (!k)
             return -ENOMEM;
         w->known = k;
+        if (!(l0 = realloc(w->l0_capped, cap)))
+            return -ENOMEM;
+        w->l0_capped = l0;
         w->known_cap = cap;
     }
+    w->l0_capped[w->nknown] = 0;
     w->known[w->nknown++] = s;
     return 1;
 }
@@ -220,13 +229,57 @@ static void set_bulk(store *s, int want)
                  store_data_dir(s), err);
 }
 
-/* ... on every database written, as the loop asks. */
-static void apply_bulk(writer *w)
+/* Whether known database i must stay out of the profile for its level 0:
+ * from the moment one relation's level 0 holds max files until every
+ * relation's is below its slowdown trigger and half of max. Compaction runs
+ * meanwhile and the pacer holds writes back, so level 0 stays bounded
+ * (reads, open files) under a stream of jobs that would keep the profile
+ * on for ever. */
+static int l0_capped(writer *w, size_t i, uint64_t max)
+{
+    store *s = w->known[i];
+    uint64_t most = 0;
+    int below = 1;
+
+    if (!max) {
+        w->l0_capped[i] = 0;
+        return 0;
+    }
+    for (size_t r = 0; r < store_nrelations(s); r++) {
+        pace_signals sig;
+        pace_limits lim;
+        if (store_pace_signals(s, r, &sig) < 0)
+            continue;
+        store_pace_limits(s, r, &lim);
+        if (sig.l0_files > most)
+            most = sig.l0_files;
+        below &= sig.l0_files < lim.l0_slowdown && 2 * sig.l0_files < max;
+    }
+    if (!w->l0_capped[i] && most >= max) {
+        w->l0_capped[i] = 1;
+        log_warn("%s: level 0 holds %llu files (stall.bulk_l0_max_files %llu): out of the "
+                 "bulk-ingest profile until compaction has brought it down",
+                 store_data_dir(s), (unsigned long long)most, (unsigned long long)max);
+    } else if (w->l0_capped[i] && below) {
+        w->l0_capped[i] = 0;
+        log_info("%s: level 0 compacted below the slowdown trigger", store_data_dir(s));
+    }
+    return w->l0_capped[i];
+}
+
+/* ... on known database i, as the loop asks, unless its level 0 is full. */
+static void apply_bulk_to(writer *w, size_t i)
 {
     int want = atomic_load(&w->bulk_wanted);
 
+    set_bulk(w->known[i], want && !l0_capped(w, i, atomic_load(&w->bulk_l0_max_files)));
+}
+
+/* ... on every database written. */
+static void apply_bulk(writer *w)
+{
     for (size_t i = 0; i < w->nknown; i++)
-        set_bulk(w->known[i], want);
+        apply_bulk_to(w, i);
 }
 
 /* A database is about to close: it leaves the profile and the list. */
@@ -238,6 +291,7 @@ static void forget(writer *w, store *s)
         return;
     set_bulk(s, 0);
     w->known[i] = w->known[--w->nknown];
+    w->l0_capped[i] = w->l0_capped[w->nknown];
 }
 
 /* Hold the chunk back while writing it would make RocksDB delay or stop
@@ -469,7 +523,7 @@ static void write_group(writer *w, chunk_list *group)
         /* a database just opened takes the profile the others have;
          * the rest follow it at group boundaries (apply_bulk) */
         if (known == 1)
-            set_bulk(c->store, atomic_load(&w->bulk_wanted));
+            apply_bulk_to(w, w->nknown - 1);
         if (token_failed(w, c->job_token)) {
             c->status = -ECANCELED;
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
@@ -654,6 +708,7 @@ void writer_free(writer *w)
         return;
     writer_stop(w);
     free(w->known);
+    free(w->l0_capped);
     free(w);
 }
 
@@ -662,6 +717,7 @@ void writer_set_limits(writer *w, const writer_limits *l)
     atomic_store(&w->min_free_bytes, l->min_free_bytes);
     atomic_store(&w->pacing_enabled, l->pacing);
     atomic_store(&w->flush_bound_hold_ns, l->flush_bound_hold_ms * 1000000);
+    atomic_store(&w->bulk_l0_max_files, l->bulk_l0_max_files);
 }
 
 void writer_get_stats(writer *w, writer_stats *st)

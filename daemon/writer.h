@@ -28,6 +28,7 @@ typedef struct writer_limits {
     uint64_t min_free_bytes;      /* ingest.min_free_bytes: refuse writes below */
     int pacing;                   /* stall.pacing */
     uint64_t flush_bound_hold_ms; /* stall.flush_bound_hold_ms */
+    uint64_t bulk_l0_max_files;   /* stall.bulk_l0_max_files (0: no bound) */
 } writer_limits;
 
 /* A snapshot of the writer's counters, readable from any thread. */

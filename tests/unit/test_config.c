@@ -103,7 +103,7 @@ TEST(keys_table)
     size_t i, j;
 
     CHECK_EQ_INT(config_init_defaults(&c), 0);
-    CHECK_EQ_INT(pt_nkeys, 46);
+    CHECK_EQ_INT(pt_nkeys, 47);
     for (i = 0; i < pt_nkeys; i++) {
         const pt_key *k = &pt_keys[i];
         const char *dot = strchr(k->name, '.');

@@ -104,7 +104,7 @@ TEST(refuses_below_free_space_floor)
 {
     char dir[64], err[256];
     store *s = fixture_store(dir, sizeof(dir));
-    writer_limits l = {UINT64_C(1) << 62, 1, 1000};
+    writer_limits l = {UINT64_C(1) << 62, 1, 1000, 0};
     chunk_queue q;
     writer *w;
     writer_stats st;
@@ -155,9 +155,66 @@ TEST(refuses_below_free_space_floor)
     fixture_close(s, dir);
 }
 
+/* Write a chunk, then flush it into one more level-0 file of relation 1. */
+static void write_and_flush(chunk_queue *q, store *s, int k)
+{
+    char prefix[16], err[256];
+    chunk_list done = {0};
+    pace_signals sig = {0};
+    uint64_t before;
+    chunk *c;
+
+    CHECK_EQ_INT(store_pace_signals(s, 1, &sig), 0);
+    before = sig.l0_files;
+    snprintf(prefix, sizeof(prefix), "l0-%d", k);
+    chunk_queue_push(q, make_chunk(s, prefix, 10, 0));
+    take(q, &done, 1);
+    while ((c = chunk_list_pop(&done))) {
+        CHECK_EQ_INT(c->status, 0);
+        chunk_free(c);
+    }
+    CHECK_EQ_INT(store_flush_all(s, err, sizeof(err)), 0);
+    for (int i = 0; i < 1000 && sig.l0_files == before; i++) {
+        uv_sleep(5);
+        CHECK_EQ_INT(store_pace_signals(s, 1, &sig), 0);
+    }
+}
+
+/* stall.bulk_l0_max_files: the profile defers compaction, so level 0 only
+ * grows while it is on; at the bound the database leaves it, whatever the
+ * loop wants, and with no bound it takes it again. */
+TEST(level0_bound_takes_a_database_out_of_the_bulk_profile)
+{
+    char dir[64];
+    store *s = fixture_store(dir, sizeof(dir));
+    writer_limits l = {0, 1, 1000, 3};
+    chunk_queue q;
+    writer *w;
+
+    CHECK_EQ_INT(chunk_queue_init(&q, 1 << 20, NULL, NULL), 0);
+    CHECK_EQ_INT(writer_new(&w, &q, 0), 0);
+    writer_set_limits(w, &l);
+    writer_want_bulk(w, 1);
+    CHECK_EQ_INT(writer_start(w), 0);
+    for (int k = 0; k < 3; k++) {
+        write_and_flush(&q, s, k);
+        CHECK_EQ_INT(store_bulk(s), 1); /* applied before the write: 0-2 files */
+    }
+    write_and_flush(&q, s, 3); /* 3 files at its write: out */
+    CHECK_EQ_INT(store_bulk(s), 0);
+    l.bulk_l0_max_files = 0;
+    writer_set_limits(w, &l);
+    write_and_flush(&q, s, 4);
+    CHECK_EQ_INT(store_bulk(s), 1);
+    writer_free(w);
+    chunk_queue_destroy(&q);
+    fixture_close(s, dir);
+}
+
 int main(void)
 {
     RUN(writes_and_hands_back);
     RUN(refuses_below_free_space_floor);
+    RUN(level0_bound_takes_a_database_out_of_the_bulk_profile);
     return CHECK_DONE();
 }
