@@ -10,10 +10,13 @@ LOG="$T/daemon.log"
 DPID=
 export PTINGEST_SOCKET="$SOCK"
 
+SMALL_DISK=
 cleanup() {
     if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
         kill -KILL "$DPID" 2>/dev/null || true
+        wait "$DPID" 2>/dev/null || true # its files closed: the tmpfs unmounts
     fi
+    [ -z "$SMALL_DISK" ] || umount "$SMALL_DISK" 2>/dev/null || true
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -75,6 +78,6 @@ small_disk() {
         echo "SKIP: cannot mount a size-limited tmpfs here: $(cat "$T/mount.err")"
         exit 77
     fi
-    trap 'umount "$T/small" 2>/dev/null || true; cleanup' EXIT
+    SMALL_DISK="$T/small" # unmounted by cleanup
     DATA="$T/small/data"
 }

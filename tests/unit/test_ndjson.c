@@ -125,6 +125,10 @@ TEST(whitespace_removed_outside_strings_only)
     CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":  \"  a\\tb  \"  }",
                 "\"  a\\tb  \"");
     CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":  42  }", "42");
+    /* each whitespace byte alone, between tokens */
+    CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":[1,\t2]}", "[1,2]");
+    CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":{\"a\":\r1}}", "{\"a\":1}");
+    CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":[true\n]}", "[true]");
     CHECK_VALUE("{\"rel\":\"r\",\"key\":\"k\",\"value\":null\t}", "null");
 }
 
