@@ -72,7 +72,10 @@ order="naive memtable bulk"
 i=1
 while [ $i -le "$rounds" ]; do
     for s in $order; do
-        if [ $s = naive ]; then run_naive; else run_pt $s; fi | tee -a "$w/runs"
+        # not in a pipe: a subshell's daemon (dpid) would escape the trap
+        if [ $s = naive ]; then run_naive; else run_pt $s; fi >"$w/run"
+        cat "$w/run"
+        cat "$w/run" >>"$w/runs"
     done
     order="${order#* } ${order%% *}"
     i=$((i + 1))

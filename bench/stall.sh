@@ -61,13 +61,15 @@ run_ptingestd() {
 }
 
 echo "(b) ptingestd, its defaults (the memtable path)"
-pt=$(run_ptingestd pt-db --no-bulk)
+run_ptingestd pt-db --no-bulk >"$w/pt.json" # not in $(): its dpid must reach the trap
+pt=$(cat "$w/pt.json")
 echo "    $pt"
 grep -E "pacing|stall" "$w/daemon.log" | tail -n 3 || true
 [ -n "${STALL_KEEP_LOG:-}" ] && cp "$w/daemon.log" "$STALL_KEEP_LOG"
 
 echo "(c) ptingestd, bulk mode (ingest --bulk)"
-bulk=$(run_ptingestd pt-bulk --bulk)
+run_ptingestd pt-bulk --bulk >"$w/bulk.json"
+bulk=$(cat "$w/bulk.json")
 echo "    $bulk"
 grep -o 'bulk load of .*' "$w/daemon.log" | tail -n 1 || true
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
