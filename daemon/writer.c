@@ -234,8 +234,8 @@ static void set_bulk(store *s, int want)
  * relation's is below its slowdown trigger and half of max. Compaction runs
  * meanwhile and the pacer holds writes back, so level 0 stays bounded
  * (reads, open files) under a stream of jobs that would keep the profile
- * on for ever. */
-static int l0_capped(writer *w, size_t i, uint64_t max)
+ * on for ever. Notes the answer in l0_capped[i]. */
+static void check_l0(writer *w, size_t i, uint64_t max)
 {
     store *s = w->known[i];
     uint64_t most = 0;
@@ -243,7 +243,7 @@ static int l0_capped(writer *w, size_t i, uint64_t max)
 
     if (!max) {
         w->l0_capped[i] = 0;
-        return 0;
+        return;
     }
     for (size_t r = 0; r < store_nrelations(s); r++) {
         pace_signals sig;
@@ -264,22 +264,30 @@ static int l0_capped(writer *w, size_t i, uint64_t max)
         w->l0_capped[i] = 0;
         log_info("%s: level 0 compacted below the slowdown trigger", store_data_dir(s));
     }
-    return w->l0_capped[i];
 }
 
-/* ... on known database i, as the loop asks, unless its level 0 is full. */
-static void apply_bulk_to(writer *w, size_t i)
+static int in_group(const chunk_list *group, const store *s)
+{
+    for (const chunk *c = group ? group->head : NULL; c; c = c->next)
+        if (c->store == s)
+            return 1;
+    return 0;
+}
+
+/* ... on every database written, as the loop asks, unless its level 0 is
+ * full. Level 0 grows only by flushing what is written: it is looked at
+ * for the databases the group (if any) writes to and those waiting for
+ * compaction, not for every idle one each time. */
+static void apply_bulk(writer *w, const chunk_list *group)
 {
     int want = atomic_load(&w->bulk_wanted);
+    uint64_t max = atomic_load(&w->bulk_l0_max_files);
 
-    set_bulk(w->known[i], want && !l0_capped(w, i, atomic_load(&w->bulk_l0_max_files)));
-}
-
-/* ... on every database written. */
-static void apply_bulk(writer *w)
-{
-    for (size_t i = 0; i < w->nknown; i++)
-        apply_bulk_to(w, i);
+    for (size_t i = 0; i < w->nknown; i++) {
+        if (want && (w->l0_capped[i] || in_group(group, w->known[i])))
+            check_l0(w, i, max);
+        set_bulk(w->known[i], want && !w->l0_capped[i]);
+    }
 }
 
 /* A database is about to close: it leaves the profile and the list. */
@@ -340,7 +348,7 @@ static void pace(writer *w, const chunk *c)
         }
         atomic_store(&w->pace_reason, reason == PACE_OK ? PACE_RATE : reason);
         atomic_store(&w->heartbeat_ns, pt_now_ns()); /* waiting on purpose */
-        apply_bulk(w); /* the loop may defer compaction that holds us */
+        apply_bulk(w, NULL); /* the loop may defer compaction that holds us */
         uv_sleep(wait ? (unsigned)(wait / 1000000 < 5 ? wait / 1000000 + 1 : 5) : 5);
     }
     if (t0) {
@@ -523,7 +531,7 @@ static void write_group(writer *w, chunk_list *group)
         /* a database just opened takes the profile the others have;
          * the rest follow it at group boundaries (apply_bulk) */
         if (known == 1)
-            apply_bulk_to(w, w->nknown - 1);
+            set_bulk(c->store, atomic_load(&w->bulk_wanted));
         if (token_failed(w, c->job_token)) {
             c->status = -ECANCELED;
             snprintf(c->err, sizeof(c->err), "an earlier chunk of this job failed");
@@ -654,7 +662,7 @@ static void writer_main(void *arg)
          * when the writer went idle would make a watchdog see the first
          * chunks of a job waiting on a stuck writer. */
         atomic_store(&w->heartbeat_ns, pt_now_ns());
-        apply_bulk(w);
+        apply_bulk(w, &group);
         finish_bulk_ends(w, 0);
         if (!group.head) {
             if (!chunk_queue_closed(w->q))
@@ -668,7 +676,7 @@ static void writer_main(void *arg)
         chunk_queue_complete(w->q, &group);
     }
     atomic_store(&w->bulk_wanted, 0);
-    apply_bulk(w); /* leave compaction on for the next start */
+    apply_bulk(w, NULL); /* leave compaction on for the next start */
     atomic_store(&w->alive, 0);
 }
 
