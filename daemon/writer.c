@@ -506,6 +506,14 @@ static void commit_bulk(writer *w, chunk_list *group)
     }
 }
 
+/* A chunk RocksDB accepted, in the writer's counters. */
+static void count_written(writer *w, const chunk *c)
+{
+    atomic_fetch_add(&w->chunks_written, 1);
+    atomic_fetch_add(&w->rows_written, c->rows);
+    atomic_fetch_add(&w->bytes_written, c->bytes);
+}
+
 static void write_group(writer *w, chunk_list *group)
 {
     uint64_t t0 = pt_now_ns();
@@ -558,11 +566,8 @@ static void write_group(writer *w, chunk_list *group)
     atomic_fetch_add(&w->busy_ns, t1 - t0);
     atomic_fetch_add(&w->groups, 1);
     for (chunk *c = group->head; c; c = c->next) {
-        if (c->status == 0 && !c->forget && !c->flush) {
-            atomic_fetch_add(&w->chunks_written, 1);
-            atomic_fetch_add(&w->rows_written, c->rows);
-            atomic_fetch_add(&w->bytes_written, c->bytes);
-        }
+        if (c->status == 0 && !c->forget && !c->flush)
+            count_written(w, c);
         if (!c->forget && !c->flush && c->status != BULKLOAD_DEFERRED)
             lathist_record_us(&w->commit_latency, (t1 - c->sealed_ns) / 1000);
     }
@@ -587,9 +592,7 @@ static void end_bulk_chunk(writer *w, chunk *c, int files_status)
         atomic_fetch_add(&w->errors, 1);
         log_error("%s: the end of a bulk job failed: %s", store_data_dir(c->store), c->err);
     } else {
-        atomic_fetch_add(&w->chunks_written, 1);
-        atomic_fetch_add(&w->rows_written, c->rows);
-        atomic_fetch_add(&w->bytes_written, c->bytes);
+        count_written(w, c);
     }
     lathist_record_us(&w->commit_latency, (pt_now_ns() - c->sealed_ns) / 1000);
 }
