@@ -275,16 +275,6 @@ static void remove_tree(const char *path)
         log_warn("%s", err);
 }
 
-static int fail_msg(bulkload *b, int r, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(b->err, b->errlen, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
 /* The rows of a chunk: a relation's go to the sorter; the meta rows
  * (progress records) of a non-final chunk go to RocksDB once its stage
  * bytes are synced, the final chunk's (its done record) into the meta
@@ -302,8 +292,10 @@ static int take_row(void *ud, int rel, int op, const char *key, size_t klen, con
         return take_meta(b, op, key, klen, val, vlen);
     if (rel < 0)
         return 0;
-    if (vlen > UINT32_MAX)
-        return fail_msg(b, -E2BIG, "a value of %zu bytes is too large to load in bulk", vlen);
+    if (vlen > UINT32_MAX) {
+        snprintf(b->err, b->errlen, "a value of %zu bytes is too large to load in bulk", vlen);
+        return -E2BIG;
+    }
     return sorter_add_weighted(b->so, op, (unsigned)rel, key, klen, (const char *)&ref,
                                op ? 0 : sizeof(ref), klen + vlen, b->err, b->errlen);
 }
@@ -343,8 +335,6 @@ static int replay_stage(bulkload *b, chunk *c)
     stage_hdr h;
     int r = 0;
 
-    b->err = c->err;
-    b->errlen = sizeof(c->err);
     while (off < b->staged) {
         if ((r = read_full(b->fd, &h, sizeof(h), off)) != 1 || h.magic != STAGE_MAGIC) {
             r = r < 0 ? r : -EBADMSG;
