@@ -5,20 +5,14 @@
 // (rocksdb_set_options_cf) but not database-wide ones: its
 // rocksdb_set_options is SetOptions on the default column family, which
 // rejects max_background_jobs and every other DBOption. A reload must
-// reach SetDBOptions, so this file completes the C API's handle type,
-// `struct rocksdb_t { DB* rep; }` (rocksdb/db/c.cc), exactly as
-// store_resume.cpp does, and is called from store.c only.
+// reach SetDBOptions, through the database handle (store_capi.hpp); it
+// is called from store.c only.
 #include <cerrno>
 #include <cstdio>
 #include <string>
 #include <unordered_map>
 
-#include <rocksdb/c.h>
-#include <rocksdb/db.h>
-
-struct rocksdb_t {
-    rocksdb::DB *rep;
-};
+#include "store_capi.hpp"
 
 extern "C" int store_rocksdb_set_db_options(rocksdb_t *db, size_t n,
                                             const char *const *names,

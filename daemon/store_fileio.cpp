@@ -11,10 +11,10 @@
 // installed as the database's Env: it times NewWritableFile (and the
 // reopen/reuse variants: WAL recycling, the info log) and wraps each file
 // it returns so that Close is timed too. Readers are not wrapped. The C
-// API has no door for a custom Env, so, like store_resume.cpp, this file
-// completes its handle type, `struct rocksdb_options_t { Options rep; }`
-// (rocksdb/db/c.cc). Times go to the recorder store_fileio_install was
-// given, from whichever RocksDB thread creates or closes the file.
+// API has no door for a custom Env, so this file reaches the options
+// through their handle (store_capi.hpp). Times go to the recorder
+// store_fileio_install was given, from whichever RocksDB thread creates or
+// closes the file.
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -28,11 +28,8 @@
 #include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 
+#include "store_capi.hpp"
 #include "store_fileio.h"
-
-struct rocksdb_options_t {
-    rocksdb::Options rep;
-};
 
 namespace {
 

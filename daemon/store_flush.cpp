@@ -7,20 +7,11 @@
 // kept until they flush. The C API's rocksdb_flush_cf cannot say
 // allow_write_stall, so it waits while one more immutable memtable would
 // stall writes, and the writer thread must not wait on that. The C API's
-// handles are `struct { T* rep; }` (rocksdb/db/c.cc), completed here as
-// store_resume.cpp does.
+// handles are reached through store_capi.hpp.
 #include <cstdio>
 #include <vector>
 
-#include <rocksdb/c.h>
-#include <rocksdb/db.h>
-
-struct rocksdb_t {
-    rocksdb::DB *rep;
-};
-struct rocksdb_column_family_handle_t {
-    rocksdb::ColumnFamilyHandle *rep;
-};
+#include "store_capi.hpp"
 
 extern "C" int store_rocksdb_flush_nowait(rocksdb_t *db,
                                           rocksdb_column_family_handle_t *const *cfs, size_t n,

@@ -1,18 +1,11 @@
 // store_resume.cpp - DB::Resume() for a database opened through the C API.
 //
 // RocksDB's C API has no Resume, and without it a disk-full error leaves
-// the database refusing writes until the daemon restarts. The C API's
-// handle is `struct rocksdb_t { DB* rep; }` (rocksdb/db/c.cc, unchanged
-// since the C API began); we complete that incomplete type the same way,
-// here and only here.
+// the database refusing writes until the daemon restarts. The database
+// handle is reached through store_capi.hpp.
 #include <cstdio>
 
-#include <rocksdb/c.h>
-#include <rocksdb/db.h>
-
-struct rocksdb_t {
-    rocksdb::DB *rep;
-};
+#include "store_capi.hpp"
 
 extern "C" int store_rocksdb_resume(rocksdb_t *db, char *err, size_t errlen)
 {

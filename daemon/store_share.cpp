@@ -7,9 +7,8 @@
 // table factory, and one WriteBufferManager that flushes the largest
 // memtables of whichever database once the total passes its budget. The
 // C API of RocksDB 7.8 reaches neither for an existing options object, so
-// this file completes its handle type, `struct rocksdb_options_t { Options
-// rep; }` (rocksdb/db/c.cc), as store_fileio.cpp does, and is called from
-// store.c only.
+// this file reaches them through its handle (store_capi.hpp), and is
+// called from store.c only.
 //
 // Each instance would also write its own info LOG through its own 64 KiB
 // file buffer (some 50 KiB touched per open database, measured with 100
@@ -30,16 +29,13 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include "store_capi.hpp"
 #include "store_share.h"
 
 extern "C" void store_share_apply_db(const store_share *s, rocksdb_options_t *o,
                                      const char *dir);
 extern "C" int store_share_apply_cf(const store_share *s, rocksdb_options_t *o, char *err,
                                     size_t errlen);
-
-struct rocksdb_options_t {
-    rocksdb::Options rep;
-};
 
 struct store_share {
     std::shared_ptr<rocksdb::Cache> cache;

@@ -2,10 +2,8 @@
 //
 // RocksDB's C API has an SST file writer but ingests into one column
 // family per call; atomic ingestion across column families is only in
-// C++ (DB::IngestExternalFiles). Like store_resume.cpp, this file
-// completes the C API's handle types (rocksdb/db/c.cc):
-// `struct rocksdb_t { DB *rep; }`, `struct rocksdb_column_family_handle_t
-// { ColumnFamilyHandle *rep; }`, `struct rocksdb_options_t { Options rep; }`.
+// C++ (DB::IngestExternalFiles); this file reaches the database, column
+// family, options and batch handles through store_capi.hpp.
 //
 // What RocksDB 7.8 does with the files (db/external_sst_file_ingestion_job.cc,
 // db/db_impl/db_impl.cc): files of one column family that overlap each
@@ -31,6 +29,8 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
+#include "store_capi.hpp"
+
 // store_sst.h's declarations (store.h itself is C only: its atomics)
 extern "C" {
 typedef struct store store;
@@ -46,18 +46,6 @@ typedef struct store_batch store_batch;
 struct rocksdb_writebatch_t *store_batch_handle(store_batch *b);
 }
 
-struct rocksdb_t {
-    rocksdb::DB *rep;
-};
-struct rocksdb_column_family_handle_t {
-    rocksdb::ColumnFamilyHandle *rep;
-};
-struct rocksdb_options_t {
-    rocksdb::Options rep;
-};
-struct rocksdb_writebatch_t {
-    rocksdb::WriteBatch rep;
-};
 
 namespace {
 
